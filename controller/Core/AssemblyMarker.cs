@@ -1,0 +1,2 @@
+namespace IpsecMesh.Core;
+internal static class AssemblyMarker;

@@ -1,0 +1,2 @@
+namespace IpsecMesh.Pki;
+internal static class AssemblyMarker;

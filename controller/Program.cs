@@ -1,0 +1,1 @@
+return await IpsecMesh.Cli.CommandLine.RunAsync(args);

@@ -1,0 +1,2 @@
+namespace IpsecMesh.Simulator;
+internal static class AssemblyMarker;

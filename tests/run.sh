@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test of ipsec-mesh on a fresh Debian/Ubuntu machine that has the .NET 10 SDK.
+# Installs its own prerequisites (apt, npm) when they are missing, then runs, in order:
+#   1. the .NET suites (unit, simulator, integration, chaos, bad input; LocalStack skips without Docker)
+#   2. the lint stage (shellcheck, CloudFormation and policy checks, compose and Dockerfile)
+#   3. the end-to-end suite with real libreswan inside User-Mode Linux
+# Usage: tests/run.sh [--no-e2e]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+run_e2e=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-e2e) run_e2e=0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "tests/run.sh: unknown argument '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+tests/prerequisites.sh
+
+failed_stages=()
+stage() {
+  local name=$1; shift
+  echo "=== $name"
+  if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed_stages+=("$name"); fi
+}
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+dotnet_tests() {
+  dotnet test --solution ipsec-mesh.slnx -c Release --results-directory "$results" --report-trx 2>&1 | tee "$results/dotnet.log"
+  return "${PIPESTATUS[0]}"
+}
+stage "dotnet tests" dotnet_tests
+[ -x tests/lint/run.sh ] && stage "lint" tests/lint/run.sh
+if [ "$run_e2e" = 1 ] && [ -x tests/e2e/run.sh ]; then stage "end-to-end (libreswan in UML)" tests/e2e/run.sh; fi
+
+# One closing line that any CI reads: counts from the .NET test platform's summary.
+sum() { grep -E "^\s+$1: [0-9]+" "$results/dotnet.log" | awk '{s+=$2} END {print s+0}'; }
+echo
+echo "stages failed: ${#failed_stages[@]}${failed_stages[*]:+ (${failed_stages[*]})}"
+echo "$(sum succeeded) passed, $(sum failed) failed, $(sum skipped) skipped"
+[ "${#failed_stages[@]}" -eq 0 ]
