@@ -1,0 +1,2 @@
+Console.WriteLine("end-to-end driver: not yet written");
+return 2;
