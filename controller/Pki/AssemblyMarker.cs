@@ -1,2 +1,0 @@
-namespace IpsecMesh.Pki;
-internal static class AssemblyMarker;

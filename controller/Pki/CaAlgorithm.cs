@@ -1,0 +1,7 @@
+namespace IpsecMesh.Pki;
+
+public enum CaAlgorithm
+{
+    EcdsaP384,
+    Rsa4096,
+}

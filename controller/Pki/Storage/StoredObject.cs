@@ -1,0 +1,3 @@
+namespace IpsecMesh.Pki.Storage;
+
+public sealed record StoredObject(byte[] Content, string ETag);
