@@ -1,0 +1,8 @@
+namespace IpsecMesh.Pki.Keys;
+
+public interface IHostKeyGenerator
+{
+    string Library { get; }
+
+    GeneratedHostKey Generate(HostKeyAlgorithm algorithm);
+}
