@@ -1,0 +1,3 @@
+namespace IpsecMesh.Pki.Authority;
+
+public sealed record RetiringCa(string CaId, DateTimeOffset RetireAt);

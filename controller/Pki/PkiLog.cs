@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace IpsecMesh.Pki;
+
+/// <summary>Every log line of the PKI. None carries key material, passwords or plaintext from KMS.</summary>
+internal static partial class PkiLog
+{
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Issued certificate {Serial} to {InstanceId} ({Reason}) from CA {CaId}, valid until {NotAfter:o}, names {NamesHash}")]
+    public static partial void CertificateIssued(ILogger logger, string instanceId, string serial, string reason, string caId, DateTimeOffset notAfter, string namesHash);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Rejected the CSR of {InstanceId}: {Problem}")]
+    public static partial void CsrRejected(ILogger logger, string instanceId, string problem);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Created CA {CaId} ({Subject}, {Algorithm}, key mode {KeyMode}), valid until {NotAfter:o}")]
+    public static partial void CaCreated(ILogger logger, string caId, string subject, CaAlgorithm algorithm, CaKeyMode keyMode, DateTimeOffset notAfter);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Rotated the CA from {PreviousCaId} to {CaId}; the previous CA leaves the trust bundle at {RetireAt:o}")]
+    public static partial void CaRotated(ILogger logger, string previousCaId, string caId, DateTimeOffset retireAt);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Opened the key of CA {CaId} (key mode {KeyMode})")]
+    public static partial void CaKeyOpened(ILogger logger, string caId, CaKeyMode keyMode);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Information, Message = "Revoked {CertificateCount} certificates of {InstanceCount} instances ({Reason})")]
+    public static partial void CertificatesRevoked(ILogger logger, int certificateCount, int instanceCount, string reason);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "Published CRL {CrlNumber} of CA {CaId} with {EntryCount} entries, next update {NextUpdate:o}")]
+    public static partial void CrlPublished(ILogger logger, string caId, Org.BouncyCastle.Math.BigInteger crlNumber, int entryCount, DateTimeOffset nextUpdate);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Ignored registry object {Key}: {Problem}")]
+    public static partial void RegistryObjectIgnored(ILogger logger, string key, string problem);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "Certificates of {InstanceId} from CA {CaId} were not put on a CRL: that CA is no longer trusted")]
+    public static partial void RevocationSkippedForRetiredCa(ILogger logger, string instanceId, string caId);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Imported CA {CaId} ({Subject}), valid until {NotAfter:o}")]
+    public static partial void CaImported(ILogger logger, string caId, string subject, DateTimeOffset notAfter);
+}
