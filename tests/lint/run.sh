@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lint stage of tests/run.sh: checks the deployment files and every shell script with
 # existing tools, and proves each check can fail by running it on a broken fixture.
-#   shellcheck        every tracked *.sh plus .ci/run
+#   every tracked *.sh plus .ci/run, with shellcheck
 #   cfn-lint (npm)    deploy/ipsec-mesh.yaml, against the current CloudFormation spec
 #   dclint (npm)      docker-compose.yml against the Compose Specification schema and rules
 #   dockerfile-utils  Dockerfile
