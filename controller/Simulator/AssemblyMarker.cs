@@ -1,2 +1,0 @@
-namespace IpsecMesh.Simulator;
-internal static class AssemblyMarker;

@@ -1,0 +1,8 @@
+namespace IpsecMesh.Simulator;
+
+public enum ApiCallOutcome
+{
+    Ok,
+    Throttled,
+    Error,
+}

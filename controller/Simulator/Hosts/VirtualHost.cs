@@ -1,0 +1,371 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+using IpsecMesh.HostAgent.Protocol;
+using IpsecMesh.Simulator.Faults;
+using IpsecMesh.Simulator.Hosts;
+
+namespace IpsecMesh.Simulator;
+
+/// <summary>
+/// A host in C# that speaks the host agent protocol (docs/host-agent-protocol.md): it parses the
+/// request out of the SSM commands and answers with result lines. Its key pair, certificate and
+/// config are real objects a test can inspect. Like the real agent it runs one command at a time
+/// (a second concurrent one fails with <c>locked</c>).
+/// </summary>
+public sealed class VirtualHost : IInstanceRuntime, IDisposable
+{
+    private readonly VirtualHostOptions _options;
+    private readonly SeededRandom _random;
+    private readonly Lock _sync = new();
+    private readonly Dictionary<string, VerbFailure> _failures = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _verbCounts = new(StringComparer.Ordinal);
+    private bool _busy;
+    private int _commandsRun;
+    private bool _installed;
+    private bool _running;
+    private string? _configHash;
+    private AsymmetricAlgorithm? _pendingKey;
+    private AsymmetricAlgorithm? _currentKey;
+    private string? _certificatePem;
+    private string? _caBundlePem;
+    private string? _certSerial;
+    private DateTimeOffset? _certNotAfter;
+
+    public VirtualHost(VirtualHostOptions? options = null)
+    {
+        _options = options ?? new VirtualHostOptions();
+        _random = new SeededRandom(_options.Seed);
+    }
+
+    /// <summary>Running with a certificate: what `status` of a peer counts as an SA partner.</summary>
+    public bool IsEnabled { get { lock (_sync) return _running && _certSerial is not null; } }
+
+    public VirtualHostState State
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return new VirtualHostState
+                {
+                    Installed = _installed,
+                    Running = _running,
+                    ConfigHash = _configHash,
+                    CertSerial = _certSerial,
+                    CertNotAfter = _certNotAfter,
+                    CertificatePem = _certificatePem,
+                    CaBundlePem = _caBundlePem,
+                    HasPendingKey = _pendingKey is not null,
+                    VerbCounts = new Dictionary<string, int>(_verbCounts, StringComparer.Ordinal),
+                    CommandsRun = _commandsRun,
+                };
+            }
+        }
+    }
+
+    /// <summary>Makes <paramref name="verb"/> fail with a protocol failure code, <paramref name="times"/> times (default: until cleared).</summary>
+    public void FailVerbWith(string verb, string code, string message, int times = int.MaxValue)
+    {
+        lock (_sync) _failures[verb] = new VerbFailure(code, message, times);
+    }
+
+    public void FailInstallWith(string code, string message, int times = int.MaxValue) => FailVerbWith(AgentVerbs.Install, code, message, times);
+
+    public void ClearFailures()
+    {
+        lock (_sync) _failures.Clear();
+    }
+
+    /// <summary>Drops the installed state as if someone reinstalled the OS or edited the config by hand.</summary>
+    public void Drift(string? configHash = null)
+    {
+        lock (_sync) _configHash = configHash;
+    }
+
+    public async Task<CommandOutcome> ExecuteAsync(CommandContext context, IReadOnlyList<string> commands, CancellationToken cancellationToken)
+    {
+        AgentRequest request;
+        try
+        {
+            request = AgentCommand.ExtractRequest(commands);
+        }
+        catch (AgentProtocolException e)
+        {
+            return new CommandOutcome(2, AgentResult.Format("request", false, code: "bad_request", error: e.Message) + "\n", $"ipsec-mesh-agent: {e.Message}\n");
+        }
+        lock (_sync)
+        {
+            if (_busy)
+                return new CommandOutcome(75, AgentResult.Format(request.Verbs[0], false, code: "locked", error: "another ipsec-mesh command holds the lock") + "\n",
+                    "ipsec-mesh-agent: lock held by another command\n");
+            _busy = true;
+            _commandsRun++;
+        }
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        try
+        {
+            foreach (var verb in request.Verbs)
+            {
+                var latency = _options.Latency.TryGetValue(verb, out var l) ? l : _options.DefaultLatency;
+                if (latency > TimeSpan.Zero) await Task.Delay(latency, context.Time, cancellationToken);
+                var result = Run(verb, request, context);
+                stdout.Append(AgentResult.Format(verb, result.Ok, result.Fields, result.Code, result.Error)).Append('\n');
+                stderr.Append("ipsec-mesh-agent: ").Append(verb).Append(result.Ok ? ": ok" : $": {result.Code}: {result.Error}").Append('\n');
+                if (!result.Ok) return new CommandOutcome(result.Code == "bad_request" ? 2 : 1, stdout.ToString(), stderr.ToString());
+            }
+            return new CommandOutcome(0, stdout.ToString(), stderr.ToString());
+        }
+        finally
+        {
+            lock (_sync) _busy = false;
+        }
+    }
+
+    private VerbResult Run(string verb, AgentRequest request, CommandContext context)
+    {
+        lock (_sync)
+        {
+            _verbCounts[verb] = _verbCounts.GetValueOrDefault(verb) + 1;
+            if (_failures.TryGetValue(verb, out var failure) && failure.Remaining > 0)
+            {
+                failure.Remaining--;
+                return VerbResult.Failure(failure.Code, failure.Message);
+            }
+            if (_random.Chance(_options.FailureProbability)) return VerbResult.Failure(UsualFailure(verb), $"simulated random {verb} failure");
+            return verb switch
+            {
+                AgentVerbs.Install => Install(request, reportVersion: true),
+                AgentVerbs.ApplyConfig => _installed ? Install(request, reportVersion: false) : VerbResult.Failure("not_running", "libreswan is not installed"),
+                AgentVerbs.Csr => Csr(request, context),
+                AgentVerbs.InstallCert => InstallCert(request),
+                AgentVerbs.InstallP12 => InstallP12(request, context),
+                AgentVerbs.Status => Status(context),
+                AgentVerbs.Uninstall => Uninstall(),
+                _ => VerbResult.Failure("bad_request", $"unknown verb {verb}"),
+            };
+        }
+    }
+
+    private VerbResult Install(AgentRequest request, bool reportVersion)
+    {
+        if (!request.Parameters.TryGetValue("configHash", out var hash) || hash.Length == 0)
+            return VerbResult.Failure("bad_request", "param configHash is required");
+        if (!request.Files.Keys.Any(k => k.StartsWith("config/", StringComparison.Ordinal)))
+            return VerbResult.Failure("bad_request", "no config/ files in the request");
+        _installed = true;
+        _running = true;
+        _configHash = hash;
+        var fields = new Dictionary<string, JsonNode?> { ["configHash"] = hash };
+        if (reportVersion) fields["libreswan"] = _options.LibreswanVersion;
+        return VerbResult.Success(fields);
+    }
+
+    private VerbResult Csr(AgentRequest request, CommandContext context)
+    {
+        var keyType = request.Parameters.GetValueOrDefault("keyType", "ec");
+        AsymmetricAlgorithm key;
+        CertificateRequest csr;
+        var subject = new X500DistinguishedName($"CN={context.Instance.PrivateDnsName}");
+        switch (keyType)
+        {
+            case "ec":
+                var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                (key, csr) = (ec, new CertificateRequest(subject, ec, HashAlgorithmName.SHA256));
+                break;
+            case "rsa":
+                var rsa = RSA.Create(2048);
+                (key, csr) = (rsa, new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+                break;
+            default:
+                return VerbResult.Failure("bad_request", "keyType must be rsa or ec");
+        }
+        var der = csr.CreateSigningRequest();
+        _pendingKey?.Dispose();
+        _pendingKey = key;
+        return VerbResult.Success(new Dictionary<string, JsonNode?> { ["csr"] = Convert.ToBase64String(der) });
+    }
+
+    private VerbResult InstallCert(AgentRequest request)
+    {
+        if (!request.Files.TryGetValue("host.crt", out var certBytes) || !request.Files.TryGetValue("ca-bundle.pem", out var bundleBytes))
+            return VerbResult.Failure("bad_request", "host.crt and ca-bundle.pem are required");
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(certBytes));
+        }
+        catch (CryptographicException)
+        {
+            return VerbResult.Failure("bad_certificate", "host.crt is not a PEM certificate");
+        }
+        using (certificate)
+        {
+            var spki = certificate.PublicKey.ExportSubjectPublicKeyInfo();
+            AsymmetricAlgorithm? matching = null;
+            if (_pendingKey is not null && spki.AsSpan().SequenceEqual(ExportSpki(_pendingKey))) matching = _pendingKey;
+            else if (_currentKey is not null && spki.AsSpan().SequenceEqual(ExportSpki(_currentKey))) matching = _currentKey;
+            if (matching is null) return VerbResult.Failure("no_matching_key", "the certificate's public key matches no key in the NSS database");
+            var bundle = Encoding.ASCII.GetString(bundleBytes);
+            if (ChainProblem(certificate, bundle) is { } problem) return VerbResult.Failure("bad_certificate", problem);
+            if (matching == _pendingKey)
+            {
+                if (_currentKey != _pendingKey) _currentKey?.Dispose();
+                _currentKey = _pendingKey;
+                _pendingKey = null;
+            }
+            return Installed(certificate, bundle);
+        }
+    }
+
+    private VerbResult InstallP12(AgentRequest request, CommandContext context)
+    {
+        if (!request.Files.TryGetValue("host.p12", out var p12) || !request.Files.TryGetValue("p12-password.kms", out var wrapped)
+            || !request.Files.TryGetValue("ca-bundle.pem", out var bundleBytes))
+            return VerbResult.Failure("bad_request", "host.p12, p12-password.kms and ca-bundle.pem are required");
+        byte[] password;
+        try
+        {
+            password = context.Kms.Decrypt(wrapped, new Dictionary<string, string> { ["InstanceId"] = context.InstanceId });
+        }
+        catch (AwsServiceException e)
+        {
+            return VerbResult.Failure("kms_failed", $"kms decrypt failed: {e.Code}");
+        }
+        try
+        {
+            var certificate = LoadPkcs12(p12, password);
+            if (certificate is null) return VerbResult.Failure("bad_certificate", "host.p12 cannot be opened with the decrypted password");
+            using (certificate)
+            {
+                if (!certificate.HasPrivateKey) return VerbResult.Failure("bad_certificate", "host.p12 holds no private key");
+                var bundle = Encoding.ASCII.GetString(bundleBytes);
+                if (ChainProblem(certificate, bundle) is { } problem) return VerbResult.Failure("bad_certificate", problem);
+                _currentKey?.Dispose();
+                _currentKey = (AsymmetricAlgorithm?)certificate.GetECDsaPrivateKey() ?? certificate.GetRSAPrivateKey();
+                return Installed(certificate, bundle);
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(password);
+        }
+    }
+
+    private VerbResult Installed(X509Certificate2 certificate, string bundle)
+    {
+        _certificatePem = certificate.ExportCertificatePem();
+        _caBundlePem = bundle;
+        _certSerial = SerialHex(certificate);
+        _certNotAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        return VerbResult.Success(new Dictionary<string, JsonNode?>
+        {
+            ["serial"] = _certSerial,
+            ["notAfter"] = _certNotAfter.Value.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+        });
+    }
+
+    private VerbResult Status(CommandContext context)
+    {
+        var peers = _running && _certSerial is not null ? context.EnabledPeerCount() : 0;
+        return VerbResult.Success(new Dictionary<string, JsonNode?>
+        {
+            ["running"] = _running,
+            ["libreswan"] = _installed ? _options.LibreswanVersion : null,
+            ["configHash"] = _configHash,
+            ["certSerial"] = _certSerial,
+            ["certNotAfter"] = _certNotAfter?.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            ["ipsecSAs"] = peers,
+            ["ikeSAs"] = peers,
+            ["ikeFailures"] = 0,
+            ["shunts"] = new JsonObject { ["oeFailed"] = 0, ["oeFailing"] = 0, ["negotiating"] = 0 },
+            ["xfrm"] = new JsonObject { ["inError"] = 0, ["inNoStates"] = 0, ["inTmplMismatch"] = 0, ["outNoStates"] = 0, ["outPolBlock"] = 0 },
+        });
+    }
+
+    private VerbResult Uninstall()
+    {
+        _installed = false;
+        _running = false;
+        _configHash = null;
+        _certSerial = null;
+        _certNotAfter = null;
+        _certificatePem = null;
+        _caBundlePem = null;
+        _pendingKey?.Dispose();
+        _pendingKey = null;
+        _currentKey?.Dispose();
+        _currentKey = null;
+        return VerbResult.Success();
+    }
+
+    private static X509Certificate2? LoadPkcs12(byte[] p12, byte[] password)
+    {
+        var text = Encoding.UTF8.GetString(password);
+        foreach (var candidate in new[] { text, Convert.ToBase64String(password) })
+        {
+            try
+            {
+                return X509CertificateLoader.LoadPkcs12(p12, candidate, X509KeyStorageFlags.Exportable | X509KeyStorageFlags.EphemeralKeySet);
+            }
+            catch (CryptographicException)
+            {
+                // try the next reading of the password
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Null when the certificate chains to a CA of the bundle (validity dates are not the host's business).</summary>
+    private static string? ChainProblem(X509Certificate2 certificate, string bundlePem)
+    {
+        var roots = new X509Certificate2Collection();
+        try
+        {
+            roots.ImportFromPem(bundlePem);
+        }
+        catch (CryptographicException)
+        {
+            return "ca-bundle.pem is not PEM";
+        }
+        if (roots.Count == 0) return "ca-bundle.pem holds no certificate";
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreWrongUsage;
+        var ok = chain.Build(certificate);
+        foreach (var root in roots) root.Dispose();
+        return ok ? null : "the certificate does not chain to a CA in ca-bundle.pem";
+    }
+
+    private static byte[] ExportSpki(AsymmetricAlgorithm key) => key.ExportSubjectPublicKeyInfo();
+
+    /// <summary>Lower-case hex of the serial's value, without the sign-padding zero byte.</summary>
+    private static string SerialHex(X509Certificate2 certificate)
+    {
+        var hex = certificate.SerialNumber.ToLowerInvariant();
+        while (hex.Length > 2 && hex.StartsWith("00", StringComparison.Ordinal)) hex = hex[2..];
+        return hex;
+    }
+
+    private static string UsualFailure(string verb) => verb switch
+    {
+        AgentVerbs.Install => "install_failed",
+        AgentVerbs.ApplyConfig => "config_failed",
+        AgentVerbs.Csr or AgentVerbs.InstallCert or AgentVerbs.InstallP12 => "nss_failed",
+        AgentVerbs.Status => "not_running",
+        _ => "internal",
+    };
+
+    public void Dispose()
+    {
+        lock (_sync)
+        {
+            _pendingKey?.Dispose();
+            _currentKey?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace IpsecMesh.Simulator;
+
+/// <summary>What a virtual host has installed, for tests and `--export`.</summary>
+public sealed record VirtualHostState
+{
+    public bool Installed { get; init; }
+    public bool Running { get; init; }
+    public string? ConfigHash { get; init; }
+    public string? CertSerial { get; init; }
+    public DateTimeOffset? CertNotAfter { get; init; }
+    /// <summary>The installed host certificate (PEM), if any.</summary>
+    public string? CertificatePem { get; init; }
+    public string? CaBundlePem { get; init; }
+    public bool HasPendingKey { get; init; }
+    /// <summary>Verbs run so far, successful or not, by name.</summary>
+    public IReadOnlyDictionary<string, int> VerbCounts { get; init; } = new Dictionary<string, int>();
+    public int CommandsRun { get; init; }
+}
