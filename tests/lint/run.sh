@@ -68,7 +68,7 @@ record "dclint rejects fixtures/broken-compose.yml" rejects "$bin/dclint" --colo
 record "localstack pin check rejects fixtures/broken-compose.yml" rejects localstack_pinned "$fixtures/broken-compose.yml"
 record "dockerfile-utils Dockerfile" dockerfile_lint "$root/Dockerfile"
 record "dockerfile-utils rejects fixtures/broken.Dockerfile" rejects dockerfile_lint "$fixtures/broken.Dockerfile"
-record "shellcheck rejects fixtures/broken.sh" rejects shellcheck "$fixtures/broken.sh"
+record "shellcheck rejects fixtures/broken-script.bash" rejects shellcheck "$fixtures/broken-script.bash"
 
 echo "lint: ${passed} passed, ${#failed[@]} failed"
 [ "${#failed[@]}" -eq 0 ]
