@@ -12,7 +12,7 @@ internal static partial class PkiLog
     public static partial void CsrRejected(ILogger logger, string instanceId, string problem);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Created CA {CaId} ({Subject}, {Algorithm}, key mode {KeyMode}), valid until {NotAfter:o}")]
-    public static partial void CaCreated(ILogger logger, string caId, string subject, CaAlgorithm algorithm, CaKeyMode keyMode, DateTimeOffset notAfter);
+    public static partial void CaCreated(ILogger logger, string caId, Org.BouncyCastle.Asn1.X509.X509Name subject, CaAlgorithm algorithm, CaKeyMode keyMode, DateTimeOffset notAfter);
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Rotated the CA from {PreviousCaId} to {CaId}; the previous CA leaves the trust bundle at {RetireAt:o}")]
     public static partial void CaRotated(ILogger logger, string previousCaId, string caId, DateTimeOffset retireAt);
@@ -33,5 +33,5 @@ internal static partial class PkiLog
     public static partial void RevocationSkippedForRetiredCa(ILogger logger, string instanceId, string caId);
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Imported CA {CaId} ({Subject}), valid until {NotAfter:o}")]
-    public static partial void CaImported(ILogger logger, string caId, string subject, DateTimeOffset notAfter);
+    public static partial void CaImported(ILogger logger, string caId, Org.BouncyCastle.Asn1.X509.X509Name subject, DateTimeOffset notAfter);
 }

@@ -1,0 +1,3 @@
+namespace IpsecMesh.Pki.Authority;
+
+public sealed record CaInitResult(CaDescription Ca, CaBackup? Backup);
