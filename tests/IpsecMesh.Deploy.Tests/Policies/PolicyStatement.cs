@@ -1,0 +1,31 @@
+namespace IpsecMesh.Deploy.Tests.Policies;
+
+/// <summary>One IAM statement of a template, with its actions and resources rendered as text.</summary>
+public sealed record PolicyStatement(
+    string Source,
+    PolicyKind Kind,
+    string Effect,
+    IReadOnlyList<string> Actions,
+    IReadOnlyList<string> Resources,
+    object? Principal,
+    IReadOnlyDictionary<string, object?> Condition)
+{
+    public bool Allows => Effect == "Allow";
+
+    public bool OnAnyResource => Resources.Contains("*");
+
+    public bool HasAction(string action) => Actions.Contains(action, StringComparer.OrdinalIgnoreCase);
+
+    public bool HasConditionKey(string key) =>
+        Condition.Values
+            .OfType<IReadOnlyDictionary<string, object?>>()
+            .Any(keys => keys.Keys.Any(name => name.Equals(key, StringComparison.OrdinalIgnoreCase)));
+
+    public bool HasConditionKeyStartingWith(string prefix) =>
+        Condition.Values
+            .OfType<IReadOnlyDictionary<string, object?>>()
+            .Any(keys => keys.Keys.Any(name => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)));
+
+    public override string ToString() =>
+        $"{Source} ({Kind}): {Effect} [{string.Join(", ", Actions)}] on [{string.Join(", ", Resources)}]";
+}
