@@ -126,6 +126,8 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
 
     private VerbResult Run(string verb, AgentRequest request, CommandContext context)
     {
+        // Counted before taking our lock: counting peers takes the fleet's lock and then each peer's.
+        var enabledPeers = verb == AgentVerbs.Status ? context.EnabledPeerCount() : 0;
         lock (_sync)
         {
             _verbCounts[verb] = _verbCounts.GetValueOrDefault(verb) + 1;
@@ -142,7 +144,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
                 AgentVerbs.Csr => Csr(request, context),
                 AgentVerbs.InstallCert => InstallCert(request),
                 AgentVerbs.InstallP12 => InstallP12(request, context),
-                AgentVerbs.Status => Status(context),
+                AgentVerbs.Status => Status(enabledPeers),
                 AgentVerbs.Uninstall => Uninstall(),
                 _ => VerbResult.Failure("bad_request", $"unknown verb {verb}"),
             };
@@ -267,9 +269,9 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         });
     }
 
-    private VerbResult Status(CommandContext context)
+    private VerbResult Status(int enabledPeers)
     {
-        var peers = _running && _certSerial is not null ? context.EnabledPeerCount() : 0;
+        var peers = _running && _certSerial is not null ? enabledPeers : 0;
         return VerbResult.Success(new Dictionary<string, JsonNode?>
         {
             ["running"] = _running,
