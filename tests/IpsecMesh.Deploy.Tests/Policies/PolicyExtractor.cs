@@ -1,4 +1,3 @@
-using System.Text.Json;
 using IpsecMesh.Deploy.Tests.Yaml;
 
 namespace IpsecMesh.Deploy.Tests.Policies;
@@ -55,7 +54,7 @@ public static class PolicyExtractor
     {
         if (Node.Get(document, "Fn::Sub") is string json)
         {
-            document = FromJson(JsonDocument.Parse(json).RootElement);
+            document = JsonValues.Parse(json);
         }
 
         foreach (var statement in Node.OneOrMany(Node.Get(document, "Statement")).SelectMany(Branches))
@@ -80,12 +79,4 @@ public static class PolicyExtractor
 
         return statement is IReadOnlyDictionary<string, object?> map && !map.ContainsKey("Ref") ? [map] : [];
     }
-
-    private static object? FromJson(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => FromJson(p.Value), StringComparer.Ordinal),
-        JsonValueKind.Array => element.EnumerateArray().Select(FromJson).ToList(),
-        JsonValueKind.String => element.GetString(),
-        _ => element.GetRawText(),
-    };
 }

@@ -11,14 +11,16 @@ public static class CloudFormationYaml
 {
     public static IReadOnlyDictionary<string, object?> Load(string path)
     {
-        var stream = new YamlStream();
-        using (var reader = new StreamReader(path))
-        {
-            stream.Load(reader);
-        }
+        using var reader = new StreamReader(path);
+        return Parse(reader, path);
+    }
 
+    public static IReadOnlyDictionary<string, object?> Parse(TextReader reader, string name)
+    {
+        var stream = new YamlStream();
+        stream.Load(reader);
         return Convert(stream.Documents[0].RootNode) as IReadOnlyDictionary<string, object?>
-            ?? throw new InvalidDataException(path + " is not a YAML mapping");
+            ?? throw new InvalidDataException(name + " is not a YAML mapping");
     }
 
     public static object? Convert(YamlNode node)

@@ -1,0 +1,88 @@
+using System.Text.RegularExpressions;
+using IpsecMesh.Deploy.Tests.Yaml;
+
+namespace IpsecMesh.Deploy.Tests;
+
+/// <summary>The Dockerfile and the compose loop keep the promises the docs make about them.</summary>
+public partial class ContainerFilesTests
+{
+    private static readonly string[] DockerfileLines = File.ReadAllLines(RepositoryFiles.Dockerfile);
+
+    [Fact]
+    public void Final_image_is_the_runtime_not_the_sdk()
+    {
+        var stages = DockerfileLines.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
+
+        Assert.True(stages.Count >= 2, "multi-stage build expected");
+        Assert.Contains("/dotnet/sdk:10.0", stages[0], StringComparison.Ordinal);
+        Assert.Matches("^FROM mcr.microsoft.com/dotnet/(aspnet|runtime|runtime-deps):10.0 ", stages[^1]);
+    }
+
+    [Fact]
+    public void Restore_runs_before_the_sources_are_copied()
+    {
+        var restore = Array.FindIndex(DockerfileLines, l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+        var sources = Array.FindIndex(DockerfileLines, l => l.StartsWith("COPY controller/ ", StringComparison.Ordinal));
+
+        Assert.InRange(restore, 0, sources - 1);
+        Assert.All(DockerfileLines[..restore].Where(l => l.StartsWith("COPY ", StringComparison.Ordinal)),
+            copy => Assert.Matches(@"(\.csproj|\.props|global\.json|\.editorconfig) ", copy + " "));
+    }
+
+    [Fact]
+    public void Runtime_stage_runs_as_non_root_with_the_cli_health_check()
+    {
+        var runtime = DockerfileLines[Array.FindLastIndex(DockerfileLines, l => l.StartsWith("FROM ", StringComparison.Ordinal))..];
+        var user = runtime.Last(l => l.StartsWith("USER ", StringComparison.Ordinal));
+        var healthCheck = string.Join(' ', runtime.SkipWhile(l => !l.StartsWith("HEALTHCHECK", StringComparison.Ordinal)).Take(2));
+
+        Assert.DoesNotMatch(@"^USER (root|0)\b", user);
+        Assert.Contains("\"/app/ipsec-mesh\", \"healthcheck\"", healthCheck, StringComparison.Ordinal);
+        Assert.DoesNotContain(runtime, l => l.StartsWith("ARG ", StringComparison.Ordinal) || SecretLike().IsMatch(l));
+    }
+
+    [Fact]
+    public void Compose_pins_localstack_and_mounts_the_init_hook_as_a_ready_hook()
+    {
+        var localstack = Service("localstack");
+
+        Assert.Equal("localstack/localstack:4.14.0", Node.Text(localstack["image"]));
+        Assert.Contains(Node.List(localstack["volumes"]), v =>
+            Node.Text(v) == "./deploy/localstack/init-aws.sh:/etc/localstack/init/ready.d/init-aws.sh:ro");
+        Assert.True(File.Exists(RepositoryFiles.LocalStackInit));
+    }
+
+    [Fact]
+    public void Compose_bootstraps_the_ca_once_before_the_controller_starts()
+    {
+        Assert.Equal("[ca, init]", Node.Render(Service("ca-init")["command"]));
+        Assert.Equal("service_completed_successfully", Node.Text(Node.Get(Node.Get(Service("controller")["depends_on"], "ca-init"), "condition")));
+        Assert.Equal("[run]", Node.Render(Service("controller")["command"]));
+    }
+
+    [Fact]
+    public void Compose_settings_are_contract_names_that_match_the_init_hook()
+    {
+        var environment = Node.Map(Service("controller")["environment"]);
+        var init = File.ReadAllText(RepositoryFiles.LocalStackInit);
+
+        Assert.All(environment.Keys.Where(k => k.StartsWith("IpsecMesh__", StringComparison.Ordinal)), key =>
+            Assert.Contains(key["IpsecMesh__".Length..], KnownSettings));
+        Assert.Contains("bucket=" + Node.Text(environment["IpsecMesh__Bucket"]), init, StringComparison.Ordinal);
+        Assert.EndsWith("/" + Regex.Match(init, "--queue-name (ipsec-mesh-events) ").Groups[1].Value, Node.Text(environment["IpsecMesh__QueueUrl"]), StringComparison.Ordinal);
+        Assert.Contains(Node.Text(environment["IpsecMesh__CaKmsKeyId"])!.Replace("alias/", "make_key ", StringComparison.Ordinal), init, StringComparison.Ordinal);
+        Assert.Contains(Node.Text(environment["IpsecMesh__HostKmsKeyId"])!.Replace("alias/", "make_key ", StringComparison.Ordinal), init, StringComparison.Ordinal);
+    }
+
+    private static readonly string[] KnownSettings =
+    [
+        "TagKey", "Region", "VpcId", "QueueUrl", "Bucket", "CaKmsKeyId", "HostKmsKeyId", "SsmDocument", "ResyncInterval",
+        "Workers", "CertificateLifetime", "RenewAfter", "EnrolmentMode", "HealthPort", "LeaderElection__Enabled",
+    ];
+
+    private static IReadOnlyDictionary<string, object?> Service(string name) =>
+        Node.Map(Node.Map(CloudFormationYaml.Load(RepositoryFiles.Compose), "services")[name]);
+
+    [GeneratedRegex(@"(?i)(password|secret|token|private[_-]?key)\s*=")]
+    private static partial Regex SecretLike();
+}
