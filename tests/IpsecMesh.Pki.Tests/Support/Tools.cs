@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace IpsecMesh.Pki.Tests.Support;
+
+/// <summary>Runs the real openssl / NSS command-line tools; a test skips when one is not installed.</summary>
+public static class Tools
+{
+    public static ToolResult Run(string tool, params string[] arguments)
+    {
+        RequireInstalled(tool);
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {tool}");
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return new ToolResult(process.ExitCode, output.Result, error);
+    }
+
+    public static void RequireInstalled(string tool)
+    {
+        var found = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(directory => File.Exists(Path.Combine(directory, tool)));
+        if (!found)
+        {
+            Assert.Skip($"{tool} is not installed (tests/prerequisites.sh installs it)");
+        }
+    }
+}
+
+public sealed record ToolResult(int ExitCode, string Output, string Error)
+{
+    public string All => Output + Error;
+}
