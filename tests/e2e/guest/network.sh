@@ -6,17 +6,16 @@ build_network() {
   local hosts_file=$1 name address
   mkdir -p /run/e2e /run/netns || return 1
   mkfifo /run/e2e/tick || return 1
-  # No IPv6 anywhere (new namespaces inherit this): the bridge carries only what scenarios send.
-  echo 1 >/proc/sys/net/core/devconf_inherit_init_net || return 1
-  echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6 || return 1
-  echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6 || return 1
+  # No IPv6 in any namespace: the bridge carries only what the scenarios send.
   ip netns add br || return 1
+  ip netns exec br sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || return 1
   ip -n br link set lo up || return 1
   ip -n br link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0 || return 1
   ip -n br link set br0 up || return 1
   while read -r name address; do
     [ -n "$name" ] || continue
     ip netns add "$name" || return 1
+    ip netns exec "$name" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || return 1
     ip link add "p-$name" netns br type veth peer name eth0 netns "$name" || return 1
     ip -n br link set "p-$name" master br0 up || return 1
     ip -n "$name" link set lo up || return 1
