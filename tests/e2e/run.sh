@@ -55,6 +55,7 @@ while read -r name _; do mkdir -p "$workdir/spool/$name"; done <"$workdir/hosts"
 
 uml_pid=
 result=1
+# shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
   if [ -n "$uml_pid" ] && kill -0 "$uml_pid" 2>/dev/null; then
     : >"$workdir/guest/shutdown"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the bash side of the suite: send a script to a spool (a host's SSM agent stand-in,
 # or "control" for the guest's root namespace) and wait for its result.
 # spool_run WORKDIR SPOOL TIMEOUT_SECONDS < script  -> prints stdout, stderr to stderr, returns rc

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by init.sh. The UML kernel's modules live in /usr/lib/uml/modules, not in the real
 # machine's /lib/modules, so modprobe gets a private root on tmpfs. The kernel's own module
 # requests (e.g. crypto templates for an rfc4106(gcm(aes)) SA) go through the same wrapper.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by init.sh. One namespace "br" holds the bridge br0; each host gets its own network
 # namespace with eth0 (a veth whose peer is a bridge port). The hosts file has one host per
 # line: "<name> <ipv4>". All addresses live only inside these namespaces.
