@@ -1,0 +1,1 @@
+[assembly: AssemblyFixture(typeof(IpsecMesh.LocalStack.Tests.LocalStackFixture))]
