@@ -1,0 +1,320 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using IpsecMesh.Simulator.Faults;
+using IpsecMesh.Simulator.Wire;
+
+namespace IpsecMesh.Simulator.Sqs;
+
+/// <summary>
+/// SQS over JSON 1.0 (X-Amz-Target "AmazonSQS.*", what SDK v4 speaks): standard queues with long
+/// polling on simulated time, visibility timeouts and redrive to a dead-letter queue.
+/// </summary>
+internal sealed class SqsService(TimeProvider time, SeededRandom random, FaultOptions faults, string region, string account) : JsonService
+{
+    private const int MaxBatch = 10;
+    private readonly Lock _sync = new();
+    private readonly Dictionary<string, SimQueue> _queues = new(StringComparer.Ordinal);
+
+    public override string Name => "sqs";
+
+    protected override string TargetPrefix => "AmazonSQS";
+
+    protected override string ContentType => "application/x-amz-json-1.0";
+
+    protected override string ErrorTypePrefix => "com.amazonaws.sqs#";
+
+    protected override string InternalErrorCode => "InternalError";
+
+    public string CreateQueue(string name, TimeSpan visibilityTimeout, string? deadLetterQueueName = null, int maxReceiveCount = 0)
+    {
+        lock (_sync)
+        {
+            var queue = new SimQueue(name, $"https://sqs.{region}.amazonaws.com/{account}/{name}", $"arn:aws:sqs:{region}:{account}:{name}", visibilityTimeout)
+            {
+                DeadLetterQueue = deadLetterQueueName is null ? null : _queues[deadLetterQueueName],
+                MaxReceiveCount = maxReceiveCount,
+            };
+            _queues[name] = queue;
+            return queue.Url;
+        }
+    }
+
+    /// <summary>An EventBridge event reaching its SQS target, through the drop / duplicate / reorder faults.</summary>
+    public void DeliverEvent(string queueName, string body)
+    {
+        if (random.Chance(faults.EventDropProbability)) return;
+        var copies = random.Chance(faults.EventDuplicateProbability) ? 2 : 1;
+        for (var i = 0; i < copies; i++) Enqueue(_queues[queueName], body, null, TimeSpan.Zero, random.Chance(faults.EventReorderProbability));
+    }
+
+    /// <summary>Messages in a queue now (visible, in flight or delayed), for tests.</summary>
+    public int Count(string queueName)
+    {
+        lock (_sync) return _queues[queueName].Messages.Count;
+    }
+
+    /// <summary>Message bodies in a queue, in queue order, without receiving them (for tests).</summary>
+    public IReadOnlyList<string> Peek(string queueName)
+    {
+        lock (_sync) return _queues[queueName].Messages.Select(m => m.Body).ToArray();
+    }
+
+    protected override async Task<JsonObject> InvokeAsync(string operation, JsonArgs args, CancellationToken cancellationToken) =>
+        operation switch
+        {
+            "SendMessage" => SendMessage(args),
+            "ReceiveMessage" => await ReceiveMessageAsync(args, cancellationToken),
+            "DeleteMessage" => DeleteMessage(args),
+            "DeleteMessageBatch" => DeleteMessageBatch(args),
+            "ChangeMessageVisibility" => ChangeMessageVisibility(args),
+            "GetQueueAttributes" => GetQueueAttributes(args),
+            "GetQueueUrl" => new JsonObject { ["QueueUrl"] = Queue(args.RequiredString("QueueName")).Url },
+            "PurgeQueue" => Purge(args),
+            _ => throw UnknownOperation(operation),
+        };
+
+    private JsonObject SendMessage(JsonArgs args)
+    {
+        var queue = QueueOf(args);
+        var body = args.RequiredString("MessageBody");
+        if (Encoding.UTF8.GetByteCount(body) > 262_144) throw InvalidParameter("MessageBody is longer than 262144 bytes");
+        var delay = args.Int("DelaySeconds") ?? 0;
+        if (delay is < 0 or > 900) throw InvalidParameter("DelaySeconds must be within 0..900");
+        var attributes = args.Body["MessageAttributes"] as JsonObject;
+        var message = Enqueue(queue, body, attributes, TimeSpan.FromSeconds(delay), reorder: false);
+        var result = new JsonObject { ["MessageId"] = message.MessageId, ["MD5OfMessageBody"] = message.Md5OfBody };
+        if (attributes is { Count: > 0 }) result["MD5OfMessageAttributes"] = MessageDigests.OfAttributes(attributes);
+        return result;
+    }
+
+    private SqsMessage Enqueue(SimQueue queue, string body, JsonObject? attributes, TimeSpan delay, bool reorder)
+    {
+        var now = time.GetUtcNow();
+        var message = new SqsMessage
+        {
+            MessageId = random.Guid().ToString(),
+            Body = body,
+            Md5OfBody = MessageDigests.OfBody(body),
+            MessageAttributes = (JsonObject?)attributes?.DeepClone(),
+            SentAt = now,
+            VisibleAt = now + delay,
+        };
+        lock (_sync)
+        {
+            if (reorder && queue.Messages.Count > 0) queue.Messages.Insert(random.Next(queue.Messages.Count), message);
+            else queue.Messages.Add(message);
+            queue.Signal();
+        }
+        return message;
+    }
+
+    private async Task<JsonObject> ReceiveMessageAsync(JsonArgs args, CancellationToken cancellationToken)
+    {
+        var queue = QueueOf(args);
+        var max = args.Int("MaxNumberOfMessages") ?? 1;
+        if (max is < 1 or > MaxBatch) throw InvalidParameter($"Value {max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.");
+        var wait = args.Int("WaitTimeSeconds") ?? 0;
+        if (wait is < 0 or > 20) throw InvalidParameter($"Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.");
+        var visibility = args.Int("VisibilityTimeout") is { } v ? TimeSpan.FromSeconds(v) : queue.VisibilityTimeout;
+        var wantAttributes = args.Strings("AttributeNames").Count > 0 || args.Strings("MessageSystemAttributeNames").Count > 0;
+        var wantMessageAttributes = args.Strings("MessageAttributeNames").Count > 0;
+        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(wait);
+        while (true)
+        {
+            Task changed;
+            TimeSpan sleep;
+            lock (_sync)
+            {
+                var now = time.GetUtcNow();
+                var received = TakeVisible(queue, max, visibility, now);
+                if (received.Count > 0 || now >= deadline)
+                    return new JsonObject { ["Messages"] = new JsonArray(received.Select(m => (JsonNode?)MessageJson(m, wantAttributes, wantMessageAttributes)).ToArray()) };
+                var nextVisible = queue.Messages.Select(m => m.VisibleAt).Where(t => t > now).DefaultIfEmpty(deadline).Min();
+                sleep = (nextVisible < deadline ? nextVisible : deadline) - now;
+                changed = queue.Changed.Task;
+            }
+            using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(sleep, time, stopDelay.Token);
+            await Task.WhenAny(changed, delay);
+            await stopDelay.CancelAsync();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private List<SqsMessage> TakeVisible(SimQueue queue, int max, TimeSpan visibility, DateTimeOffset now)
+    {
+        var received = new List<SqsMessage>();
+        foreach (var message in queue.Messages.ToArray())
+        {
+            if (received.Count >= max) break;
+            if (message.VisibleAt > now) continue;
+            if (queue.DeadLetterQueue is { } dlq && message.ReceiveCount >= queue.MaxReceiveCount)
+            {
+                queue.Messages.Remove(message);
+                message.VisibleAt = now;
+                dlq.Messages.Add(message);
+                dlq.Signal();
+                continue;
+            }
+            message.ReceiveCount++;
+            message.FirstReceivedAt ??= now;
+            message.VisibleAt = now + visibility;
+            message.ReceiptHandle = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{queue.Name}|{message.MessageId}|{message.ReceiveCount}|{random.Hex(16)}"));
+            received.Add(message);
+        }
+        return received;
+    }
+
+    private static JsonObject MessageJson(SqsMessage m, bool attributes, bool messageAttributes)
+    {
+        var json = new JsonObject
+        {
+            ["MessageId"] = m.MessageId,
+            ["ReceiptHandle"] = m.ReceiptHandle,
+            ["MD5OfBody"] = m.Md5OfBody,
+            ["Body"] = m.Body,
+        };
+        if (attributes)
+        {
+            json["Attributes"] = new JsonObject
+            {
+                ["ApproximateReceiveCount"] = m.ReceiveCount.ToString(CultureInfo.InvariantCulture),
+                ["SentTimestamp"] = m.SentAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+                ["ApproximateFirstReceiveTimestamp"] = (m.FirstReceivedAt ?? m.SentAt).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+                ["SenderId"] = "AIDAIENQZJOLO23YVJ4VO",
+            };
+        }
+        if (messageAttributes && m.MessageAttributes is { Count: > 0 } ma)
+        {
+            json["MessageAttributes"] = ma.DeepClone();
+            json["MD5OfMessageAttributes"] = MessageDigests.OfAttributes(ma);
+        }
+        return json;
+    }
+
+    private JsonObject DeleteMessage(JsonArgs args)
+    {
+        var queue = QueueOf(args);
+        lock (_sync) Delete(queue, args.RequiredString("ReceiptHandle"));
+        return [];
+    }
+
+    private JsonObject DeleteMessageBatch(JsonArgs args)
+    {
+        var queue = QueueOf(args);
+        var entries = args.Array("Entries").OfType<JsonObject>().ToArray();
+        if (entries.Length == 0) throw new AwsServiceException(400, "EmptyBatchRequest", "There should be at least one DeleteMessageBatchRequestEntry in the request.");
+        if (entries.Length > MaxBatch) throw new AwsServiceException(400, "TooManyEntriesInBatchRequest", $"Maximum number of entries per request are {MaxBatch}.");
+        var successful = new JsonArray();
+        var failed = new JsonArray();
+        lock (_sync)
+        {
+            foreach (var entry in entries)
+            {
+                var id = entry["Id"]?.GetValue<string>() ?? "";
+                try
+                {
+                    Delete(queue, entry["ReceiptHandle"]?.GetValue<string>() ?? "");
+                    successful.Add(new JsonObject { ["Id"] = id });
+                }
+                catch (AwsServiceException e)
+                {
+                    failed.Add(new JsonObject { ["Id"] = id, ["SenderFault"] = true, ["Code"] = e.Code, ["Message"] = e.Message });
+                }
+            }
+        }
+        return new JsonObject { ["Successful"] = successful, ["Failed"] = failed };
+    }
+
+    private static void Delete(SimQueue queue, string receiptHandle)
+    {
+        var (queueName, messageId, _) = ParseHandle(receiptHandle);
+        if (queueName != queue.Name) throw new AwsServiceException(400, "ReceiptHandleIsInvalid", $"The receipt handle \"{receiptHandle}\" is not valid for this queue.");
+        queue.Messages.RemoveAll(m => m.MessageId == messageId);
+    }
+
+    private JsonObject ChangeMessageVisibility(JsonArgs args)
+    {
+        var queue = QueueOf(args);
+        var handle = args.RequiredString("ReceiptHandle");
+        var seconds = args.Int("VisibilityTimeout") ?? throw InvalidParameter("VisibilityTimeout is required");
+        if (seconds is < 0 or > 43_200) throw InvalidParameter("VisibilityTimeout must be within 0..43200");
+        var (_, messageId, _) = ParseHandle(handle);
+        lock (_sync)
+        {
+            var now = time.GetUtcNow();
+            var message = queue.Messages.FirstOrDefault(m => m.MessageId == messageId);
+            if (message is null || message.VisibleAt <= now || message.ReceiptHandle != handle)
+                throw new AwsServiceException(400, "MessageNotInflight", "The message referred to isn't in flight.");
+            message.VisibleAt = now + TimeSpan.FromSeconds(seconds);
+            queue.Signal();
+        }
+        return [];
+    }
+
+    private JsonObject GetQueueAttributes(JsonArgs args)
+    {
+        var queue = QueueOf(args);
+        lock (_sync)
+        {
+            var now = time.GetUtcNow();
+            var attributes = new JsonObject
+            {
+                ["QueueArn"] = queue.Arn,
+                ["ApproximateNumberOfMessages"] = Count(queue.Messages.Count(m => m.VisibleAt <= now)),
+                ["ApproximateNumberOfMessagesNotVisible"] = Count(queue.Messages.Count(m => m.VisibleAt > now && m.ReceiveCount > 0)),
+                ["ApproximateNumberOfMessagesDelayed"] = Count(queue.Messages.Count(m => m.VisibleAt > now && m.ReceiveCount == 0)),
+                ["VisibilityTimeout"] = Count((int)queue.VisibilityTimeout.TotalSeconds),
+                ["MaximumMessageSize"] = "262144",
+                ["MessageRetentionPeriod"] = "345600",
+                ["ReceiveMessageWaitTimeSeconds"] = "0",
+                ["DelaySeconds"] = "0",
+            };
+            if (queue.DeadLetterQueue is { } dlq)
+                attributes["RedrivePolicy"] = new JsonObject { ["deadLetterTargetArn"] = dlq.Arn, ["maxReceiveCount"] = queue.MaxReceiveCount }.ToJsonString();
+            var wanted = args.Strings("AttributeNames");
+            if (wanted.Count > 0 && !wanted.Contains("All"))
+                foreach (var name in attributes.Select(a => a.Key).ToArray())
+                    if (!wanted.Contains(name)) attributes.Remove(name);
+            return new JsonObject { ["Attributes"] = attributes };
+        }
+    }
+
+    private JsonObject Purge(JsonArgs args)
+    {
+        var queue = QueueOf(args);
+        lock (_sync) queue.Messages.Clear();
+        return [];
+    }
+
+    private SimQueue QueueOf(JsonArgs args)
+    {
+        var url = args.RequiredString("QueueUrl");
+        return Queue(url.TrimEnd('/').Split('/')[^1]);
+    }
+
+    private SimQueue Queue(string name)
+    {
+        lock (_sync)
+            return _queues.GetValueOrDefault(name) ?? throw new AwsServiceException(400, "QueueDoesNotExist", "The specified queue does not exist.");
+    }
+
+    private static (string Queue, string MessageId, int ReceiveCount) ParseHandle(string handle)
+    {
+        try
+        {
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(handle)).Split('|');
+            if (parts.Length == 4 && int.TryParse(parts[2], CultureInfo.InvariantCulture, out var count)) return (parts[0], parts[1], count);
+        }
+        catch (FormatException)
+        {
+            // reported below
+        }
+        throw new AwsServiceException(400, "ReceiptHandleIsInvalid", $"The input receipt handle \"{handle}\" is not a valid receipt handle.");
+    }
+
+    private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static AwsServiceException InvalidParameter(string message) => new(400, "InvalidParameterValue", message);
+}
