@@ -22,6 +22,9 @@ public static class Tools
         return new ToolResult(process.ExitCode, output.Result, error);
     }
 
+    /// <summary>openssl's <c>-attime</c> for the fake clock, so validity is judged at the test's "now".</summary>
+    public static string Epoch(TimeProvider time) => time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static void RequireInstalled(string tool)
     {
         var found = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
