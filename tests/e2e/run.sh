@@ -98,7 +98,7 @@ else
     || { echo "e2e: the driver does not build (see below)" >&2; tail -n 30 "$workdir/build.log" >&2; exit 1; }
   remaining=$((suite_timeout - (SECONDS - started)))
   timeout --signal=TERM --kill-after=20 "$remaining" \
-    dotnet "$driver/IpsecMesh.EndToEnd.dll" --workdir "$workdir" --repo "$PWD" && result=0
+    dotnet "$driver/IpsecMesh.EndToEnd.dll" --workdir "$workdir" --repo "$PWD" 2>"$workdir/driver.log" && result=0
 fi
 echo "e2e: finished in $((SECONDS - started))s: $([ "$result" = 0 ] && echo ok || echo FAILED)"
 exit "$result"

@@ -1,0 +1,16 @@
+using IpsecMesh.EndToEnd.Guest;
+
+namespace IpsecMesh.EndToEnd.Cloud;
+
+/// <summary>The AWS side as the scenarios see it: the tags app teams and the controller write, and the live mesh policy.</summary>
+public interface IMeshCloud
+{
+    /// <summary>The instance's current tags (a snapshot).</summary>
+    IReadOnlyDictionary<string, string> TagsOf(GuestHost host);
+
+    /// <summary>An app team sets the <c>IPSec</c> tag (todo or off).</summary>
+    void SetMeshTag(GuestHost host, string value);
+
+    /// <summary>An operator uploads policy files to <c>config/&lt;file&gt;</c> in the bucket.</summary>
+    Task UploadPolicyAsync(MeshPolicy policy, CancellationToken cancellationToken);
+}

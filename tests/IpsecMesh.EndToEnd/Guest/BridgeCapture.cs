@@ -1,0 +1,4 @@
+namespace IpsecMesh.EndToEnd.Guest;
+
+/// <summary>A running tcpdump on the guest's bridge and the pcap file it writes.</summary>
+public sealed record BridgeCapture(string Name, string PcapPath);

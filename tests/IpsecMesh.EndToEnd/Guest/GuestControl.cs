@@ -1,0 +1,105 @@
+using System.Globalization;
+
+namespace IpsecMesh.EndToEnd.Guest;
+
+/// <summary>
+/// What the driver asks of the guest for its assertions, through the "control" spool (the guest's
+/// root namespaces) or a host's own spool: pings, bridge captures, background pingers, host shells.
+/// Traffic only ever flows between the namespaces the guest built.
+/// </summary>
+public sealed class GuestControl(SpoolClient spool, string workDirectory)
+{
+    private const string Control = "control";
+    private static readonly TimeSpan ShortCommand = TimeSpan.FromSeconds(60);
+
+    /// <summary>Runs a script in a host's network and mount namespaces (the SSM stand-in's spool).</summary>
+    public Task<SpoolResult> OnHostAsync(GuestHost host, string script, CancellationToken cancellationToken) =>
+        spool.RunAsync(host.Name, script, ShortCommand, cancellationToken);
+
+    public async Task<PingSummary> PingAsync(GuestHost from, GuestHost to, int count, CancellationToken cancellationToken)
+    {
+        var result = await spool.RunAsync(Control,
+            $"ip netns exec {from.Name} ping -n -q -c {count} -i 0.5 -W 1 {to.Address}\n", ShortCommand, cancellationToken);
+        return PingSummary.Parse(result.Stdout);
+    }
+
+    /// <summary>Pings once a second until one answer arrives; the seconds that took, or null when none came within the limit.</summary>
+    public async Task<double?> ReachAsync(GuestHost from, GuestHost to, TimeSpan within, CancellationToken cancellationToken)
+    {
+        var seconds = (int)within.TotalSeconds;
+        var result = await spool.RunAsync(Control, $$"""
+            start=$(date +%s.%N)
+            end=$(( $(date +%s) + {{seconds}} ))
+            while [ "$(date +%s)" -lt "$end" ]; do
+              if ip netns exec {{from.Name}} ping -n -q -c 1 -W 1 {{to.Address}} >/dev/null; then
+                echo "$(date +%s.%N) $start" | awk '{ printf "%.2f\n", $1 - $2 }'
+                exit 0
+              fi
+            done
+            exit 1
+            """, within + ShortCommand, cancellationToken);
+        return result.Succeeded ? double.Parse(result.Stdout.Trim(), CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>Starts tcpdump on the bridge, writing a pcap into the work directory; returns once it listens.</summary>
+    public async Task<BridgeCapture> StartCaptureAsync(string name, CancellationToken cancellationToken)
+    {
+        var capture = new BridgeCapture(name, Path.Combine(workDirectory, "captures", name + ".pcap"));
+        Directory.CreateDirectory(Path.GetDirectoryName(capture.PcapPath)!);
+        var result = await spool.RunAsync(Control, $"""
+            ip netns exec br tcpdump -i br0 -n -U --immediate-mode -w {capture.PcapPath} >/run/e2e/capture-{name}.log 2>&1 &
+            echo $! >/run/e2e/capture-{name}.pid
+            until grep -q listening /run/e2e/capture-{name}.log; do sleep 0.1; done
+            """, ShortCommand, cancellationToken);
+        return result.Succeeded ? capture : throw new InvalidOperationException($"capture {name} did not start: {result.Stderr}");
+    }
+
+    /// <summary>Stops a capture after letting tcpdump drain its ring; hostfs makes the file complete once tcpdump exits.</summary>
+    public async Task<IReadOnlyList<Wire.CapturedPacket>> StopCaptureAsync(BridgeCapture capture, CancellationToken cancellationToken)
+    {
+        await spool.RunAsync(Control, $"""
+            pid=$(cat /run/e2e/capture-{capture.Name}.pid)
+            sleep 0.5
+            kill -INT "$pid"
+            while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+            """, ShortCommand, cancellationToken);
+        return Wire.PcapReader.Read(capture.PcapPath);
+    }
+
+    /// <summary>Starts a ping that runs until stopped, one echo request per interval.</summary>
+    public async Task StartPingerAsync(string name, GuestHost from, GuestHost to, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        var seconds = interval.TotalSeconds.ToString("0.0##", CultureInfo.InvariantCulture);
+        await spool.RunAsync(Control, $"""
+            ip netns exec {from.Name} ping -n -q -i {seconds} -W 1 {to.Address} >/run/e2e/pinger-{name}.log 2>&1 &
+            echo $! >/run/e2e/pinger-{name}.pid
+            """, ShortCommand, cancellationToken);
+    }
+
+    public async Task<PingSummary> StopPingerAsync(string name, CancellationToken cancellationToken)
+    {
+        var result = await spool.RunAsync(Control, $"""
+            pid=$(cat /run/e2e/pinger-{name}.pid)
+            kill -INT "$pid"
+            while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+            cat /run/e2e/pinger-{name}.log
+            """, ShortCommand, cancellationToken);
+        return PingSummary.Parse(result.Stdout);
+    }
+
+    /// <summary>The guest clock minus this process's clock, from the fastest of a few round trips.</summary>
+    public async Task<TimeSpan> ClockOffsetAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        var best = (RoundTrip: TimeSpan.MaxValue, Offset: TimeSpan.Zero);
+        for (var i = 0; i < 3; i++)
+        {
+            var sent = time.GetUtcNow();
+            var result = await spool.RunAsync(Control, "date +%s.%N\n", ShortCommand, cancellationToken);
+            var received = time.GetUtcNow();
+            var guest = DateTimeOffset.UnixEpoch.AddSeconds(double.Parse(result.Stdout.Trim(), CultureInfo.InvariantCulture));
+            var roundTrip = received - sent;
+            if (roundTrip < best.RoundTrip) best = (roundTrip, guest - (sent + roundTrip / 2));
+        }
+        return best.Offset;
+    }
+}

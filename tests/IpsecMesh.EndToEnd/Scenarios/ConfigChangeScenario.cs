@@ -1,0 +1,41 @@
+using IpsecMesh.EndToEnd.Wire;
+
+namespace IpsecMesh.EndToEnd.Scenarios;
+
+/// <summary>
+/// d. A CIDR moved from private to clear rolls out and takes effect on every host. The CIDR is the
+/// broken host's (f): nobody has tried to reach it, so no failed-negotiation shunt is in the way,
+/// and under private it had been unreachable (it runs no IPsec).
+/// </summary>
+public static class ConfigChangeScenario
+{
+    public static async Task<ScenarioOutcome> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
+    {
+        var target = context.Broken;
+        var cidr = ScenarioContext.CidrOf(target);
+        var verdict = new Verdict("d", $"config change: {cidr} private -> clear on every host");
+        var capture = await context.Guest.StartCaptureAsync("d-config", cancellationToken);
+
+        var started = context.Time.GetUtcNow();
+        var rolledOut = await context.RollOutAsync(context.Policy.Move(cidr, "private", "clear"), TimeSpan.FromMinutes(3), cancellationToken);
+        verdict.Expect(rolledOut, "the new config hash did not reach every host");
+        verdict.Figure($"rolled out in {(context.Time.GetUtcNow() - started).TotalSeconds:0.0}s");
+
+        foreach (var host in context.Mesh)
+        {
+            var seconds = await context.Guest.ReachAsync(host, target, TimeSpan.FromSeconds(20), cancellationToken);
+            verdict.Expect(seconds is not null, $"{host.Name} cannot reach {target.Name} in clear");
+        }
+        var packets = await context.Guest.StopCaptureAsync(capture, cancellationToken);
+        foreach (var host in context.Mesh)
+        {
+            var clear = packets.Count(p => p.Kind == PacketKind.Icmp && p.Source == host.Address && p.Destination == target.Address);
+            var ike = packets.Count(p => p.Kind == PacketKind.Ike && p.Between(host.Address, target.Address));
+            verdict.Expect(clear > 0 && ike == 0, $"{host.Name} -> {target.Name}: {clear} clear ICMP, {ike} IKE packets");
+        }
+        var mesh = WireTally.Among(packets, context.Mesh.Select(h => h.Address).ToArray());
+        verdict.Expect(mesh.Cleartext == 0, $"{mesh.Cleartext} cleartext packets inside the mesh");
+        verdict.Figure($"mesh wire {mesh}");
+        return verdict.Outcome();
+    }
+}

@@ -1,0 +1,52 @@
+using IpsecMesh.EndToEnd.Cloud;
+using IpsecMesh.EndToEnd.Wire;
+
+namespace IpsecMesh.EndToEnd.Scenarios;
+
+/// <summary>a. Three hosts tagged todo become enabled and reach each other over ESP only.</summary>
+public static class EnrolmentScenario
+{
+    private static readonly TimeSpan EnrolTimeout = TimeSpan.FromMinutes(5);
+
+    /// <param name="alsoTag">Hosts tagged todo at the same moment for other scenarios (f), so they overlap in time.</param>
+    public static async Task<ScenarioOutcome> RunAsync(ScenarioContext context, IEnumerable<Guest.GuestHost> alsoTag, CancellationToken cancellationToken)
+    {
+        var verdict = new Verdict("a", "three hosts todo -> enabled, full mesh over ESP");
+        var mesh = context.Mesh;
+        var capture = await context.Guest.StartCaptureAsync("a-enrolment", cancellationToken);
+        // A ring of pingers: each host sends one ping a second to the next, so the first ESP packet a
+        // host sends marks its first encrypted ping.
+        for (var i = 0; i < mesh.Count; i++)
+            await context.Guest.StartPingerAsync($"a-{mesh[i].Name}", mesh[i], mesh[(i + 1) % mesh.Count], TimeSpan.FromSeconds(1), cancellationToken);
+
+        var tagged = context.Time.GetUtcNow();
+        foreach (var host in mesh.Concat(alsoTag)) context.Cloud.SetMeshTag(host, MeshTags.Todo);
+        var enabled = await context.WaitForAsync(() => mesh.All(h => context.Tag(h, MeshTags.Key) == MeshTags.Enabled), EnrolTimeout, cancellationToken);
+        var allEnabledAt = context.Time.GetUtcNow();
+        verdict.Expect(enabled, "not every host reached enabled: " + string.Join(" ", mesh.Select(h => $"{h.Name}={context.Tag(h, MeshTags.Key)}")));
+        verdict.Figure($"all enabled after {(allEnabledAt - tagged).TotalSeconds:0.0}s");
+
+        foreach (var (from, to) in context.MeshPairs())
+        {
+            var seconds = await context.Guest.ReachAsync(from, to, TimeSpan.FromSeconds(30), cancellationToken);
+            verdict.Expect(seconds is not null, $"{from.Name} cannot reach {to.Name}");
+        }
+        foreach (var host in mesh) await context.Guest.StopPingerAsync($"a-{host.Name}", cancellationToken);
+        var packets = await context.Guest.StopCaptureAsync(capture, cancellationToken);
+
+        foreach (var host in mesh)
+        {
+            var firstEsp = packets.FirstOrDefault(p => p.Kind == PacketKind.Esp && p.Source == host.Address);
+            verdict.Expect(firstEsp is not null, $"no ESP ever left {host.Name}");
+            if (firstEsp is not null)
+                verdict.Figure($"{host.Name} todo->first encrypted ping {(context.ToLocalTime(firstEsp.Timestamp) - tagged).TotalSeconds:0.0}s");
+        }
+        var addresses = mesh.Select(h => h.Address).ToArray();
+        var meshTraffic = packets.Where(p => context.ToLocalTime(p.Timestamp) >= allEnabledAt);
+        var tally = WireTally.Among(meshTraffic, addresses);
+        verdict.Expect(tally.Cleartext == 0, $"{tally.Cleartext} cleartext packets between enabled hosts");
+        verdict.Expect(tally.Esp > 0, "no ESP between enabled hosts");
+        verdict.Figure($"wire after enabled: {tally}");
+        return verdict.Outcome();
+    }
+}

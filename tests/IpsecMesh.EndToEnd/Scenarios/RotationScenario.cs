@@ -1,0 +1,61 @@
+using System.Globalization;
+using IpsecMesh.EndToEnd.Cloud;
+using IpsecMesh.EndToEnd.Guest;
+
+namespace IpsecMesh.EndToEnd.Scenarios;
+
+/// <summary>c. Certificates rotate on schedule; peers then authenticate the new certificate; loss during rotation is measured.</summary>
+public static class RotationScenario
+{
+    private static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(200);
+
+    public static async Task<ScenarioOutcome> RunAsync(ScenarioContext context, TimeSpan rotationTimeout, CancellationToken cancellationToken)
+    {
+        var verdict = new Verdict("c", "certificate rotation under traffic");
+        var mesh = context.Mesh;
+        var before = mesh.ToDictionary(h => h, h => context.Tag(h, MeshTags.CertExpiry));
+        var capture = await context.Guest.StartCaptureAsync("c-rotation", cancellationToken);
+        for (var i = 0; i < mesh.Count; i++)
+            await context.Guest.StartPingerAsync($"c-{mesh[i].Name}", mesh[i], mesh[(i + 1) % mesh.Count], PingInterval, cancellationToken);
+
+        var started = context.Time.GetUtcNow();
+        var rotated = await context.WaitForAsync(
+            () => mesh.All(h => context.Tag(h, MeshTags.CertExpiry) is { Length: > 0 } now && now != before[h]), rotationTimeout, cancellationToken);
+        verdict.Expect(rotated, "not every host got a new certificate: " + string.Join(" ", mesh.Select(h => $"{h.Name}={context.Tag(h, MeshTags.CertExpiry)}")));
+        verdict.Figure($"all rotated after {(context.Time.GetUtcNow() - started).TotalSeconds:0}s");
+        // Let the tunnels come back before the pingers stop, so the loss is the rotation's, not a cut-off.
+        foreach (var (from, to) in context.MeshPairs())
+            verdict.Expect(await context.Guest.ReachAsync(from, to, TimeSpan.FromSeconds(30), cancellationToken) is not null, $"{from.Name} cannot reach {to.Name} after rotation");
+
+        var lost = 0;
+        var sent = 0;
+        foreach (var host in mesh)
+        {
+            var summary = await context.Guest.StopPingerAsync($"c-{host.Name}", cancellationToken);
+            lost += summary.Lost;
+            sent += summary.Transmitted;
+            verdict.Figure($"{host.Name} lost {summary.Lost}/{summary.Transmitted}");
+        }
+        verdict.Figure($"rotation loss {lost}/{sent} pings = {lost * PingInterval.TotalSeconds:0.0}s of traffic");
+
+        // Rotation tears the tunnels down, so every pair reached above ran a new IKE_AUTH in which
+        // the host could present nothing but the certificate now in its NSS db.
+        foreach (var host in mesh)
+            verdict.Expect(await PresentsCertificateUntilAsync(context, host, cancellationToken), $"{host.Name} does not present its new certificate");
+        var packets = await context.Guest.StopCaptureAsync(capture, cancellationToken);
+        var tally = Wire.WireTally.Among(packets, mesh.Select(h => h.Address).ToArray());
+        verdict.Expect(tally.Cleartext == 0, $"{tally.Cleartext} cleartext packets inside the mesh during rotation");
+        verdict.Figure($"wire {tally}");
+        return verdict.Outcome();
+    }
+
+    /// <summary>The host's certificate in NSS (the one pluto presents) expires when the controller's new IPSec:CertExpiry says.</summary>
+    private static async Task<bool> PresentsCertificateUntilAsync(ScenarioContext context, GuestHost host, CancellationToken cancellationToken)
+    {
+        if (!DateTimeOffset.TryParse(context.Tag(host, MeshTags.CertExpiry), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var notAfter))
+            return false;
+        var listed = await context.Guest.OnHostAsync(host, "certutil -L -d sql:/var/lib/ipsec/nss -n ipsec-mesh-host\n", cancellationToken);
+        var until = notAfter.UtcDateTime.ToString("MMM dd HH:mm:ss yyyy", CultureInfo.InvariantCulture);
+        return listed.Stdout.Contains(until, StringComparison.Ordinal);
+    }
+}
