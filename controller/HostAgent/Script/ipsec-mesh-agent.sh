@@ -1,2 +1,951 @@
 #!/usr/bin/env bash
-# placeholder
+# ipsec-mesh host agent, protocol 1 (docs/host-agent-protocol.md).
+#
+# Reads a request on stdin, runs its verbs in order and prints one JSON result line per verb
+# on stdout; everything for humans goes to stderr and to the agent's log file. Exits 0 when
+# every verb succeeded, otherwise with the exit code of the failed verb's reason.
+#
+# Every filesystem root can be moved with an environment variable (tests, containers,
+# one pluto per network namespace): see the defaults below and docs/host-agent.md.
+set -Eeuo pipefail
+umask 077
+export LC_ALL=C
+export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}"
+
+readonly STATE_DIR="${IPSEC_MESH_STATE_DIR:-/var/lib/ipsec-mesh}"
+readonly IPSECD_DIR="${IPSEC_MESH_IPSECD_DIR:-/etc/ipsec.d}"
+readonly IPSEC_CONF="${IPSEC_MESH_IPSEC_CONF:-/etc/ipsec.conf}"
+readonly RUN_DIR="${IPSEC_MESH_RUN_DIR:-/run/pluto}"
+readonly LOG_FILE="${IPSEC_MESH_LOG_FILE:-${STATE_DIR}/agent.log}"
+readonly PLUTO_LOG="${IPSEC_MESH_PLUTO_LOG:-/var/log/pluto.log}"
+readonly PLUTO_BIN="${IPSEC_MESH_PLUTO:-/usr/libexec/ipsec/pluto}"
+readonly LOCK_TIMEOUT="${IPSEC_MESH_LOCK_TIMEOUT:-120}"
+readonly IMDS_URL="${IPSEC_MESH_IMDS_URL:-http://169.254.169.254}"
+readonly XFRM_STAT="${IPSEC_MESH_XFRM_STAT:-/proc/net/xfrm_stat}"
+# auto: systemd when it is PID 1's init, otherwise pluto is started directly.
+readonly INIT_MODE="${IPSEC_MESH_INIT:-auto}"
+NSS_DIR="${IPSEC_MESH_NSS_DIR:-}"
+
+readonly HOST_NICK="ipsec-mesh-host"
+readonly CA_PREFIX="ipsec-mesh-ca-"
+readonly CSR_SUBJECT="O=ipsec-mesh,CN=ipsec-mesh host key"
+readonly POLICY_GROUPS=(private clear private-or-clear clear-or-private block)
+# The conns that need no certificate can be loaded before the host has one.
+readonly CERTLESS_CONNS=(clear block)
+readonly METADATA_ADDRESSES=(169.254.169.254/32 169.254.169.253/32)
+readonly RESULT_PREFIX='{"ipsecMesh":1,'
+
+declare -a VERBS=()
+declare -A PARAMS=()
+WORK=""
+IN=""
+CURRENT_VERB=""
+
+# ---------------------------------------------------------------------------------------------
+# Output and failure
+
+log() {
+  local line
+  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) ipsec-mesh-agent[$$]: $*"
+  printf '%s\n' "$line" >&2
+  if [ -n "$LOG_FILE" ] && [ -d "$(dirname "$LOG_FILE")" ]; then
+    printf '%s\n' "$line" >>"$LOG_FILE" 2>/dev/null || true
+  fi
+}
+
+# Runs a command with its stdout and stderr sent to the log, never to our stdout.
+quiet() {
+  local out rc=0
+  out="$("$@" 2>&1)" || rc=$?
+  if [ -n "$out" ]; then
+    local line
+    while IFS= read -r line; do log "  ${1##*/}: ${line}"; done <<<"$out"
+  fi
+  return "$rc"
+}
+
+json_string() {
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//[$'\001'-$'\037']/ }
+  printf '"%s"' "$s"
+}
+
+exit_code_for() {
+  case $1 in
+    bad_request) echo 2 ;;
+    unsupported_os) echo 3 ;;
+    install_failed) echo 4 ;;
+    nss_failed) echo 5 ;;
+    no_matching_key) echo 6 ;;
+    bad_certificate) echo 7 ;;
+    kms_failed) echo 8 ;;
+    config_failed) echo 9 ;;
+    not_running) echo 10 ;;
+    locked) echo 11 ;;
+    *) echo 1 ;;
+  esac
+}
+
+# result_line VERB OK [CODE ERROR] [FIELDS]: FIELDS is a ready JSON fragment ("a":1,"b":"x").
+result_line() {
+  local verb=$1 ok=$2 code=${3:-} error=${4:-} fields=${5:-}
+  local line
+  line="${RESULT_PREFIX}\"verb\":$(json_string "$verb"),\"ok\":${ok}"
+  if [ "$ok" != true ]; then
+    line+=",\"code\":$(json_string "$code"),\"error\":$(json_string "$error")"
+  fi
+  if [ -n "$fields" ]; then line+=",${fields}"; fi
+  printf '%s}\n' "$line"
+}
+
+succeed() {
+  result_line "$CURRENT_VERB" true "" "" "${1:-}"
+  exit 0
+}
+
+fail() {
+  local code=$1 message=$2
+  log "${CURRENT_VERB:-request}: ${code}: ${message}"
+  result_line "${CURRENT_VERB:-request}" false "$code" "$message"
+  exit "$(exit_code_for "$code")"
+}
+
+on_unexpected_error() {
+  local rc=$1 line=$2
+  fail internal "unexpected failure (exit ${rc}) at agent line ${line}"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The request
+
+readonly VERB_NAMES=" install apply-config csr install-cert install-p12 status uninstall "
+readonly RE_PROTOCOL='^protocol ([0-9]+)$'
+readonly RE_VERB='^verb ([a-z0-9-]+)$'
+readonly RE_PARAM='^param ([a-zA-Z][a-zA-Z0-9]{0,63})( ([A-Za-z0-9._:/+=@-]{0,256}))?$'
+readonly RE_FILE='^file ([a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*) ([A-Za-z0-9+/]*={0,2})$'
+
+bad_request() {
+  CURRENT_VERB="${VERBS[0]:-request}"
+  fail bad_request "$1"
+}
+
+parse_request() {
+  local line number=0 saw_protocol=false path
+  while IFS= read -r line || [ -n "$line" ]; do
+    number=$((number + 1))
+    line=${line%$'\r'}
+    [ -z "$line" ] && continue
+    if [[ $line =~ $RE_PROTOCOL ]]; then
+      [ "${BASH_REMATCH[1]}" = 1 ] || bad_request "request line ${number}: unsupported protocol version"
+      saw_protocol=true
+    elif [[ $line =~ $RE_VERB ]]; then
+      case $VERB_NAMES in
+        *" ${BASH_REMATCH[1]} "*) VERBS+=("${BASH_REMATCH[1]}") ;;
+        *) bad_request "request line ${number}: unknown verb" ;;
+      esac
+    elif [[ $line =~ $RE_PARAM ]]; then
+      PARAMS[${BASH_REMATCH[1]}]="${BASH_REMATCH[3]}"
+    elif [[ $line =~ $RE_FILE ]]; then
+      path=${BASH_REMATCH[1]}
+      case $path in *..*) bad_request "request line ${number}: file path is not allowed" ;; esac
+      mkdir -p "$(dirname "${IN}/${path}")"
+      if ! printf '%s' "${BASH_REMATCH[3]}" | base64 -d >"${IN}/${path}" 2>/dev/null; then
+        bad_request "request line ${number}: file is not valid base64"
+      fi
+    else
+      bad_request "request line ${number}: not a protocol, verb, param or file line of the allowed alphabet"
+    fi
+  done
+  [ "$saw_protocol" = true ] || bad_request "request has no 'protocol 1' line"
+  [ "${#VERBS[@]}" -gt 0 ] || bad_request "request has no verb"
+}
+
+param() { printf '%s' "${PARAMS[$1]:-}"; }
+
+has_file() { [ -f "${IN}/$1" ]; }
+
+# ---------------------------------------------------------------------------------------------
+# Host facts
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+libreswan_version() {
+  local out
+  have ipsec || return 0
+  out="$(ipsec --version 2>/dev/null)" || return 0
+  if [[ $out =~ ([0-9]+\.[0-9]+(\.[0-9]+)?) ]]; then printf '%s' "${BASH_REMATCH[1]}"; fi
+}
+
+libreswan_major() {
+  local version
+  version="$(libreswan_version)"
+  printf '%s' "${version%%.*}"
+}
+
+# The NSS directory the installed libreswan uses: 5.x answers `ipsec --nssdir`; 4.x prints its
+# compiled-in default in `ipsec initnss --help`; older builds used /etc/ipsec.d.
+detect_nss_dir() {
+  local out
+  [ -n "$NSS_DIR" ] && return 0
+  if have ipsec; then
+    out="$(ipsec --nssdir 2>/dev/null)" || out=""
+    if [[ $out =~ ^(/[^[:space:]]*) ]]; then NSS_DIR=${BASH_REMATCH[1]}; return 0; fi
+    out="$(ipsec initnss --help 2>&1)" || true
+    if [[ $out =~ --nssdir\ (/[^][:space:]]*) ]]; then NSS_DIR=${BASH_REMATCH[1]}; return 0; fi
+  fi
+  if [ -f /etc/ipsec.d/cert9.db ]; then NSS_DIR=/etc/ipsec.d; else NSS_DIR=/var/lib/ipsec/nss; fi
+}
+
+nss_db() { printf 'sql:%s' "$NSS_DIR"; }
+
+nss_ready() { [ -f "${NSS_DIR}/cert9.db" ] && [ -f "${NSS_DIR}/key4.db" ]; }
+
+require_nss() {
+  detect_nss_dir
+  have certutil || fail nss_failed "certutil (NSS tools) is not installed; run install first"
+  nss_ready || fail nss_failed "the NSS database at ${NSS_DIR} does not exist; run install first"
+}
+
+nss_password_file() {
+  # libreswan's database has an empty password; certutil still wants a password file.
+  [ -f "${WORK}/nss-password" ] || : >"${WORK}/nss-password"
+  printf '%s' "${WORK}/nss-password"
+}
+
+ctl_socket() { printf '%s/pluto.ctl' "$RUN_DIR"; }
+
+pluto_whack() { ipsec whack --ctlsocket "$(ctl_socket)" "$@"; }
+
+pluto_running() {
+  have ipsec || return 1
+  [ -S "$(ctl_socket)" ] || return 1
+  pluto_whack --status >/dev/null 2>&1
+}
+
+use_systemd() {
+  case $INIT_MODE in
+    systemd) return 0 ;;
+    direct) return 1 ;;
+    *) [ -d /run/systemd/system ] && have systemctl ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------------------------
+# Certificates
+
+require_openssl() {
+  have openssl || fail internal "openssl is not installed; run install first"
+}
+
+hex_to_file() {
+  local hex=$1 escaped="" i
+  [ $((${#hex} % 2)) -eq 0 ] || hex="0${hex}"
+  for ((i = 0; i < ${#hex}; i += 2)); do escaped+="\\x${hex:i:2}"; done
+  printf '%b' "$escaped" >"$2"
+}
+
+# NSS's CKA_ID of a public key: SHA-1 of the RSA modulus or of the EC point.
+ckaid_of() {
+  local kind=$1 file=$2 modulus der
+  if [ "$kind" = req ]; then
+    openssl req -in "$file" -pubkey -noout >"${WORK}/ckaid.pub" 2>/dev/null || return 1
+  else
+    openssl x509 -in "$file" -pubkey -noout >"${WORK}/ckaid.pub" 2>/dev/null || return 1
+  fi
+  if modulus="$(openssl rsa -pubin -in "${WORK}/ckaid.pub" -noout -modulus 2>/dev/null)"; then
+    hex_to_file "${modulus#Modulus=}" "${WORK}/ckaid.bin"
+  else
+    openssl pkey -pubin -in "${WORK}/ckaid.pub" -outform DER -out "${WORK}/ckaid.der" 2>/dev/null || return 1
+    der=$(stat -c %s "${WORK}/ckaid.der")
+    # An uncompressed P-256 point is the last 65 bytes of the SubjectPublicKeyInfo.
+    tail -c 65 "${WORK}/ckaid.der" >"${WORK}/ckaid.bin"
+    [ "$der" -gt 65 ] || return 1
+  fi
+  sha1sum "${WORK}/ckaid.bin" >"${WORK}/ckaid.sum"
+  local sum
+  read -r sum _ <"${WORK}/ckaid.sum"
+  printf '%s' "$sum"
+}
+
+nss_has_key() {
+  local listing
+  listing="$(certutil -K -d "$(nss_db)" -f "$(nss_password_file)" 2>/dev/null)" || return 1
+  [[ $listing == *" $1 "* || $listing == *" $1"$'\n'* || $listing == *" $1" ]]
+}
+
+nss_has_cert() { certutil -L -d "$(nss_db)" -n "$1" >/dev/null 2>&1; }
+
+nss_cert_pem() { certutil -L -d "$(nss_db)" -n "$1" -a 2>/dev/null; }
+
+cert_serial() {
+  local serial
+  serial="$(openssl x509 -in "$1" -noout -serial)"
+  serial=${serial#serial=}
+  serial=${serial,,}
+  while [[ $serial == 0?* ]]; do serial=${serial#0}; done
+  printf '%s' "${serial:-0}"
+}
+
+cert_not_after() {
+  local end
+  end="$(openssl x509 -in "$1" -noout -enddate)"
+  date -u -d "${end#notAfter=}" +%Y-%m-%dT%H:%M:%SZ
+}
+
+cert_fingerprint() {
+  local fp
+  fp="$(openssl x509 -in "$1" -noout -fingerprint -sha256)"
+  fp=${fp#*=}
+  fp=${fp//:/}
+  printf '%s' "${fp,,}"
+}
+
+# Splits a PEM bundle into ${WORK}/ca/N.pem; fails bad_certificate when a block is not a certificate.
+split_ca_bundle() {
+  local line n=0 in_block=false
+  mkdir -p "${WORK}/ca"
+  while IFS= read -r line || [ -n "$line" ]; do
+    line=${line%$'\r'}
+    if [ "$line" = "-----BEGIN CERTIFICATE-----" ]; then
+      n=$((n + 1)); in_block=true
+      printf '%s\n' "$line" >"${WORK}/ca/${n}.pem"
+    elif [ "$in_block" = true ]; then
+      printf '%s\n' "$line" >>"${WORK}/ca/${n}.pem"
+      [ "$line" = "-----END CERTIFICATE-----" ] && in_block=false
+    fi
+  done <"$1"
+  [ "$n" -gt 0 ] || fail bad_certificate "the CA bundle holds no certificate"
+  local pem
+  for pem in "${WORK}"/ca/*.pem; do
+    openssl x509 -in "$pem" -noout 2>/dev/null || fail bad_certificate "the CA bundle holds a block that is not a certificate"
+  done
+}
+
+# Imports every CA of the bundle with trust CT,, and removes our CAs that left the bundle.
+install_ca_bundle() {
+  local pem nick listing line
+  declare -A wanted=()
+  for pem in "${WORK}"/ca/*.pem; do
+    nick="$(cert_fingerprint "$pem")"
+    nick="${CA_PREFIX}${nick:0:16}"
+    wanted[$nick]=$pem
+  done
+  for nick in "${!wanted[@]}"; do
+    if nss_has_cert "$nick"; then
+      quiet certutil -M -d "$(nss_db)" -n "$nick" -t 'CT,,' || fail nss_failed "could not set trust on CA ${nick}"
+    else
+      quiet certutil -A -d "$(nss_db)" -n "$nick" -t 'CT,,' -i "${wanted[$nick]}" || fail nss_failed "could not import CA ${nick}"
+    fi
+  done
+  listing="$(certutil -L -d "$(nss_db)")" || fail nss_failed "could not list the NSS database"
+  while IFS= read -r line; do
+    nick=${line%% *}
+    [[ $nick == "${CA_PREFIX}"* ]] || continue
+    [ -n "${wanted[$nick]:-}" ] && continue
+    log "removing CA ${nick}: no longer in the bundle"
+    quiet certutil -D -d "$(nss_db)" -n "$nick" || fail nss_failed "could not remove CA ${nick}"
+  done <<<"$listing"
+  # NSS may file a CA under an existing nickname when subjects collide; make sure each is there.
+  for nick in "${!wanted[@]}"; do
+    nss_has_cert "$nick" || quiet certutil -A -d "$(nss_db)" -n "$nick" -t 'CT,,' -i "${wanted[$nick]}" \
+      || fail nss_failed "CA ${nick} is missing after the import"
+  done
+}
+
+# Sets OLD_CKAID to the key of the host certificate being replaced (empty when none).
+OLD_CKAID=""
+
+remember_old_host_cert() {
+  OLD_CKAID=""
+  rm -f "${WORK}/old-host.pem"
+  if nss_has_cert "$HOST_NICK"; then
+    nss_cert_pem "$HOST_NICK" >"${WORK}/old-host.pem" || fail nss_failed "could not read the current host certificate"
+    OLD_CKAID="$(ckaid_of x509 "${WORK}/old-host.pem")" || OLD_CKAID=""
+  fi
+}
+
+remove_host_certs() {
+  local tries=0
+  while nss_has_cert "$HOST_NICK"; do
+    tries=$((tries + 1))
+    [ "$tries" -le 10 ] || return 1
+    quiet certutil -D -d "$(nss_db)" -n "$HOST_NICK" || return 1
+  done
+}
+
+restore_old_host_cert() {
+  if [ -s "${WORK}/old-host.pem" ]; then
+    quiet certutil -A -d "$(nss_db)" -n "$HOST_NICK" -t ',,' -i "${WORK}/old-host.pem" || log "could not restore the previous host certificate"
+  fi
+}
+
+# Deletes keys this agent made (csr) or the replaced certificate used, except the current one.
+delete_superseded_keys() {
+  local keep=$1 ckaid file
+  mkdir -p "${STATE_DIR}/keys"
+  for file in "${STATE_DIR}"/keys/*; do
+    [ -f "$file" ] || continue
+    ckaid=${file##*/}
+    [ "$ckaid" = "$keep" ] && continue
+    if nss_has_key "$ckaid"; then
+      log "deleting superseded key ${ckaid}"
+      quiet certutil -F -d "$(nss_db)" -f "$(nss_password_file)" -k "$ckaid" || log "could not delete key ${ckaid}"
+    fi
+    rm -f "$file"
+  done
+  if [ -n "$OLD_CKAID" ] && [ "$OLD_CKAID" != "$keep" ] && nss_has_key "$OLD_CKAID"; then
+    log "deleting the replaced certificate's key ${OLD_CKAID}"
+    quiet certutil -F -d "$(nss_db)" -f "$(nss_password_file)" -k "$OLD_CKAID" || log "could not delete key ${OLD_CKAID}"
+  fi
+  rm -f "${STATE_DIR}/keys/${keep}"
+}
+
+# Makes pluto present the host certificate now in NSS.
+present_new_cert() {
+  local had_cert=$1 major
+  if ! pluto_running; then
+    log "pluto is not running; it will load the certificate when it starts"
+    return 0
+  fi
+  major="$(libreswan_major)"
+  if [ "$had_cert" = true ] && [ "${major:-0}" -ge 5 ]; then
+    quiet pluto_whack --rereadcerts || fail nss_failed "pluto could not reread the certificates"
+  else
+    # libreswan 4.x: --rereadcerts crashes pluto when instance conns exist, so reload the conns.
+    reload_conns
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Config
+
+require_config_inputs() {
+  local hash file
+  hash="$(param configHash)"
+  [ -n "$hash" ] || bad_request_verb "param configHash is required"
+  has_file config/ipsec-mesh.conf || bad_request_verb "file config/ipsec-mesh.conf is required"
+  if [ -d "${IN}/config" ]; then
+    while IFS= read -r -d '' file; do
+      file=${file#"${IN}/"}
+      case $file in
+        config/ipsec-mesh.conf) ;;
+        config/policies/private | config/policies/clear | config/policies/private-or-clear) ;;
+        config/policies/clear-or-private | config/policies/block) ;;
+        *) bad_request_verb "unknown config file ${file}" ;;
+      esac
+    done < <(find "${IN}/config" -type f -print0)
+  fi
+}
+
+bad_request_verb() { fail bad_request "$1"; }
+
+readonly RE_CIDR4='^([0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2}$'
+readonly RE_CIDR6='^[0-9a-fA-F:.]+/[0-9]{1,3}$'
+
+check_policy_file() {
+  local group=$1 file=$2 line number=0 entry
+  while IFS= read -r line || [ -n "$line" ]; do
+    number=$((number + 1))
+    entry=${line%%#*}
+    entry=${entry//[[:space:]]/}
+    [ -z "$entry" ] && continue
+    [[ $entry =~ $RE_CIDR4 || $entry =~ $RE_CIDR6 ]] || fail config_failed "policies/${group}:${number}: not a CIDR"
+    if [ "$group" = clear ] && { [ "$entry" = 0.0.0.0/0 ] || [ "$entry" = ::/0 ]; }; then
+      fail config_failed "policies/${group}:${number}: ${entry} must never be clear"
+    fi
+  done <"$file"
+}
+
+own_addresses() {
+  local out line
+  if have ip && out="$(ip -o addr show scope global 2>/dev/null)"; then
+    while IFS= read -r line; do
+      if [[ $line =~ inet\ ([0-9.]+)/ ]]; then printf '%s/32\n' "${BASH_REMATCH[1]}"; fi
+      if [[ $line =~ inet6\ ([0-9a-fA-F:]+)/ ]]; then printf '%s/128\n' "${BASH_REMATCH[1]}"; fi
+    done <<<"$out"
+  fi
+}
+
+# Writes a file atomically with the given mode.
+write_file() {
+  local target=$1 source=$2 mode=$3
+  mkdir -p "$(dirname "$target")"
+  cp "$source" "${target}.ipsec-mesh-new"
+  chmod "$mode" "${target}.ipsec-mesh-new"
+  mv -f "${target}.ipsec-mesh-new" "$target"
+}
+
+backup_stock_policies() {
+  local group
+  [ -f "${STATE_DIR}/policies-backup/.done" ] && return 0
+  mkdir -p "${STATE_DIR}/policies-backup"
+  for group in "${POLICY_GROUPS[@]}"; do
+    if [ -f "${IPSECD_DIR}/policies/${group}" ]; then
+      cp -p "${IPSECD_DIR}/policies/${group}" "${STATE_DIR}/policies-backup/${group}"
+    fi
+  done
+  : >"${STATE_DIR}/policies-backup/.done"
+}
+
+apply_config_files() {
+  local group source staged address
+  for group in "${POLICY_GROUPS[@]}"; do
+    source="${IN}/config/policies/${group}"
+    if [ -f "$source" ]; then check_policy_file "$group" "$source"; fi
+  done
+  backup_stock_policies
+  mkdir -p "${WORK}/staged"
+  for group in "${POLICY_GROUPS[@]}"; do
+    source="${IN}/config/policies/${group}"
+    staged="${WORK}/staged/${group}"
+    if [ -f "$source" ]; then cp "$source" "$staged"; else : >"$staged"; fi
+    if [ "$group" = clear ]; then
+      {
+        printf '\n# Added by the ipsec-mesh agent: this host'\''s own addresses and the instance metadata service.\n'
+        own_addresses
+        for address in "${METADATA_ADDRESSES[@]}"; do printf '%s\n' "$address"; done
+      } >>"$staged"
+    fi
+  done
+  mkdir -p "${IPSECD_DIR}/policies"
+  for group in "${POLICY_GROUPS[@]}"; do
+    write_file "${IPSECD_DIR}/policies/${group}" "${WORK}/staged/${group}" 0644
+  done
+  write_file "${IPSECD_DIR}/ipsec-mesh.conf" "${IN}/config/ipsec-mesh.conf" 0644
+  printf '%s\n' "$(param configHash)" >"${STATE_DIR}/config-hash"
+  log "config $(param configHash) written to ${IPSECD_DIR}"
+}
+
+# Conns to (re)load: all groups once the host has its certificate, else only those needing none.
+conns_to_load() {
+  if nss_ready && nss_has_cert "$HOST_NICK"; then
+    printf '%s\n' "${POLICY_GROUPS[@]}"
+  else
+    printf '%s\n' "${CERTLESS_CONNS[@]}"
+  fi
+}
+
+reload_conns() {
+  local conn conns
+  conns="$(conns_to_load)"
+  for conn in "${POLICY_GROUPS[@]}"; do
+    pluto_whack --delete --name "$conn" >/dev/null 2>&1 || true
+  done
+  while IFS= read -r conn; do
+    quiet ipsec addconn --config "$IPSEC_CONF" --ctlsocket "$(ctl_socket)" "$conn" \
+      || fail config_failed "libreswan rejected conn ${conn}; see the agent log"
+  done <<<"$conns"
+  quiet pluto_whack --listen || fail config_failed "pluto could not reload the policy groups"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Packages and service
+
+package_manager() {
+  if have dnf; then echo dnf
+  elif have yum; then echo yum
+  elif have apt-get; then echo apt-get
+  fi
+}
+
+# Installs packages through the distribution's package manager, which verifies signatures.
+install_packages() {
+  local manager=$1
+  shift
+  case $manager in
+    dnf | yum) quiet "$manager" -y install "$@" ;;
+    apt-get)
+      quiet env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+        quiet env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" ;;
+    *) return 1 ;;
+  esac
+}
+
+ensure_packages() {
+  local manager missing=()
+  have ipsec || missing+=(libreswan)
+  have openssl || missing+=(openssl)
+  have flock || missing+=(util-linux)
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  manager="$(package_manager)"
+  [ -n "$manager" ] || fail unsupported_os "no dnf, yum or apt-get to install ${missing[*]}"
+  if [ "$manager" = apt-get ] && ! have certutil; then missing+=(libnss3-tools); fi
+  if [ "$manager" != apt-get ] && ! have certutil; then missing+=(nss-tools); fi
+  log "installing ${missing[*]} with ${manager}"
+  install_packages "$manager" "${missing[@]}" || fail install_failed "${manager} could not install ${missing[*]}"
+  if [[ " ${missing[*]} " == *" libreswan "* ]]; then printf '%s\n' "$manager" >"${STATE_DIR}/package-installed-by"; fi
+  have ipsec || fail install_failed "libreswan is still missing after ${manager} install"
+}
+
+ensure_nss_db() {
+  detect_nss_dir
+  nss_ready && return 0
+  log "initialising the NSS database at ${NSS_DIR}"
+  mkdir -p "$NSS_DIR"
+  chmod 0700 "$NSS_DIR"
+  quiet certutil -N -d "$(nss_db)" --empty-password || fail nss_failed "could not initialise the NSS database at ${NSS_DIR}"
+  if have restorecon; then quiet restorecon -R "$NSS_DIR" || true; fi
+}
+
+start_pluto_directly() {
+  local pid waited=0
+  if [ -f "${RUN_DIR}/pluto.pid" ]; then
+    read -r pid <"${RUN_DIR}/pluto.pid" || pid=""
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then rm -f "${RUN_DIR}/pluto.pid" "$(ctl_socket)"; fi
+  fi
+  if [ -x /usr/libexec/ipsec/_stackmanager ]; then quiet /usr/libexec/ipsec/_stackmanager start || true; fi
+  mkdir -p "$RUN_DIR"
+  # The daemon must not inherit our lock (fd 9) or our output pipes.
+  "$PLUTO_BIN" --config "$IPSEC_CONF" --nssdir "$NSS_DIR" --ipsecdir "$IPSECD_DIR" --rundir "$RUN_DIR" \
+    --logfile "$PLUTO_LOG" </dev/null >/dev/null 2>>"${STATE_DIR}/pluto-start.err" 9>&- \
+    || fail install_failed "pluto did not start; see ${STATE_DIR}/pluto-start.err and ${PLUTO_LOG}"
+  until pluto_running; do
+    waited=$((waited + 1))
+    [ "$waited" -le 50 ] || fail install_failed "pluto did not open its control socket; see ${PLUTO_LOG}"
+    sleep 0.2
+  done
+}
+
+start_service() {
+  if use_systemd; then
+    quiet systemctl enable ipsec.service || fail install_failed "systemctl could not enable ipsec"
+    quiet systemctl start ipsec.service || fail install_failed "systemctl could not start ipsec"
+  else
+    start_pluto_directly
+  fi
+  : >"${STATE_DIR}/service-started-by-agent"
+  reload_conns
+}
+
+stop_service() {
+  local waited=0
+  if use_systemd; then
+    quiet systemctl disable --now ipsec.service || log "systemctl could not stop ipsec"
+  elif pluto_running; then
+    quiet pluto_whack --shutdown || log "pluto did not accept the shutdown"
+  fi
+  while pluto_running; do
+    waited=$((waited + 1))
+    [ "$waited" -le 50 ] || { log "pluto is still running after the shutdown"; return 0; }
+    sleep 0.2
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Verbs
+
+verb_install() {
+  require_config_inputs
+  ensure_packages
+  ensure_nss_db
+  apply_config_files
+  if pluto_running; then reload_conns; else start_service; fi
+  succeed "\"libreswan\":$(json_string "$(libreswan_version)"),\"configHash\":$(json_string "$(param configHash)")"
+}
+
+verb_apply_config() {
+  require_config_inputs
+  apply_config_files
+  if pluto_running; then reload_conns; else log "pluto is not running; the config loads when it starts"; fi
+  succeed "\"configHash\":$(json_string "$(param configHash)")"
+}
+
+verb_csr() {
+  local key_type ckaid
+  key_type="$(param keyType)"
+  local -a key_args
+  case $key_type in
+    rsa) key_args=(-k rsa -g 2048) ;;
+    ec) key_args=(-k ec -q nistp256) ;;
+    *) bad_request_verb "param keyType must be rsa or ec" ;;
+  esac
+  require_nss
+  require_openssl
+  head -c 2048 /dev/urandom >"${WORK}/noise"
+  quiet certutil -R -d "$(nss_db)" -f "$(nss_password_file)" -z "${WORK}/noise" -s "$CSR_SUBJECT" \
+    "${key_args[@]}" -o "${WORK}/csr.der" || fail nss_failed "certutil could not make a key and request"
+  openssl req -inform DER -in "${WORK}/csr.der" -out "${WORK}/csr.pem" 2>/dev/null || fail nss_failed "certutil wrote an unreadable request"
+  ckaid="$(ckaid_of req "${WORK}/csr.pem")" || fail internal "could not compute the new key's id"
+  mkdir -p "${STATE_DIR}/keys"
+  : >"${STATE_DIR}/keys/${ckaid}"
+  log "new ${key_type} key ${ckaid} in ${NSS_DIR}"
+  succeed "\"csr\":$(json_string "$(base64 -w0 "${WORK}/csr.der")")"
+}
+
+verb_install_cert() {
+  local cert="${IN}/host.crt" ckaid had_cert=false unchanged=false
+  has_file host.crt || bad_request_verb "file host.crt is required"
+  has_file ca-bundle.pem || bad_request_verb "file ca-bundle.pem is required"
+  require_nss
+  require_openssl
+  openssl x509 -in "$cert" -noout 2>/dev/null || fail bad_certificate "host.crt is not a PEM certificate"
+  split_ca_bundle "${IN}/ca-bundle.pem"
+  openssl verify -CAfile "${IN}/ca-bundle.pem" "$cert" >/dev/null 2>&1 \
+    || fail bad_certificate "host.crt is not valid under the CA bundle"
+  ckaid="$(ckaid_of x509 "$cert")" || fail bad_certificate "could not read the certificate's public key"
+  nss_has_key "$ckaid" || fail no_matching_key "no key in the NSS database matches the certificate"
+  remember_old_host_cert
+  [ -s "${WORK}/old-host.pem" ] && had_cert=true
+  if [ "$had_cert" = true ] && [ "$(cert_fingerprint "${WORK}/old-host.pem")" = "$(cert_fingerprint "$cert")" ]; then
+    log "host certificate already installed"
+    unchanged=true
+  else
+    remove_host_certs || { restore_old_host_cert; fail nss_failed "could not remove the previous host certificate"; }
+    if ! quiet certutil -A -d "$(nss_db)" -n "$HOST_NICK" -t ',,' -i "$cert"; then
+      restore_old_host_cert
+      fail nss_failed "could not import the host certificate; the previous one is kept"
+    fi
+  fi
+  install_ca_bundle
+  delete_superseded_keys "$ckaid"
+  [ "$unchanged" = true ] || present_new_cert "$had_cert"
+  succeed "\"serial\":$(json_string "$(cert_serial "$cert")"),\"notAfter\":$(json_string "$(cert_not_after "$cert")")"
+}
+
+imds_get() {
+  local path=$1
+  curl -fsS --max-time 5 -H "@${WORK}/imds-header" "${IMDS_URL}${path}"
+}
+
+verb_install_p12() {
+  local instance_id region token nick listing line cert="${WORK}/p12-host.crt" ckaid had_cert=false unchanged=false
+  has_file host.p12 || bad_request_verb "file host.p12 is required"
+  has_file p12-password.kms || bad_request_verb "file p12-password.kms is required"
+  has_file ca-bundle.pem || bad_request_verb "file ca-bundle.pem is required"
+  require_nss
+  require_openssl
+  have aws || fail kms_failed "the aws CLI is not installed"
+  have curl || fail kms_failed "curl is not installed"
+  # IMDSv2 only: a session token first, then the instance id it lets us read.
+  token="$(curl -fsS --max-time 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "${IMDS_URL}/latest/api/token")" \
+    || fail kms_failed "no IMDSv2 token from the instance metadata service"
+  printf 'X-aws-ec2-metadata-token: %s\n' "$token" >"${WORK}/imds-header"
+  instance_id="$(imds_get /latest/meta-data/instance-id)" || fail kms_failed "could not read the instance id"
+  region="$(imds_get /latest/meta-data/placement/region)" || fail kms_failed "could not read the region"
+  [[ $instance_id =~ ^i-[0-9a-f]+$ ]] || fail kms_failed "the metadata service returned an odd instance id"
+  install -d -m 0700 "${WORK}/secret"
+  aws kms decrypt --region "$region" --ciphertext-blob "fileb://${IN}/p12-password.kms" \
+    --encryption-context "InstanceId=${instance_id}" --query Plaintext --output text \
+    >"${WORK}/secret/password.b64" 2>"${WORK}/kms.err" || {
+    log "aws kms decrypt: $(head -c 300 "${WORK}/kms.err")"
+    fail kms_failed "KMS refused to decrypt the PKCS#12 password"
+  }
+  base64 -d "${WORK}/secret/password.b64" >"${WORK}/secret/password" 2>/dev/null || fail kms_failed "KMS returned an unreadable password"
+  rm -f "${WORK}/secret/password.b64"
+  openssl pkcs12 -in "${IN}/host.p12" -passin "file:${WORK}/secret/password" -nokeys -clcerts -out "$cert" 2>/dev/null \
+    || fail bad_certificate "host.p12 does not open with its password"
+  split_ca_bundle "${IN}/ca-bundle.pem"
+  ckaid="$(ckaid_of x509 "$cert")" || fail bad_certificate "could not read the certificate's public key"
+  remember_old_host_cert
+  [ -s "${WORK}/old-host.pem" ] && had_cert=true
+  if [ "$had_cert" = true ] && [ "$(cert_fingerprint "${WORK}/old-host.pem")" = "$(cert_fingerprint "$cert")" ]; then
+    log "host certificate already installed"
+    unchanged=true
+  else
+    remove_host_certs || { restore_old_host_cert; fail nss_failed "could not remove the previous host certificate"; }
+    if ! quiet pk12util -i "${IN}/host.p12" -d "$(nss_db)" -w "${WORK}/secret/password" -k "$(nss_password_file)"; then
+      restore_old_host_cert
+      fail nss_failed "could not import host.p12; the previous certificate is kept"
+    fi
+    # pk12util files the certificate under the PKCS#12 friendly name; give it ours.
+    listing="$(certutil -K -d "$(nss_db)" -f "$(nss_password_file)" 2>/dev/null)" || listing=""
+    nick=""
+    while IFS= read -r line; do
+      if [[ $line == *" ${ckaid} "* ]]; then nick=${line##*NSS Certificate DB:}; fi
+    done <<<"$listing"
+    if [ -n "$nick" ] && [ "$nick" != "$HOST_NICK" ]; then
+      quiet certutil --rename -d "$(nss_db)" -n "$nick" --new-n "$HOST_NICK" || fail nss_failed "could not rename the imported certificate"
+    fi
+    nss_has_cert "$HOST_NICK" || { restore_old_host_cert; fail nss_failed "the imported certificate is not under ${HOST_NICK}"; }
+  fi
+  rm -rf "${WORK}/secret"
+  install_ca_bundle
+  delete_superseded_keys "$ckaid"
+  [ "$unchanged" = true ] || present_new_cert "$had_cert"
+  succeed "\"serial\":$(json_string "$(cert_serial "$cert")"),\"notAfter\":$(json_string "$(cert_not_after "$cert")")"
+}
+
+# Prints the value of a `key=value` line of whack --globalstatus, 0 when absent.
+stat_value() {
+  local key=$1 text=$2 line
+  while IFS= read -r line; do
+    if [ "${line%%=*}" = "$key" ]; then printf '%s' "${line#*=}"; return 0; fi
+  done <<<"$text"
+  printf '0'
+}
+
+xfrm_value() {
+  local key=$1 name value
+  if [ -r "$XFRM_STAT" ]; then
+    while read -r name value; do
+      if [ "$name" = "$key" ]; then printf '%s' "$value"; return 0; fi
+    done <"$XFRM_STAT"
+  fi
+  printf '0'
+}
+
+verb_status() {
+  local running=false global="" shunts="" line failed=0 failing=0 negotiating=0
+  local serial=null not_after=null hash=null ike_failures
+  if pluto_running; then
+    running=true
+    global="$(pluto_whack --globalstatus 2>/dev/null)" || global=""
+    shunts="$(pluto_whack --shuntstatus 2>/dev/null)" || shunts=""
+  fi
+  while IFS= read -r line; do
+    case $line in
+      *oe-failed*) failed=$((failed + 1)) ;;
+      *oe-failing*) failing=$((failing + 1)) ;;
+      *negotiat*) negotiating=$((negotiating + 1)) ;;
+    esac
+  done <<<"$shunts"
+  if [ -f "${STATE_DIR}/config-hash" ]; then
+    read -r hash <"${STATE_DIR}/config-hash" || hash=""
+    hash="$(json_string "$hash")"
+  fi
+  detect_nss_dir
+  if have certutil && have openssl && nss_ready && nss_cert_pem "$HOST_NICK" >"${WORK}/status-host.pem"; then
+    serial="$(json_string "$(cert_serial "${WORK}/status-host.pem")")"
+    not_after="$(json_string "$(cert_not_after "${WORK}/status-host.pem")")"
+  fi
+  ike_failures=$(($(stat_value total.ike.ikev2.failed "$global") + $(stat_value total.ike.ikev1.failed "$global")))
+  local fields
+  fields="\"running\":${running},\"libreswan\":$(json_string "$(libreswan_version)"),\"configHash\":${hash}"
+  fields+=",\"certSerial\":${serial},\"certNotAfter\":${not_after}"
+  fields+=",\"ipsecSAs\":$(stat_value current.states.ipsec "$global"),\"ikeSAs\":$(stat_value current.states.ike "$global")"
+  fields+=",\"ikeFailures\":${ike_failures}"
+  fields+=",\"shunts\":{\"oeFailed\":${failed},\"oeFailing\":${failing},\"negotiating\":${negotiating}}"
+  fields+=",\"xfrm\":{\"inError\":$(xfrm_value XfrmInError),\"inNoStates\":$(xfrm_value XfrmInNoStates)"
+  fields+=",\"inTmplMismatch\":$(xfrm_value XfrmInTmplMismatch),\"outNoStates\":$(xfrm_value XfrmOutNoStates)"
+  fields+=",\"outPolBlock\":$(xfrm_value XfrmOutPolBlock)}"
+  succeed "$fields"
+}
+
+remove_our_nss_entries() {
+  local listing line nick file
+  detect_nss_dir
+  if ! have certutil || ! nss_ready; then return 0; fi
+  if nss_has_cert "$HOST_NICK"; then
+    quiet certutil -F -d "$(nss_db)" -f "$(nss_password_file)" -n "$HOST_NICK" || true
+    remove_host_certs || fail nss_failed "could not remove the host certificate"
+  fi
+  for file in "${STATE_DIR}"/keys/*; do
+    [ -f "$file" ] || continue
+    if nss_has_key "${file##*/}"; then
+      quiet certutil -F -d "$(nss_db)" -f "$(nss_password_file)" -k "${file##*/}" || fail nss_failed "could not delete a key of ours"
+    fi
+    rm -f "$file"
+  done
+  listing="$(certutil -L -d "$(nss_db)")" || fail nss_failed "could not list the NSS database"
+  while IFS= read -r line; do
+    nick=${line%% *}
+    [[ $nick == "${CA_PREFIX}"* ]] || continue
+    quiet certutil -D -d "$(nss_db)" -n "$nick" || fail nss_failed "could not remove CA ${nick}"
+  done <<<"$listing"
+}
+
+restore_stock_policies() {
+  local group
+  rm -f "${IPSECD_DIR}/ipsec-mesh.conf"
+  [ -f "${STATE_DIR}/policies-backup/.done" ] || return 0
+  for group in "${POLICY_GROUPS[@]}"; do
+    if [ -f "${STATE_DIR}/policies-backup/${group}" ]; then
+      cp -p "${STATE_DIR}/policies-backup/${group}" "${IPSECD_DIR}/policies/${group}"
+    else
+      rm -f "${IPSECD_DIR}/policies/${group}"
+    fi
+  done
+  rm -rf "${STATE_DIR}/policies-backup"
+}
+
+verb_uninstall() {
+  local manager=""
+  if [ -f "${STATE_DIR}/service-started-by-agent" ] || [ -f "${STATE_DIR}/package-installed-by" ]; then
+    stop_service
+  elif pluto_running; then
+    # Someone else's libreswan: only take our conns out of it.
+    local conn
+    for conn in "${POLICY_GROUPS[@]}"; do pluto_whack --delete --name "$conn" >/dev/null 2>&1 || true; done
+  fi
+  restore_stock_policies
+  if pluto_running; then quiet pluto_whack --listen || true; fi
+  remove_our_nss_entries
+  if [ -f "${STATE_DIR}/package-installed-by" ]; then
+    read -r manager <"${STATE_DIR}/package-installed-by" || manager=""
+    log "removing libreswan, which the agent installed with ${manager}"
+    case $manager in
+      dnf | yum) quiet "$manager" -y remove libreswan || fail install_failed "${manager} could not remove libreswan" ;;
+      apt-get) quiet env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q libreswan || fail install_failed "apt-get could not remove libreswan" ;;
+    esac
+  fi
+  rm -f "${STATE_DIR}/config-hash" "${STATE_DIR}/service-started-by-agent" "${STATE_DIR}/package-installed-by"
+  rm -rf "${STATE_DIR}/keys"
+  succeed ""
+}
+
+# ---------------------------------------------------------------------------------------------
+# Main
+
+run_verb() {
+  local verb=$1 out rc line result=""
+  set +e
+  out="$(
+    set -e
+    trap 'on_unexpected_error "$?" "$LINENO"' ERR
+    CURRENT_VERB=$verb
+    "verb_${verb//-/_}"
+  )"
+  rc=$?
+  set -e
+  while IFS= read -r line; do
+    case $line in
+      "$RESULT_PREFIX"*) result=$line ;;
+      "") ;;
+      *) log "${verb}: ${line}" ;;
+    esac
+  done <<<"$out"
+  if [ -z "$result" ]; then
+    CURRENT_VERB=$verb
+    [ "$rc" -ne 0 ] || rc=1
+    result="$(result_line "$verb" false internal "the verb ended without a result (exit ${rc})")"
+  fi
+  printf '%s\n' "$result"
+  return "$rc"
+}
+
+cleanup() {
+  if [ -n "$WORK" ] && [ -d "$WORK" ]; then rm -rf "$WORK"; fi
+}
+
+main() {
+  install -d -m 0700 "$STATE_DIR"
+  WORK="$(mktemp -d "${STATE_DIR}/work.XXXXXX")"
+  IN="${WORK}/in"
+  mkdir -p "$IN"
+  trap cleanup EXIT
+  trap 'on_unexpected_error "$?" "$LINENO"' ERR
+  parse_request
+  exec 9>>"${STATE_DIR}/agent.lock"
+  if ! flock -w "$LOCK_TIMEOUT" 9; then
+    CURRENT_VERB=${VERBS[0]}
+    fail locked "another ipsec-mesh agent run held the lock for ${LOCK_TIMEOUT}s"
+  fi
+  trap - ERR
+  log "running ${VERBS[*]}"
+  local verb rc
+  for verb in "${VERBS[@]}"; do
+    # Not in an `||` list: errexit must stay effective inside the verb.
+    set +e
+    run_verb "$verb"
+    rc=$?
+    set -e
+    if [ "$rc" -ne 0 ]; then
+      log "${verb} failed with exit ${rc}; later verbs skipped"
+      exit "$rc"
+    fi
+  done
+}
+
+main "$@"
