@@ -126,8 +126,9 @@ readonly RE_VERB='^verb ([a-z0-9-]+)$'
 readonly RE_PARAM='^param ([a-zA-Z][a-zA-Z0-9]{0,63})( ([A-Za-z0-9._:/+=@-]{0,256}))?$'
 readonly RE_FILE='^file ([a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*) ([A-Za-z0-9+/]*={0,2})$'
 
+# A request that does not parse runs no verb, so its result line reports the verb "request".
 bad_request() {
-  CURRENT_VERB="${VERBS[0]:-request}"
+  CURRENT_VERB=request
   fail bad_request "$1"
 }
 
@@ -641,20 +642,26 @@ verb_install() {
   ensure_packages
   ensure_nss_db
   apply_config_files
+  : >"${STATE_DIR}/installed"
   if pluto_running; then reload_conns; else start_service; fi
   succeed "\"libreswan\":$(json_string "$(libreswan_version)"),\"configHash\":$(json_string "$(param configHash)")"
 }
 
 verb_apply_config() {
   require_config_inputs
+  if [ ! -f "${STATE_DIR}/installed" ] || ! have ipsec; then
+    fail not_running "the mesh is not installed on this host; run install"
+  fi
+  ensure_nss_db
   apply_config_files
-  if pluto_running; then reload_conns; else log "pluto is not running; the config loads when it starts"; fi
+  if pluto_running; then reload_conns; else start_service; fi
   succeed "\"configHash\":$(json_string "$(param configHash)")"
 }
 
 verb_csr() {
   local key_type ckaid
   key_type="$(param keyType)"
+  key_type=${key_type:-ec}
   local -a key_args
   case $key_type in
     rsa) key_args=(-k rsa -g 2048) ;;
@@ -880,7 +887,7 @@ verb_uninstall() {
       apt-get) quiet env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q libreswan || fail install_failed "apt-get could not remove libreswan" ;;
     esac
   fi
-  rm -f "${STATE_DIR}/config-hash" "${STATE_DIR}/service-started-by-agent" "${STATE_DIR}/package-installed-by"
+  rm -f "${STATE_DIR}/installed" "${STATE_DIR}/config-hash" "${STATE_DIR}/service-started-by-agent" "${STATE_DIR}/package-installed-by"
   rm -rf "${STATE_DIR}/keys"
   succeed ""
 }
