@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace IpsecMesh.HostAgent.Tests.Support;
+
+/// <summary>
+/// A throwaway host on this machine: its own network namespace (a veth with 10.77.0.5/24 and a
+/// default route, so %defaultroute resolves) and a private mount namespace with tmpfs over
+/// /var/lib, /run, /var/log and /etc/ipsec.d. The agent runs there on libreswan's stock paths,
+/// exactly as SSM would run it, and its pluto touches nothing outside.
+/// </summary>
+internal sealed class HostNamespace : IAsyncDisposable
+{
+    private const string Setup = """
+        set -e
+        for d in /var/lib /run /var/log /etc/ipsec.d; do mount -t tmpfs -o mode=0755 ipsec-mesh-test "$d"; done
+        mkdir -p /var/lib/ipsec/nss /etc/ipsec.d/policies /run/pluto
+        ip link set lo up
+        ip link add mesh0 type veth peer name mesh1
+        ip link set mesh0 up
+        ip link set mesh1 up
+        ip addr add 10.77.0.5/24 dev mesh0
+        ip route add default via 10.77.0.1
+        echo ready
+        exec sleep 3600
+        """;
+
+    private readonly Process _holder;
+
+    private HostNamespace(Process holder) => _holder = holder;
+
+    public static async Task<HostNamespace> StartAsync()
+    {
+        Prerequisites.RequireRoot();
+        Prerequisites.Require("unshare", "nsenter", "ip", "certutil", "openssl", "ipsec", "pluto");
+        var info = new ProcessStartInfo("unshare") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-n", "-m", "--propagation", "private", "bash", "-c", Setup }) info.ArgumentList.Add(argument);
+        var holder = Process.Start(info) ?? throw new InvalidOperationException("could not start unshare");
+        var ready = await holder.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken);
+        if (ready != "ready")
+        {
+            var error = await holder.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            holder.Kill(entireProcessTree: true);
+            holder.Dispose();
+            var reason = $"could not create the test host namespaces: {error.Trim()}";
+            if (Prerequisites.InCi) Assert.Fail(reason);
+            Assert.Skip(reason);
+        }
+        return new HostNamespace(holder);
+    }
+
+    /// <summary>Runs SSM-style command lines with bash inside the host.</summary>
+    public Task<ProcessResult> RunCommandsAsync(IReadOnlyList<string> commands, CancellationToken cancellationToken = default) =>
+        RunShellAsync(string.Join('\n', commands) + "\n", cancellationToken);
+
+    public Task<ProcessResult> RunShellAsync(string script, CancellationToken cancellationToken = default) =>
+        ProcessRunner.RunAsync("nsenter", ["-t", _holder.Id.ToString(), "-n", "-m", "--", "bash", "-s"], script,
+            new Dictionary<string, string> { ["IPSEC_MESH_INIT"] = "direct", ["IPSEC_MESH_LOCK_TIMEOUT"] = "30" },
+            cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        // pluto outlives the holder process; stop it by its own pid file first.
+        await RunShellAsync("if [ -f /run/pluto/pluto.pid ]; then kill \"$(cat /run/pluto/pluto.pid)\" || true; fi\n", CancellationToken.None);
+        _holder.Kill(entireProcessTree: true);
+        await _holder.WaitForExitAsync(CancellationToken.None);
+        _holder.Dispose();
+    }
+}
