@@ -33,7 +33,8 @@ public sealed class Fleet
         _time = time;
         _random = random;
         _publishEvent = publishEvent;
-        DefaultVpc = CreateVpc("10.0.0.0/16");
+        // Like AWS's default VPC, which the default mesh policy covers.
+        DefaultVpc = CreateVpc("172.31.0.0/16");
     }
 
     public SimVpc DefaultVpc { get; }

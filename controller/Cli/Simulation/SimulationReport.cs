@@ -1,0 +1,25 @@
+namespace IpsecMesh.Cli.Simulation;
+
+/// <summary>The one JSON object <c>simulate --json</c> prints at the end.</summary>
+public sealed record SimulationReport
+{
+    public required int Instances { get; init; }
+    public required bool Converged { get; init; }
+    public required IReadOnlyDictionary<string, int> Phases { get; init; }
+    public required IReadOnlyDictionary<string, long> ApiCalls { get; init; }
+    public required long Throttled { get; init; }
+    public required long CertificatesIssued { get; init; }
+    public required double SimulatedSeconds { get; init; }
+    public required double WallSeconds { get; init; }
+    public double? SimulatedSecondsToConverge { get; init; }
+    public required double Ec2SsmCallsPerInstance { get; init; }
+    public double? SteadyCallsPerResyncPer1000 { get; init; }
+    public required double CertificatesPerInstance { get; init; }
+    public required double PeakRssMb { get; init; }
+    public required double CpuSeconds { get; init; }
+    public required double LowerBoundSeconds { get; init; }
+    public required int MaxConcurrentCommandsPerInstance { get; init; }
+    public required int DeadLetterMessages { get; init; }
+    public required IReadOnlyDictionary<string, double> Metrics { get; init; }
+    public string? Endpoint { get; init; }
+}

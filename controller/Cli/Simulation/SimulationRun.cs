@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using IpsecMesh.Core.Cloud;
+using IpsecMesh.Core.Hosting;
+using IpsecMesh.Core.Queue;
+using IpsecMesh.Core.Sources;
+using IpsecMesh.Core.Telemetry;
+using IpsecMesh.Pki.Authority;
+using IpsecMesh.Simulator;
+using IpsecMesh.Simulator.Throttling;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IpsecMesh.Cli.Simulation;
+
+/// <summary>
+/// The real controller, with the real AWS SDK clients, against the embedded simulated AWS: a fleet of
+/// instances tagged <c>IPSec=todo</c> on an accelerated clock, run until every instance is enabled.
+/// </summary>
+public sealed class SimulationRun(SimulationSettings settings, TextWriter progress)
+{
+    private const string TagKey = "IPSec";
+
+    public async Task<SimulationReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var wall = Stopwatch.StartNew();
+        var time = new ScaledTimeProvider(settings.Speed);
+        var simulatorOptions = (settings.Chaos ? SimulatorOptions.Chaos : SimulatorOptions.Default) with
+        {
+            Seed = settings.Seed,
+            Throttle = settings.AwsThrottling ? ThrottleProfile.Aws : ThrottleProfile.None,
+        };
+        await using var aws = new SimulatedAws(simulatorOptions, time);
+        var endpoint = settings.Listen ? await aws.ListenAsync(0, cancellationToken) : null;
+        if (endpoint is not null) progress.WriteLine($"simulated AWS listening on {endpoint}");
+        SimulatedFleet.Launch(aws, settings, TagKey);
+
+        using var metrics = new MetricsSnapshot();
+        using var host = ControllerHost.Build(ControllerSettings(aws), new AwsTransport(aws.CreateHandler(), aws.Region), time, ConfigureLogging);
+        await host.Services.GetRequiredService<CaAdministration>().InitAsync(withBackup: false, cancellationToken);
+        var simulatedStart = time.GetUtcNow();
+        await host.StartAsync(cancellationToken);
+
+        double? secondsToConverge = null;
+        long enrolmentCalls = 0;
+        try
+        {
+            secondsToConverge = await WaitForConvergenceAsync(aws, time, simulatedStart, wall, cancellationToken);
+            enrolmentCalls = Ec2SsmCalls(aws);
+        }
+        finally
+        {
+            if (!settings.Json) progress.WriteLine();
+        }
+        var steady = secondsToConverge is null ? null : await MeasureSteadyResyncAsync(host, aws, cancellationToken);
+        var metricValues = metrics.Read();
+        await host.StopAsync(CancellationToken.None);
+
+        var certificates = aws.ListKeys("issued/").Count(k => k.EndsWith(".pem", StringComparison.Ordinal));
+        if (settings.ExportDirectory is { } directory) await SimulationExport.WriteAsync(directory, aws, host.Services, TagKey, cancellationToken);
+        using var process = Process.GetCurrentProcess();
+        var calls = aws.Calls.Snapshot();
+        return new SimulationReport
+        {
+            Instances = settings.Instances,
+            Converged = secondsToConverge is not null,
+            Phases = Phases(aws),
+            ApiCalls = calls.OrderBy(c => c.Key, StringComparer.Ordinal).ToDictionary(c => c.Key, c => c.Value.Total, StringComparer.Ordinal),
+            Throttled = aws.Calls.Throttled,
+            CertificatesIssued = certificates,
+            SimulatedSeconds = Math.Round((time.GetUtcNow() - simulatedStart).TotalSeconds, 1),
+            WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1),
+            SimulatedSecondsToConverge = secondsToConverge is { } s ? Math.Round(s, 1) : null,
+            Ec2SsmCallsPerInstance = Math.Round((double)enrolmentCalls / settings.Instances, 2),
+            SteadyCallsPerResyncPer1000 = steady is { } st ? Math.Round(st * 1000.0 / settings.Instances, 2) : null,
+            CertificatesPerInstance = Math.Round((double)certificates / settings.Instances, 3),
+            PeakRssMb = Math.Round(process.PeakWorkingSet64 / 1048576.0, 1),
+            CpuSeconds = Math.Round(process.TotalProcessorTime.TotalSeconds, 1),
+            LowerBoundSeconds = Math.Round(aws.LowerBoundSeconds(), 1),
+            MaxConcurrentCommandsPerInstance = aws.MaxConcurrentCommandsPerInstance,
+            DeadLetterMessages = aws.PeekQueue(deadLetter: true).Count,
+            Metrics = metricValues.ToDictionary(m => m.Key, m => Math.Round(m.Value, 3), StringComparer.Ordinal),
+            Endpoint = endpoint?.ToString(),
+        };
+    }
+
+    private static Dictionary<string, string?> ControllerSettings(SimulatedAws aws) => new(StringComparer.Ordinal)
+    {
+        ["IpsecMesh:TagKey"] = TagKey,
+        ["IpsecMesh:Region"] = aws.Region,
+        ["IpsecMesh:QueueUrl"] = aws.QueueUrl,
+        ["IpsecMesh:Bucket"] = aws.BucketName,
+        ["IpsecMesh:CaKmsKeyId"] = aws.CaKeyId,
+        ["IpsecMesh:HostKmsKeyId"] = aws.HostKeyId,
+        ["IpsecMesh:Workers"] = "64",
+        ["IpsecMesh:HealthPort"] = "0",
+        ["IpsecMesh:ResyncInterval"] = "00:05:00",
+        ["IpsecMesh:HostStatusInterval"] = "00:05:00",
+        ["IpsecMesh:CommandPollInterval"] = "00:00:05",
+        ["IpsecMesh:AgentWaitInterval"] = "00:00:20",
+        ["IpsecMesh:BackoffBase"] = "00:00:05",
+        ["IpsecMesh:BackoffCap"] = "00:02:00",
+        ["IpsecMesh:BatchWindow"] = "00:00:01",
+    };
+
+    private void ConfigureLogging(ILoggingBuilder logging)
+    {
+        if (settings.Verbose)
+        {
+            logging.AddIpsecMeshLogging();
+            logging.SetMinimumLevel(LogLevel.Information);
+            return;
+        }
+        logging.ClearProviders();
+        // Without --verbose, the simulation's own output is the progress line; errors still reach stderr.
+        logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
+        logging.AddFilter("Microsoft", LogLevel.Error);
+    }
+
+    private async Task<double?> WaitForConvergenceAsync(SimulatedAws aws, TimeProvider time, DateTimeOffset start, Stopwatch wall, CancellationToken cancellationToken)
+    {
+        var interactive = !settings.Json && !Console.IsOutputRedirected;
+        var lastPrinted = TimeSpan.Zero;
+        while (wall.Elapsed < settings.WallTimeout)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            var phases = Phases(aws);
+            var enabled = phases.GetValueOrDefault("enabled");
+            var simulated = time.GetUtcNow() - start;
+            if (!settings.Json && (interactive || wall.Elapsed - lastPrinted >= TimeSpan.FromSeconds(10)))
+            {
+                lastPrinted = wall.Elapsed;
+                var line = $"t+{simulated.TotalSeconds,7:F0}s simulated ({wall.Elapsed.TotalSeconds:F0}s wall): "
+                    + string.Join("  ", phases.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))
+                    + $"  | AWS calls {aws.Calls.Total}, throttled {aws.Calls.Throttled}";
+                if (interactive) progress.Write("\r" + line.PadRight(Math.Min(Console.WindowWidth - 1, 160)));
+                else progress.WriteLine(line);
+            }
+            if (enabled == settings.Instances) return simulated.TotalSeconds;
+        }
+        return null;
+    }
+
+    /// <summary>Calls one resync of the converged fleet makes, with every reconcile it queues finished.</summary>
+    private static async Task<long?> MeasureSteadyResyncAsync(IHost host, SimulatedAws aws, CancellationToken cancellationToken)
+    {
+        var queue = host.Services.GetRequiredService<WorkQueue<string>>();
+        await WaitForIdleQueueAsync(queue, cancellationToken);
+        var before = aws.Calls.Total;
+        await host.Services.GetRequiredService<Resync>().RunOnceAsync(cancellationToken);
+        await WaitForIdleQueueAsync(queue, cancellationToken);
+        return aws.Calls.Total - before;
+    }
+
+    private static async Task WaitForIdleQueueAsync(WorkQueue<string> queue, CancellationToken cancellationToken)
+    {
+        var idleSince = Stopwatch.StartNew();
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            if (queue.Depth > 0 || queue.InProcess > 0) idleSince.Restart();
+            else if (idleSince.Elapsed > TimeSpan.FromSeconds(1)) return;
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    private static long Ec2SsmCalls(SimulatedAws aws) =>
+        aws.Calls.Snapshot().Where(c => c.Key.StartsWith("ec2:", StringComparison.Ordinal) || c.Key.StartsWith("ssm:", StringComparison.Ordinal)).Sum(c => c.Value.Total);
+
+    private static Dictionary<string, int> Phases(SimulatedAws aws) =>
+        aws.Fleet.Instances.GroupBy(i => i.Tag(TagKey) ?? "untagged").ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    internal static string Format(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+}

@@ -1,2 +1,0 @@
-namespace IpsecMesh.Core;
-internal static class AssemblyMarker;

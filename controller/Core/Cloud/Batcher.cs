@@ -1,0 +1,92 @@
+using System.Threading.Channels;
+
+namespace IpsecMesh.Core.Cloud;
+
+/// <summary>
+/// Coalesces calls that AWS lets us batch (DescribeInstances by id, CreateTags with identical tags,
+/// SendCommand with identical parameters, DescribeInstanceInformation): items submitted within one
+/// window under the same group key go out in one call of at most <c>maxBatch</c> items. API calls,
+/// not CPU, bound this controller at scale.
+/// </summary>
+public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : notnull
+{
+    private readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<string, IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyDictionary<TItem, TResult>>> _flush;
+    private readonly int _maxBatch;
+    private readonly TimeSpan _window;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _loop;
+
+    public Batcher(int maxBatch, TimeSpan window, TimeProvider time,
+        Func<string, IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyDictionary<TItem, TResult>>> flush)
+    {
+        _maxBatch = maxBatch;
+        _window = window;
+        _time = time;
+        _flush = flush;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Submits one item; completes with its result, or the batch call's exception.</summary>
+    public Task<TResult> SubmitAsync(string group, TItem item, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(group, item, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        ObjectDisposedException.ThrowIf(!_channel.Writer.TryWrite(pending), this);
+        return pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _channel.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stopping.Token))
+            {
+                if (_window > TimeSpan.Zero) await Task.Delay(_window, _time, _stopping.Token);
+                else await Task.Yield();
+                var drained = new List<Pending>();
+                while (reader.TryRead(out var pending)) drained.Add(pending);
+                var calls = drained.GroupBy(p => p.Group)
+                    .SelectMany(g => g.Chunk(_maxBatch).Select(chunk => FlushAsync(g.Key, chunk)));
+                await Task.WhenAll(calls);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Shutting down: fail whatever is still queued below.
+        }
+        while (reader.TryRead(out var left)) left.Completion.TrySetCanceled();
+    }
+
+    private async Task FlushAsync(string group, Pending[] chunk)
+    {
+        // One item may be submitted twice in a window (two reconciles of one key never overlap, but a
+        // status poll and a reconcile might); the call gets each item once and every waiter its result.
+        var items = chunk.Select(p => p.Item).Distinct().ToList();
+        try
+        {
+            var results = await _flush(group, items, _stopping.Token);
+            foreach (var pending in chunk)
+            {
+                if (results.TryGetValue(pending.Item, out var result)) pending.Completion.TrySetResult(result);
+                else pending.Completion.TrySetException(new InvalidOperationException($"the batched call returned no result for '{pending.Item}'"));
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var pending in chunk) pending.Completion.TrySetException(e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        try { await _loop; }
+        catch (OperationCanceledException) { }
+        _stopping.Dispose();
+    }
+
+    private sealed record Pending(string Group, TItem Item, TaskCompletionSource<TResult> Completion);
+}

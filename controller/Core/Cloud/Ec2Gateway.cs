@@ -1,0 +1,125 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using IpsecMesh.Core.Options;
+using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Telemetry;
+
+namespace IpsecMesh.Core.Cloud;
+
+/// <summary>EC2 over the SDK: paginated, filtered DescribeInstances; reads by id and tag writes coalesced by <see cref="Batcher{TItem,TResult}"/>.</summary>
+public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
+{
+    private const int DescribeByIdBatch = 200;
+    private const int TagBatch = 1000;
+    private static readonly string[] LiveStates = ["pending", "running", "stopping", "stopped"];
+
+    private readonly IAmazonEC2 _ec2;
+    private readonly IpsecMeshOptions _options;
+    private readonly TimeProvider _time;
+    private readonly AwsCallMeter _meter;
+    private readonly Batcher<string, InstanceSnapshot?> _reads;
+    private readonly Batcher<string, bool> _tagWrites;
+    private readonly Batcher<string, bool> _tagDeletes;
+
+    public Ec2Gateway(IAmazonEC2 ec2, IpsecMeshOptions options, TimeProvider time, AwsCallMeter meter, TimeSpan window)
+    {
+        _ec2 = ec2;
+        _options = options;
+        _time = time;
+        _meter = meter;
+        _reads = new Batcher<string, InstanceSnapshot?>(DescribeByIdBatch, window, time, DescribeByIdsAsync);
+        _tagWrites = new Batcher<string, bool>(TagBatch, window, time, CreateTagsAsync);
+        _tagDeletes = new Batcher<string, bool>(TagBatch, window, time, DeleteTagsAsync);
+    }
+
+    public async IAsyncEnumerable<IReadOnlyList<InstanceSnapshot>> ListTaggedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filters = new List<Filter>
+        {
+            new() { Name = "tag-key", Values = [_options.TagKey] },
+            new() { Name = "instance-state-name", Values = [.. LiveStates] },
+        };
+        if (!string.IsNullOrEmpty(_options.VpcId)) filters.Add(new Filter { Name = "vpc-id", Values = [_options.VpcId] });
+        string? token = null;
+        do
+        {
+            var request = new DescribeInstancesRequest { Filters = filters, MaxResults = 1000, NextToken = token };
+            var response = await _meter.CallAsync("ec2", "DescribeInstances", () => _ec2.DescribeInstancesAsync(request, cancellationToken));
+            var now = _time.GetUtcNow();
+            yield return (response.Reservations ?? []).SelectMany(r => r.Instances ?? []).Select(i => InstanceMapping.ToSnapshot(i, now)).ToList();
+            token = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;
+        }
+        while (token is not null);
+    }
+
+    public Task<InstanceSnapshot?> DescribeAsync(string instanceId, CancellationToken cancellationToken) =>
+        _reads.SubmitAsync("", instanceId, cancellationToken);
+
+    public async Task SetTagsAsync(string instanceId, IReadOnlyDictionary<string, string> tags, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
+    {
+        var writes = new List<Task>();
+        if (tags.Count > 0) writes.Add(_tagWrites.SubmitAsync(TagGroup.Encode(tags), instanceId, cancellationToken));
+        if (remove.Count > 0) writes.Add(_tagDeletes.SubmitAsync(TagGroup.Encode(remove.ToDictionary(k => k, _ => "")), instanceId, cancellationToken));
+        await Task.WhenAll(writes);
+    }
+
+    public async Task<IReadOnlyList<SecurityGroupRules>> DescribeSecurityGroupsAsync(IReadOnlyCollection<string> groupIds, CancellationToken cancellationToken)
+    {
+        if (groupIds.Count == 0) return [];
+        var request = new DescribeSecurityGroupsRequest { GroupIds = [.. groupIds] };
+        var response = await _meter.CallAsync("ec2", "DescribeSecurityGroups", () => _ec2.DescribeSecurityGroupsAsync(request, cancellationToken));
+        return (response.SecurityGroups ?? []).Select(ToRules).ToList();
+    }
+
+    private async Task<IReadOnlyDictionary<string, InstanceSnapshot?>> DescribeByIdsAsync(string _, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, InstanceSnapshot?>(StringComparer.Ordinal);
+        foreach (var id in ids) found[id] = null;
+        string? token = null;
+        do
+        {
+            // A filter, not InstanceIds: an unknown id then means "absent", not an error for the whole batch.
+            var request = new DescribeInstancesRequest { Filters = [new Filter { Name = "instance-id", Values = [.. ids] }], MaxResults = 1000, NextToken = token };
+            var response = await _meter.CallAsync("ec2", "DescribeInstances", () => _ec2.DescribeInstancesAsync(request, cancellationToken));
+            var now = _time.GetUtcNow();
+            foreach (var instance in (response.Reservations ?? []).SelectMany(r => r.Instances ?? []))
+                found[instance.InstanceId] = InstanceMapping.ToSnapshot(instance, now);
+            token = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;
+        }
+        while (token is not null);
+        return found;
+    }
+
+    private async Task<IReadOnlyDictionary<string, bool>> CreateTagsAsync(string group, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var request = new CreateTagsRequest { Resources = [.. ids], Tags = TagGroup.Decode(group).Select(t => new Tag(t.Key, t.Value)).ToList() };
+        await _meter.CallAsync("ec2", "CreateTags", () => _ec2.CreateTagsAsync(request, cancellationToken));
+        return ids.ToDictionary(id => id, _ => true);
+    }
+
+    private async Task<IReadOnlyDictionary<string, bool>> DeleteTagsAsync(string group, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var request = new DeleteTagsRequest { Resources = [.. ids], Tags = TagGroup.Decode(group).Select(t => new Tag { Key = t.Key }).ToList() };
+        await _meter.CallAsync("ec2", "DeleteTags", () => _ec2.DeleteTagsAsync(request, cancellationToken));
+        return ids.ToDictionary(id => id, _ => true);
+    }
+
+    private static SecurityGroupRules ToRules(SecurityGroup group) => new(
+        group.GroupId,
+        (group.IpPermissions ?? []).Select(p => new IngressRule(
+            p.IpProtocol ?? "-1",
+            p.FromPort,
+            p.ToPort,
+            [.. (p.Ipv4Ranges ?? []).Select(r => r.CidrIp).Concat((p.Ipv6Ranges ?? []).Select(r => r.CidrIpv6))
+                .Where(c => c is not null && IPNetwork.TryParse(c, out _)).Select(c => IPNetwork.Parse(c!))],
+            [.. (p.UserIdGroupPairs ?? []).Select(g => g.GroupId).Where(id => id is not null)])).ToList());
+
+    public async ValueTask DisposeAsync()
+    {
+        await _reads.DisposeAsync();
+        await _tagWrites.DisposeAsync();
+        await _tagDeletes.DisposeAsync();
+    }
+}

@@ -1,0 +1,18 @@
+using IpsecMesh.Core.Reconcile;
+
+namespace IpsecMesh.Core.Cloud;
+
+/// <summary>The EC2 calls the controller makes, batched where AWS allows it.</summary>
+public interface IEc2Gateway
+{
+    /// <summary>Pages (up to 1000) of the tagged, live instances, optionally in one VPC.</summary>
+    IAsyncEnumerable<IReadOnlyList<InstanceSnapshot>> ListTaggedAsync(CancellationToken cancellationToken);
+
+    /// <summary>One instance as EC2 reports it now (coalesced with concurrent reads); null when EC2 does not know it.</summary>
+    Task<InstanceSnapshot?> DescribeAsync(string instanceId, CancellationToken cancellationToken);
+
+    /// <summary>Sets tags (coalesced across instances that get identical tags) and removes the keys in <paramref name="remove"/>.</summary>
+    Task SetTagsAsync(string instanceId, IReadOnlyDictionary<string, string> tags, IReadOnlyCollection<string> remove, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<SecurityGroupRules>> DescribeSecurityGroupsAsync(IReadOnlyCollection<string> groupIds, CancellationToken cancellationToken);
+}

@@ -1,0 +1,25 @@
+using IpsecMesh.Core.Reconcile;
+using IpsecMesh.HostAgent.Protocol;
+
+namespace IpsecMesh.Core.Cloud;
+
+/// <summary>The SSM calls the controller makes. Nothing here waits for a command to finish.</summary>
+public interface ISsmGateway
+{
+    /// <summary>Sends the request to the instance (coalesced with identical requests to other instances, up to 50 per command); returns the command id.</summary>
+    Task<string> SendAsync(string instanceId, AgentRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The command's current state on the instance, with parsed results once it has finished.</summary>
+    Task<CommandSnapshot> PollAsync(TrackedCommand command, string instanceId, CancellationToken cancellationToken);
+
+    Task<bool> IsAgentOnlineAsync(string instanceId, CancellationToken cancellationToken);
+
+    /// <summary>Sends one request to every instance carrying the tag (SSM Targets): one call however large the fleet.</summary>
+    Task<string> SendToTaggedAsync(string tagKey, string tagValue, AgentRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The standard output of every finished invocation of a command (as ListCommandInvocations details carry it, up to 2,500 characters each).</summary>
+    Task<IReadOnlyDictionary<string, string>> ListOutputsAsync(string commandId, CancellationToken cancellationToken);
+
+    /// <summary>This controller's commands invoked since <paramref name="since"/>, newest per instance: what a restarted controller resumes.</summary>
+    Task<IReadOnlyDictionary<string, TrackedCommand>> RecoverAsync(DateTimeOffset since, CancellationToken cancellationToken);
+}

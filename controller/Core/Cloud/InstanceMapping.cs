@@ -1,0 +1,49 @@
+using System.Net;
+using Amazon.EC2.Model;
+using IpsecMesh.Core.Reconcile;
+
+namespace IpsecMesh.Core.Cloud;
+
+/// <summary>Maps the SDK's instance model to the controller's snapshot; names and addresses only as EC2 reports them.</summary>
+internal static class InstanceMapping
+{
+    public static InstanceSnapshot ToSnapshot(Instance instance, DateTimeOffset observedAt)
+    {
+        var addresses = new List<IPAddress>();
+        var dnsNames = new List<string>();
+        AddName(dnsNames, instance.PrivateDnsName);
+        foreach (var eni in instance.NetworkInterfaces ?? [])
+        {
+            AddName(dnsNames, eni.PrivateDnsName);
+            foreach (var ip in eni.PrivateIpAddresses ?? [])
+            {
+                AddAddress(addresses, ip.PrivateIpAddress);
+                AddName(dnsNames, ip.PrivateDnsName);
+            }
+            foreach (var ip6 in eni.Ipv6Addresses ?? []) AddAddress(addresses, ip6.Ipv6Address);
+        }
+        AddAddress(addresses, instance.PrivateIpAddress);
+        return new InstanceSnapshot
+        {
+            InstanceId = instance.InstanceId,
+            State = instance.State?.Name?.Value ?? "unknown",
+            Tags = (instance.Tags ?? []).Where(t => t.Key is not null).GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.Last().Value ?? "", StringComparer.Ordinal),
+            PrivateDnsName = instance.PrivateDnsName ?? "",
+            PrivateDnsNames = dnsNames,
+            PrivateAddresses = addresses,
+            VpcId = instance.VpcId,
+            SecurityGroupIds = (instance.SecurityGroups ?? []).Select(g => g.GroupId).Where(id => id is not null).Distinct().ToList(),
+            ObservedAt = observedAt,
+        };
+    }
+
+    private static void AddName(List<string> names, string? name)
+    {
+        if (!string.IsNullOrWhiteSpace(name) && !names.Contains(name, StringComparer.OrdinalIgnoreCase)) names.Add(name.ToLowerInvariant());
+    }
+
+    private static void AddAddress(List<IPAddress> addresses, string? text)
+    {
+        if (IPAddress.TryParse(text, out var ip) && !addresses.Contains(ip)) addresses.Add(ip);
+    }
+}

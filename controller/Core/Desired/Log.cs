@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace IpsecMesh.Core.Desired;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "Mesh policy rejected, keeping policy {KeptPolicyHash}: {PolicyError}")]
+    public static partial void PolicyRejected(ILogger logger, string policyError, string keptPolicyHash);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Desired config is {ConfigHash} (policy {PolicyHash}, trust bundle {BundleId})")]
+    public static partial void DesiredConfig(ILogger logger, string configHash, string policyHash, string bundleId);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "CA trust bundle changed from {OldBundleId} to {NewBundleId}: hosts get the new bundle first, new-CA certificates after")]
+    public static partial void TrustBundleChanged(ILogger logger, string oldBundleId, string newBundleId);
+}

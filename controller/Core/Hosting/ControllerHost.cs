@@ -1,0 +1,35 @@
+using IpsecMesh.Core.Cloud;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IpsecMesh.Core.Hosting;
+
+/// <summary>Builds the controller host the way <c>ipsec-mesh run</c> does, for the simulator, tests and the end-to-end driver.</summary>
+public static class ControllerHost
+{
+    /// <param name="settings">Configuration keys such as <c>IpsecMesh:QueueUrl</c>; they override appsettings and the environment.</param>
+    /// <param name="transport">In-process AWS (the simulator); null for the real AWS default chain.</param>
+    public static IHost Build(IReadOnlyDictionary<string, string?> settings, AwsTransport? transport = null, TimeProvider? time = null,
+        Action<ILoggingBuilder>? logging = null, string[]? args = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args ?? [],
+            ContentRootPath = AppContext.BaseDirectory,
+            DisableDefaults = false,
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        if (logging is null) builder.Logging.AddIpsecMeshLogging();
+        else logging(builder.Logging);
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(30);
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+        builder.Services.AddIpsecMesh(builder.Configuration, transport, time);
+        builder.Services.AddIpsecMeshTelemetry(builder.Configuration);
+        return builder.Build();
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Text;
+using IpsecMesh.Core.Leadership;
+using IpsecMesh.Core.Options;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IpsecMesh.Core.Hosting;
+
+/// <summary>
+/// Liveness (<c>/healthz/live</c>: the heartbeat loop ran recently) and readiness (<c>/healthz/ready</c>:
+/// AWS answered the start-up reads and, with leader election, this replica leads).
+/// </summary>
+public sealed class HealthEndpoint(ControllerStatus status, ILeadership leadership, IpsecMeshOptions options, TimeProvider time, ILogger<HealthEndpoint> logger) : BackgroundService
+{
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.HealthPort == 0) return;
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://*:{options.HealthPort}/healthz/");
+        try { listener.Start(); }
+        catch (HttpListenerException e)
+        {
+            Log.HealthUnavailable(logger, options.HealthPort, e.Message);
+            return;
+        }
+        using var stop = stoppingToken.Register(listener.Stop);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try { context = await listener.GetContextAsync(); }
+            catch (Exception) when (stoppingToken.IsCancellationRequested) { return; }
+            catch (HttpListenerException) { continue; }
+            var (code, body) = Answer(context.Request.Url?.AbsolutePath ?? "");
+            context.Response.StatusCode = code;
+            context.Response.ContentType = "text/plain";
+            var bytes = Encoding.UTF8.GetBytes(body + "\n");
+            await context.Response.OutputStream.WriteAsync(bytes, stoppingToken);
+            context.Response.Close();
+        }
+    }
+
+    internal (int Code, string Body) Answer(string path)
+    {
+        var beat = status.LastHeartbeat;
+        var live = beat is null ? !status.Started : time.GetUtcNow() - beat < StaleAfter;
+        return path.TrimEnd('/') switch
+        {
+            "/healthz/live" => live ? (200, "live") : (503, $"heartbeat stale since {beat:o}"),
+            "/healthz/ready" when !status.Started => (503, leadership.IsLeader ? "starting: AWS not reached yet" : "standby: another replica leads"),
+            "/healthz/ready" => live ? (200, "ready") : (503, "heartbeat stale"),
+            _ => (404, "unknown health path"),
+        };
+    }
+}

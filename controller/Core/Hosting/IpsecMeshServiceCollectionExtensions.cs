@@ -1,0 +1,131 @@
+using IpsecMesh.Core.Cloud;
+using IpsecMesh.Core.Desired;
+using IpsecMesh.Core.Hosts;
+using IpsecMesh.Core.Leadership;
+using IpsecMesh.Core.Options;
+using IpsecMesh.Core.Queue;
+using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Sources;
+using IpsecMesh.Core.State;
+using IpsecMesh.Core.Telemetry;
+using IpsecMesh.Pki;
+using IpsecMesh.Pki.Kms;
+using IpsecMesh.Pki.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using OpenTelemetry;
+
+namespace IpsecMesh.Core.Hosting;
+
+public static class IpsecMeshServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the whole controller. Settings come from the <c>IpsecMesh</c> section and are validated
+    /// here, all at once: a bad deployment fails at start with every problem named.
+    /// </summary>
+    public static IServiceCollection AddIpsecMesh(this IServiceCollection services, IConfiguration configuration, AwsTransport? transport = null, TimeProvider? time = null)
+    {
+        var options = services.AddIpsecMeshAws(configuration, transport, time, forController: true);
+        var backdate = services.BuildPkiOptions(configuration, options).ClockSkewBackdate;
+        services.AddSingleton<IpsecMeshTelemetry>();
+        services.AddSingleton<AwsCallMeter>();
+        services.AddSingleton<InstanceStore>();
+        services.AddSingleton(sp => new CertificateCache(sp.GetRequiredService<IIssuanceRegistry>(), backdate));
+        services.AddSingleton<DesiredStateProvider>();
+        services.AddSingleton(sp => new WorkQueue<string>(sp.GetRequiredService<TimeProvider>(),
+            new BackoffPolicy(options.BackoffBase, options.BackoffCap, sp.GetRequiredService<Random>())));
+        services.AddSingleton<IEc2Gateway>(sp => new Ec2Gateway(sp.GetRequiredService<Amazon.EC2.IAmazonEC2>(), options,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AwsCallMeter>(), options.BatchWindow));
+        services.AddSingleton<ISsmGateway>(sp => new SsmGateway(sp.GetRequiredService<Amazon.SimpleSystemsManagement.IAmazonSimpleSystemsManagement>(), options,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AwsCallMeter>(), sp.GetRequiredService<IpsecMeshTelemetry>(), options.BatchWindow));
+        services.AddSingleton(sp => new SecurityGroupChecker(sp.GetRequiredService<IEc2Gateway>(), sp.GetRequiredService<TimeProvider>(), options.ResyncInterval));
+        services.AddSingleton(sp => new RevocationQueue(sp.GetRequiredService<IIssuanceRegistry>(), sp.GetRequiredService<TimeProvider>(), options.BatchWindow));
+        services.AddSingleton<InstanceReconciler>();
+        services.AddSingleton<SqsEventSource>();
+        services.AddSingleton<Resync>();
+        services.AddSingleton<HostHealthCollector>();
+        services.AddSingleton<ControllerStatus>();
+        services.AddSingleton<FleetGauges>();
+        if (options.LeaderElection.Enabled)
+        {
+            services.AddSingleton<S3LeaseLeadership>();
+            services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<S3LeaseLeadership>());
+            services.AddHostedService(sp => sp.GetRequiredService<S3LeaseLeadership>());
+        }
+        else
+        {
+            services.AddSingleton<ILeadership, SingleReplicaLeadership>();
+        }
+        services.AddHostedService<ControllerLoops>();
+        services.AddHostedService<HealthEndpoint>();
+        return services;
+    }
+
+    /// <summary>
+    /// The AWS clients, the storage and KMS ports and the PKI: what every verb that touches AWS needs
+    /// (<c>ca</c> and <c>status</c> too). Settings are validated here, every error at once.
+    /// </summary>
+    public static IpsecMeshOptions AddIpsecMeshAws(this IServiceCollection services, IConfiguration configuration, AwsTransport? transport, TimeProvider? time, bool forController)
+    {
+        var options = configuration.GetSection(IpsecMeshOptions.Section).Get<IpsecMeshOptions>() ?? new IpsecMeshOptions();
+        var pki = services.BuildPkiOptions(configuration, options);
+        var errors = OptionsValidation.Validate(options, requireAwsResources: forController)
+            .Concat(pki.Validate().Select(e => $"{IpsecMeshOptions.Section}:{e}")).Distinct().ToList();
+        if (errors.Count > 0) throw new SettingsException(errors);
+
+        services.AddSingleton(options);
+        services.AddSingleton(time ?? TimeProvider.System);
+        services.TryAddSingleton(new Random());
+        var clients = new AwsClientFactory(transport, options.Region);
+        services.AddSingleton(clients);
+        services.AddSingleton(_ => clients.CreateEc2());
+        services.AddSingleton(_ => clients.CreateSsm());
+        services.AddSingleton(_ => clients.CreateSqs());
+        services.AddSingleton(_ => clients.CreateS3());
+        services.AddSingleton(_ => clients.CreateKms());
+        services.AddSingleton<IObjectStore>(sp => new S3ObjectStore(sp.GetRequiredService<Amazon.S3.IAmazonS3>(), options.Bucket ?? ""));
+        services.AddSingleton<IKeyService>(sp => new KmsKeyService(sp.GetRequiredService<Amazon.KeyManagementService.IAmazonKeyManagementService>()));
+        services.AddIpsecMeshPki(pki);
+        return options;
+    }
+
+    private static PkiOptions BuildPkiOptions(this IServiceCollection _, IConfiguration configuration, IpsecMeshOptions options) =>
+        (configuration.GetSection(IpsecMeshOptions.Section).Get<PkiOptions>() ?? new PkiOptions()) with
+        {
+            Bucket = options.Bucket ?? "",
+            CaKmsKeyId = options.CaKmsKeyId ?? "",
+            HostKmsKeyId = options.HostKmsKeyId ?? "",
+            CertificateLifetime = options.CertificateLifetime,
+            RenewAfter = options.RenewAfter,
+            EnrolmentMode = options.EnrolmentMode,
+        };
+
+    /// <summary>OpenTelemetry: metrics and traces of the one Meter/ActivitySource, over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+    public static IServiceCollection AddIpsecMeshTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        var otel = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("ipsec-mesh"))
+            .WithMetrics(m => m.AddMeter(IpsecMeshTelemetry.Name))
+            .WithTracing(t => t.AddSource(IpsecMeshTelemetry.Name));
+        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) otel.UseOtlpExporter();
+        return services;
+    }
+
+    /// <summary>Structured JSON logs with scopes (instance id, reconcile id) to standard output.</summary>
+    public static ILoggingBuilder AddIpsecMeshLogging(this ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddJsonConsole(o =>
+        {
+            o.IncludeScopes = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+        return logging;
+    }
+}

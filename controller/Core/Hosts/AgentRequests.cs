@@ -1,0 +1,45 @@
+using System.Text;
+using IpsecMesh.HostAgent.Policy;
+using IpsecMesh.HostAgent.Protocol;
+using IpsecMesh.Pki;
+
+namespace IpsecMesh.Core.Hosts;
+
+/// <summary>Builds the protocol requests the reconciler sends. Every input here comes from the controller's own state, never from a tag.</summary>
+public static class AgentRequests
+{
+    public const string CaBundleFile = "ca-bundle.pem";
+
+    public static AgentRequest ForVerbs(IReadOnlyList<string> verbs, MeshPolicy policy, TrustBundle bundle, string configHash, string hostKeyType)
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        if (verbs.Contains(AgentVerbs.Install) || verbs.Contains(AgentVerbs.ApplyConfig))
+        {
+            parameters["configHash"] = configHash;
+            foreach (var (path, content) in policy.RenderBundle()) files[path] = content;
+            files[CaBundleFile] = Encoding.ASCII.GetBytes(bundle.Pem);
+        }
+        if (verbs.Contains(AgentVerbs.Csr)) parameters["keyType"] = hostKeyType;
+        return new AgentRequest(verbs, parameters, files);
+    }
+
+    public static AgentRequest InstallCert(string certificatePem, TrustBundle bundle) => AgentRequest.For(
+        AgentVerbs.InstallCert,
+        files: new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            ["host.crt"] = Encoding.ASCII.GetBytes(certificatePem),
+            [CaBundleFile] = Encoding.ASCII.GetBytes(bundle.Pem),
+        });
+
+    public static AgentRequest InstallP12(IssuedKeyPackage package, TrustBundle bundle) => AgentRequest.For(
+        AgentVerbs.InstallP12,
+        files: new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            ["host.p12"] = package.Pkcs12,
+            ["p12-password.kms"] = package.EncryptedPassword,
+            [CaBundleFile] = Encoding.ASCII.GetBytes(bundle.Pem),
+        });
+
+    public static AgentRequest Status() => AgentRequest.For(AgentVerbs.Status);
+}

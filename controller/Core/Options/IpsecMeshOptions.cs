@@ -1,0 +1,41 @@
+using IpsecMesh.Pki;
+
+namespace IpsecMesh.Core.Options;
+
+/// <summary>The controller's settings (configuration section <c>IpsecMesh</c>), immutable once validated.</summary>
+public sealed record IpsecMeshOptions
+{
+    public const string Section = "IpsecMesh";
+
+    public string TagKey { get; init; } = "IPSec";
+    public string? Region { get; init; }
+    public string? VpcId { get; init; }
+    public string? QueueUrl { get; init; }
+    public string? Bucket { get; init; }
+    public string? CaKmsKeyId { get; init; }
+    public string? HostKmsKeyId { get; init; }
+    public string SsmDocument { get; init; } = "AWS-RunShellScript";
+    public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan ConfigPollInterval { get; init; } = TimeSpan.FromMinutes(1);
+    public int Workers { get; init; } = 16;
+    public TimeSpan CertificateLifetime { get; init; } = TimeSpan.FromDays(30);
+    public TimeSpan RenewAfter { get; init; } = TimeSpan.FromDays(7);
+    public EnrolmentMode EnrolmentMode { get; init; } = EnrolmentMode.HostKey;
+    public string HostKeyType { get; init; } = "ec";
+    public int HealthPort { get; init; } = 8080;
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan CommandPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan AgentWaitInterval { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan BackoffBase { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan BackoffCap { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan HostStatusInterval { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan CaTrustPropagation { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>How long calls that AWS lets us batch wait for company before they go out.</summary>
+    public TimeSpan BatchWindow { get; init; } = TimeSpan.FromMilliseconds(200);
+    public LeaderElectionOptions LeaderElection { get; init; } = new();
+
+    /// <summary>The controller-owned tag keys, derived from <see cref="TagKey"/>.</summary>
+    public string StatusTagKey => TagKey + ":Status";
+    public string CertExpiryTagKey => TagKey + ":CertExpiry";
+    public string ConfigTagKey => TagKey + ":Config";
+}

@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+using IpsecMesh.Pki;
+
+namespace IpsecMesh.Core.Options;
+
+/// <summary>Checks every setting at once and names each bad one, so a misconfigured deployment fails at start with the whole list.</summary>
+public static partial class OptionsValidation
+{
+    public static IReadOnlyList<string> Validate(IpsecMeshOptions options, bool requireAwsResources)
+    {
+        var errors = new List<string>();
+        void Error(string key, string message) => errors.Add($"{IpsecMeshOptions.Section}:{key}: {message}");
+
+        if (!TagKeyPattern().IsMatch(options.TagKey))
+            Error(nameof(options.TagKey), $"'{Shorten(options.TagKey)}' is not a usable tag key (1-100 characters of letters, digits and . _ - / + = @, no ':' and not starting with 'aws:')");
+        if (!string.IsNullOrEmpty(options.VpcId) && !VpcIdPattern().IsMatch(options.VpcId))
+            Error(nameof(options.VpcId), $"'{Shorten(options.VpcId)}' is not a VPC id (expected 'vpc-' and 8 or 17 hexadecimal digits; a VPC name is not accepted)");
+        if (requireAwsResources)
+        {
+            if (string.IsNullOrWhiteSpace(options.QueueUrl)) Error(nameof(options.QueueUrl), "is required (the SQS queue that EventBridge feeds)");
+            else if (!Uri.TryCreate(options.QueueUrl, UriKind.Absolute, out _)) Error(nameof(options.QueueUrl), $"'{Shorten(options.QueueUrl)}' is not an absolute URL");
+            if (string.IsNullOrWhiteSpace(options.Bucket)) Error(nameof(options.Bucket), "is required (the S3 bucket holding ca/, issued/ and config/)");
+            else if (!BucketPattern().IsMatch(options.Bucket)) Error(nameof(options.Bucket), $"'{Shorten(options.Bucket)}' is not a valid S3 bucket name");
+            if (string.IsNullOrWhiteSpace(options.CaKmsKeyId)) Error(nameof(options.CaKmsKeyId), "is required (the KMS key protecting the CA key)");
+        }
+        if (options.EnrolmentMode == EnrolmentMode.ControllerKey && requireAwsResources && string.IsNullOrWhiteSpace(options.HostKmsKeyId))
+            Error(nameof(options.HostKmsKeyId), "is required when EnrolmentMode is ControllerKey (it encrypts each host's PKCS#12 password)");
+        if (options.HostKeyType is not ("ec" or "rsa"))
+            Error(nameof(options.HostKeyType), $"'{Shorten(options.HostKeyType)}' must be 'ec' or 'rsa'");
+        if (string.IsNullOrWhiteSpace(options.SsmDocument)) Error(nameof(options.SsmDocument), "must not be empty");
+        if (options.Workers is < 1 or > 256) Error(nameof(options.Workers), $"{options.Workers} must be between 1 and 256");
+        if (options.HealthPort is < 0 or > 65535) Error(nameof(options.HealthPort), $"{options.HealthPort} is not a TCP port (0 turns the endpoint off)");
+
+        Positive(nameof(options.ResyncInterval), options.ResyncInterval);
+        Positive(nameof(options.ConfigPollInterval), options.ConfigPollInterval);
+        Positive(nameof(options.CommandTimeout), options.CommandTimeout);
+        Positive(nameof(options.CommandPollInterval), options.CommandPollInterval);
+        Positive(nameof(options.AgentWaitInterval), options.AgentWaitInterval);
+        Positive(nameof(options.BackoffBase), options.BackoffBase);
+        Positive(nameof(options.HostStatusInterval), options.HostStatusInterval);
+        if (options.BatchWindow < TimeSpan.Zero || options.BatchWindow > TimeSpan.FromSeconds(10)) Error(nameof(options.BatchWindow), $"{options.BatchWindow} must be between 0 and 10 seconds");
+        if (options.BackoffCap < options.BackoffBase) Error(nameof(options.BackoffCap), $"{options.BackoffCap} must not be shorter than BackoffBase ({options.BackoffBase})");
+        if (options.CertificateLifetime < TimeSpan.FromMinutes(2)) Error(nameof(options.CertificateLifetime), $"{options.CertificateLifetime} is shorter than the 2-minute minimum");
+        if (options.RenewAfter <= TimeSpan.Zero) Error(nameof(options.RenewAfter), $"{options.RenewAfter} must be positive");
+        else if (options.RenewAfter >= options.CertificateLifetime)
+            Error(nameof(options.RenewAfter), $"{options.RenewAfter} must be shorter than CertificateLifetime ({options.CertificateLifetime}), or certificates expire before they are renewed");
+
+        var leader = options.LeaderElection;
+        if (leader.Enabled)
+        {
+            if (leader.RenewDeadline >= leader.LeaseDuration) Error("LeaderElection:RenewDeadline", $"{leader.RenewDeadline} must be shorter than LeaseDuration ({leader.LeaseDuration})");
+            if (leader.RetryPeriod <= TimeSpan.Zero || leader.RetryPeriod >= leader.RenewDeadline) Error("LeaderElection:RetryPeriod", $"{leader.RetryPeriod} must be positive and shorter than RenewDeadline ({leader.RenewDeadline})");
+            if (string.IsNullOrWhiteSpace(leader.LeaseKey)) Error("LeaderElection:LeaseKey", "must not be empty");
+        }
+        return errors;
+
+        void Positive(string key, TimeSpan value)
+        {
+            if (value <= TimeSpan.Zero) Error(key, $"{value} must be positive");
+        }
+    }
+
+    private static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";
+
+    [GeneratedRegex(@"^(?!aws:)[A-Za-z0-9._\-/+=@]{1,100}$")]
+    private static partial Regex TagKeyPattern();
+
+    [GeneratedRegex("^vpc-([0-9a-f]{8}|[0-9a-f]{17})$")]
+    private static partial Regex VpcIdPattern();
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketPattern();
+}

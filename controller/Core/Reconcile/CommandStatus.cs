@@ -1,0 +1,11 @@
+namespace IpsecMesh.Core.Reconcile;
+
+public enum CommandStatus
+{
+    Pending,
+    InProgress,
+    Success,
+    Failed,
+    TimedOut,
+    Cancelled,
+}

@@ -1,0 +1,161 @@
+using IpsecMesh.HostAgent.Protocol;
+
+namespace IpsecMesh.Core.Reconcile;
+
+/// <summary>
+/// The reconcile decision: a pure function of (observation, timings). It names the one next step
+/// toward the desired state; the reconciler carries it out and looks again.
+/// </summary>
+public static class Decider
+{
+    public static Decision Decide(Observation o, DecisionTimings timings)
+    {
+        var instance = o.Instance;
+        if (instance is null || instance.IsGone)
+            return new Decision.Retire(instance is null ? "EC2 no longer knows the instance" : $"instance is {instance.State}");
+
+        if (o.Command is { IsFinished: false } running)
+            return new Decision.Poll(timings.CommandPoll, $"{Verbs(running)} is {running.Status}");
+
+        if (o.Command is { IsFinished: true } finished && Consume(o, finished) is { } next)
+            return next;
+
+        return o.Intent switch
+        {
+            Intent.Absent => new Decision.Idle("instance is not tagged", null),
+            Intent.Disabled => new Decision.Idle("IPsec is disabled", null),
+            Intent.Unknown => o.StatusTag == StatusText.UnknownValue(o.TagValue)
+                ? new Decision.Idle("tag value is unknown and already reported", null)
+                : new Decision.Wait(StatusText.UnknownValue(o.TagValue), null, "tag value is unknown"),
+            Intent.Off => DecideRemoval(o, instance, timings),
+            _ => DecideEnrolment(o, instance, timings),
+        };
+    }
+
+    private static Decision DecideRemoval(Observation o, InstanceSnapshot instance, DecisionTimings timings)
+    {
+        var touched = o.AppliedConfigHash is not null || o.InstalledCertExpiry is not null;
+        if (!touched) return new Decision.MarkDisabled("nothing of ours is on the host");
+        if (!instance.IsRunning) return new Decision.Wait(StatusText.InstanceState(instance.State), null, "removal waits for the instance to run");
+        if (o.AgentOnline is null) return new Decision.ObserveHost("removal needs the SSM agent");
+        if (o.AgentOnline == false) return new Decision.Wait(StatusText.WaitingForAgent, timings.AgentWait, "SSM agent is not online");
+        return new Decision.Send([AgentVerbs.Uninstall], StatusText.Removing, "intent is off");
+    }
+
+    private static Decision DecideEnrolment(Observation o, InstanceSnapshot instance, DecisionTimings timings)
+    {
+        if (!instance.IsRunning) return new Decision.Wait(StatusText.InstanceState(instance.State), null, "enrolment waits for the instance to run");
+        if (o.Intent == Intent.Failed && o.RetryNotBefore is { } retryAt && retryAt > o.Now)
+            return new Decision.Backoff(retryAt - o.Now, "failed; backing off");
+
+        var fullInstall = o.Intent is Intent.Todo or Intent.Failed || o.AppliedConfigHash is null;
+        var certificateNeed = CertificateNeed(o);
+        var configStale = o.AppliedConfigHash != o.Desired.ConfigHash;
+
+        if (fullInstall || certificateNeed is not null || configStale)
+        {
+            if (o.AgentOnline is null || !o.SecurityChecked) return new Decision.ObserveHost("a command is due");
+            if (o.AgentOnline == false) return new Decision.Wait(StatusText.WaitingForAgent, timings.AgentWait, "SSM agent is not online");
+            if (o.SecurityProblem is { } problem) return new Decision.MarkFailed(problem, KeepIntent: false, "security groups block IPsec");
+            var controllerKeys = o.Desired.ControllerGeneratesKeys;
+            if (fullInstall)
+                return new Decision.Send(controllerKeys ? [AgentVerbs.Install] : [AgentVerbs.Install, AgentVerbs.Csr], StatusText.Installing, $"intent is {o.Intent}");
+            if (certificateNeed == NotInstalled && !controllerKeys)
+                return new Decision.InstallIssued("the newest issued certificate is not on the host yet");
+            if (certificateNeed is not null)
+            {
+                if (controllerKeys && configStale) return new Decision.Send([AgentVerbs.ApplyConfig], StatusText.ApplyingConfig, "config changed");
+                if (controllerKeys) return new Decision.IssueKeyAndInstall(certificateNeed, null, certificateNeed);
+                return new Decision.Send(configStale ? [AgentVerbs.ApplyConfig, AgentVerbs.Csr] : [AgentVerbs.Csr],
+                    $"renewing certificate: {certificateNeed}", certificateNeed);
+            }
+            return new Decision.Send([AgentVerbs.ApplyConfig], StatusText.ApplyingConfig, "config changed");
+        }
+
+        if (o.Intent != Intent.Enabled || o.StatusTag != StatusText.Enrolled)
+            return new Decision.MarkApplied(null, null, Enabled: true, "host has everything; tag says otherwise");
+        var renewal = o.Certificate!.IssuedAt + o.Desired.RenewAfter;
+        return new Decision.Idle("converged", Max(renewal - o.Now, TimeSpan.FromSeconds(1)));
+    }
+
+    private const string NotInstalled = "certificate not installed";
+
+    /// <summary>Why the instance needs a (new) certificate, or null when the installed one is right.</summary>
+    private static string? CertificateNeed(Observation o)
+    {
+        var c = o.Certificate;
+        if (c is null) return "no certificate";
+        if (o.Now >= c.NotAfter) return "certificate expired";
+        if (o.IdentityNamesHash is not null && c.NamesHash != o.IdentityNamesHash) return "addresses changed";
+        if (o.Now - c.IssuedAt >= o.Desired.RenewAfter) return "renewal due";
+        if (c.CaId != o.Desired.CurrentCaId && o.Desired.CaReissueAllowed) return "CA rotated";
+        if (o.InstalledCertExpiry is not { } installed || Truncate(installed) != Truncate(c.NotAfter)) return NotInstalled;
+        return null;
+    }
+
+    /// <summary>What to do with a command that finished and whose outcome has not been acted on yet.</summary>
+    private static Decision? Consume(Observation o, CommandSnapshot done)
+    {
+        var failed = done.Results.FirstOrDefault(r => !r.Ok);
+        if (done.Status != CommandStatus.Success || failed is not null)
+        {
+            if (failed?.Verb == AgentVerbs.InstallCert && failed.Code == "no_matching_key")
+                return new Decision.Send([AgentVerbs.Csr], "requesting a new certificate", "host key does not match the issued certificate");
+            var reason = FailureReason(done, failed);
+            var removal = done.Includes(AgentVerbs.Uninstall);
+            if (o.Intent is Intent.Absent or Intent.Disabled) return null;
+            return new Decision.MarkFailed(reason, KeepIntent: removal || o.Intent == Intent.Off, $"{Verbs(done)} failed");
+        }
+
+        var wantsMesh = o.Intent is Intent.Todo or Intent.Failed or Intent.Enabled;
+        if (done.Includes(AgentVerbs.Uninstall))
+            return o.Intent == Intent.Off ? new Decision.MarkDisabled("uninstall succeeded") : null;
+        if (!wantsMesh) return null;
+
+        var appliedConfig = done.Result(AgentVerbs.Install)?.GetString("configHash") ?? done.Result(AgentVerbs.ApplyConfig)?.GetString("configHash");
+        if (done.Result(AgentVerbs.Csr)?.GetString("csr") is { } csr)
+        {
+            // A certificate issued after this command was sent was signed from this very CSR before a restart: install it, never sign twice.
+            if (o.Certificate is { } c && c.IssuedAt >= done.SentAt && o.Now < c.NotAfter)
+                return new Decision.InstallIssued("the CSR was already signed");
+            return new Decision.SignAndInstall(csr, done.Includes(AgentVerbs.Install) ? "enrol" : "renew", appliedConfig, "host sent a CSR");
+        }
+        if (done.Includes(AgentVerbs.Install) && o.Desired.ControllerGeneratesKeys)
+            return new Decision.IssueKeyAndInstall("enrol", appliedConfig, "libreswan installed; key and certificate come from the controller");
+        var installed = done.Result(AgentVerbs.InstallCert) ?? done.Result(AgentVerbs.InstallP12);
+        if (installed is not null)
+        {
+            var expiry = DateTimeOffset.TryParse(installed.GetString("notAfter"), out var notAfter) ? notAfter : (DateTimeOffset?)null;
+            return new Decision.MarkApplied(null, expiry, Enabled: true, "certificate installed");
+        }
+        if (appliedConfig is not null) return new Decision.MarkApplied(appliedConfig, null, Enabled: false, "config applied");
+        return null;
+    }
+
+    private static string FailureReason(CommandSnapshot done, AgentResult? failed)
+    {
+        var verb = failed?.Verb ?? done.Verbs[^1];
+        var what = verb switch
+        {
+            AgentVerbs.Install => "install failed",
+            AgentVerbs.Uninstall => "uninstall failed",
+            AgentVerbs.Csr => "certificate request failed",
+            AgentVerbs.InstallCert or AgentVerbs.InstallP12 => "certificate install failed",
+            AgentVerbs.ApplyConfig => "config apply failed",
+            _ => $"{verb} failed",
+        };
+        if (failed is not null) return StatusText.Clean($"{what}: {failed.Code}: {failed.Error}");
+        return done.Status switch
+        {
+            CommandStatus.TimedOut => StatusText.Clean($"{what}: command timed out"),
+            CommandStatus.Cancelled => StatusText.Clean($"{what}: command cancelled"),
+            _ => StatusText.Clean($"{what}: {done.ErrorTail ?? "no result from the host agent"}"),
+        };
+    }
+
+    private static string Verbs(CommandSnapshot command) => string.Join('+', command.Verbs);
+
+    private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

@@ -1,0 +1,303 @@
+using System.Diagnostics;
+using IpsecMesh.Core.Cloud;
+using IpsecMesh.Core.Desired;
+using IpsecMesh.Core.Hosts;
+using IpsecMesh.Core.Options;
+using IpsecMesh.Core.State;
+using IpsecMesh.Core.Telemetry;
+using IpsecMesh.HostAgent.Protocol;
+using IpsecMesh.Pki;
+using Microsoft.Extensions.Logging;
+
+namespace IpsecMesh.Core.Reconcile;
+
+/// <summary>
+/// Observe → decide → act for one instance. Never waits on a running SSM command: it records the
+/// command id, returns a requeue, and polls on the next pass. Idempotent: running it twice, or after
+/// a crash at any point, converges to the same state without a second certificate or command.
+/// </summary>
+public sealed class InstanceReconciler(
+    IEc2Gateway ec2,
+    ISsmGateway ssm,
+    IMeshCertificateAuthority authority,
+    IIssuanceRegistry registry,
+    CertificateCache certificates,
+    InstanceStore store,
+    DesiredStateProvider desired,
+    SecurityGroupChecker securityGroups,
+    RevocationQueue revocations,
+    IpsecMeshOptions options,
+    TimeProvider time,
+    IpsecMeshTelemetry telemetry,
+    ILogger<InstanceReconciler> logger)
+{
+    private const int MaxStepsPerPass = 8;
+    private readonly DecisionTimings _timings = new(options.CommandPollInterval, options.AgentWaitInterval);
+
+    public async Task<ReconcileOutcome> ReconcileAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var record = store.Get(instanceId);
+        var observation = await ObserveAsync(instanceId, record, cancellationToken);
+        for (var step = 0; step < MaxStepsPerPass; step++)
+        {
+            var decision = Decider.Decide(observation, _timings);
+            Log.Decided(logger, decision.GetType().Name, decision.Why);
+            Activity.Current?.AddEvent(new ActivityEvent("decision", tags: new ActivityTagsCollection { ["decision"] = decision.GetType().Name, ["why"] = decision.Why }));
+            switch (decision)
+            {
+                case Decision.ObserveHost:
+                    observation = await ObserveHostAsync(observation, cancellationToken);
+                    continue;
+                case Decision.Poll poll:
+                    return new ReconcileOutcome.Requeue(poll.After);
+                case Decision.Backoff backoff:
+                    return new ReconcileOutcome.Requeue(backoff.After);
+                case Decision.Idle idle:
+                    ConsumeFinished(record);
+                    // Untagged instances reach us through state-change events for the whole region; remember only ours.
+                    if (observation.Intent == Intent.Absent && observation.Certificate is null) store.Forget(instanceId);
+                    return new ReconcileOutcome.Done(idle.RequeueAfter);
+                case Decision.Wait wait:
+                    await SetStatusAsync(observation, record, wait.Status, cancellationToken);
+                    ConsumeFinished(record);
+                    return wait.RequeueAfter is { } after ? new ReconcileOutcome.Requeue(after) : new ReconcileOutcome.Done(null);
+                case Decision.Send send:
+                    await SendAsync(observation, record, AgentRequests.ForVerbs(send.Verbs, desired.Current.Policy, desired.Current.Bundle, desired.Current.ConfigHash, options.HostKeyType), send.Status, null, cancellationToken);
+                    return new ReconcileOutcome.Requeue(options.CommandPollInterval);
+                case Decision.SignAndInstall sign:
+                    return await SignAndInstallAsync(observation, record, sign, cancellationToken) is { } rejected
+                        ? new ReconcileOutcome.Retry(rejected)
+                        : new ReconcileOutcome.Requeue(options.CommandPollInterval);
+                case Decision.IssueKeyAndInstall issue:
+                    await IssueKeyAndInstallAsync(observation, record, issue, cancellationToken);
+                    return new ReconcileOutcome.Requeue(options.CommandPollInterval);
+                case Decision.InstallIssued:
+                    await InstallIssuedAsync(observation, record, cancellationToken);
+                    return new ReconcileOutcome.Requeue(options.CommandPollInterval);
+                case Decision.MarkApplied applied:
+                    observation = await MarkAppliedAsync(observation, record, applied, cancellationToken);
+                    continue;
+                case Decision.MarkFailed failed:
+                    await MarkFailedAsync(observation, record, failed, cancellationToken);
+                    return new ReconcileOutcome.Retry(failed.Reason);
+                case Decision.MarkDisabled:
+                    await MarkDisabledAsync(observation, record, cancellationToken);
+                    return new ReconcileOutcome.Done(null);
+                case Decision.Retire retire:
+                    await RetireAsync(instanceId, retire.Why, cancellationToken);
+                    return new ReconcileOutcome.Done(null);
+                default:
+                    throw new UnreachableException($"unhandled decision {decision.GetType().Name}");
+            }
+        }
+        // Several marks in a row without an action: look again shortly rather than spin.
+        return new ReconcileOutcome.Requeue(options.CommandPollInterval);
+    }
+
+    private async Task<Observation> ObserveAsync(string instanceId, InstanceRecord record, CancellationToken cancellationToken)
+    {
+        InstanceSnapshot? snapshot;
+        lock (record) snapshot = record.SnapshotFresh ? record.Snapshot : null;
+        if (snapshot is null)
+        {
+            snapshot = await ec2.DescribeAsync(instanceId, cancellationToken);
+            lock (record)
+            {
+                record.Snapshot = snapshot;
+                record.SnapshotFresh = snapshot is not null;
+            }
+        }
+
+        CommandSnapshot? command = record.Finished;
+        if (command is null && record.Command is { } tracked)
+        {
+            command = await ssm.PollAsync(tracked, instanceId, cancellationToken);
+            if (command.IsFinished) record.Finished = command;
+        }
+
+        var tagValue = snapshot?.Tag(options.TagKey);
+        var fleetTrusts = desired.FleetTrustsBundle;
+        return new Observation
+        {
+            InstanceId = instanceId,
+            Instance = snapshot,
+            TagValue = tagValue,
+            Intent = TagValues.Parse(tagValue),
+            IdentityNamesHash = snapshot is null ? null : IdentityOf(snapshot).NamesHash,
+            AppliedConfigHash = snapshot?.Tag(options.ConfigTagKey),
+            InstalledCertExpiry = DateTimeOffset.TryParse(snapshot?.Tag(options.CertExpiryTagKey), out var expiry) ? expiry : null,
+            StatusTag = snapshot?.Tag(options.StatusTagKey),
+            Command = command,
+            Certificate = certificates.Facts(instanceId),
+            RetryNotBefore = record.RetryNotBefore,
+            Desired = desired.ToDesiredState(fleetTrusts),
+            Now = time.GetUtcNow(),
+        };
+    }
+
+    private async Task<Observation> ObserveHostAsync(Observation observation, CancellationToken cancellationToken)
+    {
+        var online = ssm.IsAgentOnlineAsync(observation.InstanceId, cancellationToken);
+        var problem = securityGroups.CheckAsync(observation.Instance!, desired.Current.Policy.MeshNetworks, cancellationToken);
+        return observation with { AgentOnline = await online, SecurityProblem = await problem, SecurityChecked = true };
+    }
+
+    private async Task SendAsync(Observation observation, InstanceRecord record, AgentRequest request, string status, string? appliedConfigHash, CancellationToken cancellationToken)
+    {
+        var sentAt = time.GetUtcNow();
+        var commandId = await ssm.SendAsync(observation.InstanceId, request, cancellationToken);
+        record.Command = new TrackedCommand(commandId, request.Verbs, sentAt);
+        record.Finished = null;
+        Log.CommandSent(logger, string.Join('+', request.Verbs), commandId);
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal) { [options.StatusTagKey] = StatusText.Clean(status) };
+        if (appliedConfigHash is not null) tags[options.ConfigTagKey] = appliedConfigHash;
+        await WriteTagsAsync(observation, record, tags, [], cancellationToken);
+    }
+
+    /// <summary>Returns null on success, or the reason the host's CSR was rejected (then reported as failed).</summary>
+    private async Task<string?> SignAndInstallAsync(Observation observation, InstanceRecord record, Decision.SignAndInstall sign, CancellationToken cancellationToken)
+    {
+        IssuedCertificate issued;
+        try
+        {
+            var csr = Convert.FromBase64String(sign.CsrBase64);
+            issued = await authority.SignCsrAsync(csr, IdentityOf(observation.Instance!), sign.Reason, cancellationToken);
+        }
+        catch (Exception e) when (e is FormatException or CsrRejectedException)
+        {
+            // A bad CSR is the host's problem, reported on its tag; the next attempt asks for a new one.
+            var reason = StatusText.Clean($"certificate request rejected: {(e is CsrRejectedException rejected ? rejected.Message : "the CSR is not valid base64")}");
+            await MarkFailedAsync(observation, record, new Decision.MarkFailed(reason, false, "bad CSR"), cancellationToken);
+            return reason;
+        }
+        Issued(issued, sign.Reason);
+        await SendAsync(observation, record, AgentRequests.InstallCert(issued.CertificatePem, desired.Current.Bundle), StatusText.InstallingCertificate, sign.AppliedConfigHash, cancellationToken);
+        return null;
+    }
+
+    private async Task IssueKeyAndInstallAsync(Observation observation, InstanceRecord record, Decision.IssueKeyAndInstall issue, CancellationToken cancellationToken)
+    {
+        var package = await authority.IssueWithKeyAsync(IdentityOf(observation.Instance!), issue.Reason, cancellationToken);
+        Issued(package.Certificate, issue.Reason);
+        await SendAsync(observation, record, AgentRequests.InstallP12(package, desired.Current.Bundle), StatusText.InstallingCertificate, issue.AppliedConfigHash, cancellationToken);
+    }
+
+    private async Task InstallIssuedAsync(Observation observation, InstanceRecord record, CancellationToken cancellationToken)
+    {
+        var certificate = certificates.Get(observation.InstanceId) ?? throw new InvalidOperationException("no issued certificate to install");
+        var pem = string.IsNullOrEmpty(certificate.CertificatePem) ? await registry.GetCertificatePemAsync(certificate, cancellationToken) : certificate.CertificatePem;
+        await SendAsync(observation, record, AgentRequests.InstallCert(pem, desired.Current.Bundle), StatusText.InstallingCertificate, null, cancellationToken);
+    }
+
+    private void Issued(IssuedCertificate certificate, string reason)
+    {
+        certificates.Issued(certificate);
+        telemetry.CertificatesIssued.Add(1, new TagList { { "reason", reason } });
+        Log.CertificateIssued(logger, certificate.SerialHex, certificate.NotAfter, reason);
+    }
+
+    private async Task<Observation> MarkAppliedAsync(Observation observation, InstanceRecord record, Decision.MarkApplied applied, CancellationToken cancellationToken)
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (applied.ConfigHash is not null) tags[options.ConfigTagKey] = applied.ConfigHash;
+        if (applied.CertExpiry is { } expiry) tags[options.CertExpiryTagKey] = expiry.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ");
+        if (applied.Enabled)
+        {
+            tags[options.TagKey] = TagValues.Enabled;
+            tags[options.StatusTagKey] = StatusText.Enrolled;
+            record.RetryNotBefore = null;
+        }
+        await WriteTagsAsync(observation, record, tags, [], cancellationToken);
+        ConsumeFinished(record);
+        if (applied.Enabled && observation.Intent != Intent.Enabled) Log.PhaseChanged(logger, TagValues.Enabled, StatusText.Enrolled);
+        return Reobserve(observation, record);
+    }
+
+    private async Task MarkFailedAsync(Observation observation, InstanceRecord record, Decision.MarkFailed failed, CancellationToken cancellationToken)
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal) { [options.StatusTagKey] = StatusText.Clean(failed.Reason) };
+        if (!failed.KeepIntent) tags[options.TagKey] = TagValues.Failed;
+        await WriteTagsAsync(observation, record, tags, [], cancellationToken);
+        ConsumeFinished(record);
+        Log.InstanceFailed(logger, failed.Reason);
+    }
+
+    private async Task MarkDisabledAsync(Observation observation, InstanceRecord record, CancellationToken cancellationToken)
+    {
+        await revocations.RevokeAsync(observation.InstanceId, "opted out", cancellationToken);
+        certificates.Revoked(observation.InstanceId);
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [options.TagKey] = TagValues.Disabled,
+            [options.StatusTagKey] = StatusText.Removed,
+        };
+        await WriteTagsAsync(observation, record, tags, [options.CertExpiryTagKey, options.ConfigTagKey], cancellationToken);
+        ConsumeFinished(record);
+        Log.PhaseChanged(logger, TagValues.Disabled, StatusText.Removed);
+    }
+
+    private async Task RetireAsync(string instanceId, string why, CancellationToken cancellationToken)
+    {
+        if (certificates.Get(instanceId) is not null)
+        {
+            await revocations.RevokeAsync(instanceId, "instance terminated", cancellationToken);
+            certificates.Revoked(instanceId);
+        }
+        store.Forget(instanceId);
+        Log.Retired(logger, why);
+    }
+
+    private async Task SetStatusAsync(Observation observation, InstanceRecord record, string status, CancellationToken cancellationToken)
+    {
+        var clean = StatusText.Clean(status);
+        if (observation.StatusTag == clean) return;
+        await WriteTagsAsync(observation, record, new Dictionary<string, string>(StringComparer.Ordinal) { [options.StatusTagKey] = clean }, [], cancellationToken);
+    }
+
+    /// <summary>Writes tags and applies them to the remembered snapshot, so the controller need not re-read its own writes.</summary>
+    private async Task WriteTagsAsync(Observation observation, InstanceRecord record, Dictionary<string, string> tags, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
+    {
+        var current = observation.Instance?.Tags ?? new Dictionary<string, string>();
+        var changed = tags.Where(t => !current.TryGetValue(t.Key, out var v) || v != t.Value).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
+        var removing = remove.Where(current.ContainsKey).ToList();
+        if (changed.Count == 0 && removing.Count == 0) return;
+        await ec2.SetTagsAsync(observation.InstanceId, changed, removing, cancellationToken);
+        lock (record)
+        {
+            if (record.Snapshot is null) return;
+            var merged = new Dictionary<string, string>(record.Snapshot.Tags, StringComparer.Ordinal);
+            foreach (var (key, value) in changed) merged[key] = value;
+            foreach (var key in removing) merged.Remove(key);
+            record.Snapshot = record.Snapshot with { Tags = merged };
+        }
+    }
+
+    private Observation Reobserve(Observation observation, InstanceRecord record)
+    {
+        var snapshot = record.Snapshot ?? observation.Instance;
+        var tagValue = snapshot?.Tag(options.TagKey);
+        return observation with
+        {
+            Instance = snapshot,
+            TagValue = tagValue,
+            Intent = TagValues.Parse(tagValue),
+            AppliedConfigHash = snapshot?.Tag(options.ConfigTagKey),
+            InstalledCertExpiry = DateTimeOffset.TryParse(snapshot?.Tag(options.CertExpiryTagKey), out var expiry) ? expiry : null,
+            StatusTag = snapshot?.Tag(options.StatusTagKey),
+            Command = record.Finished,
+            Certificate = certificates.Facts(observation.InstanceId),
+            RetryNotBefore = record.RetryNotBefore,
+        };
+    }
+
+    /// <summary>A finished command has been acted on: forget it, so it is neither polled nor acted on again.</summary>
+    private static void ConsumeFinished(InstanceRecord record)
+    {
+        if (record.Finished is null) return;
+        record.Finished = null;
+        record.Command = null;
+    }
+
+    public static HostIdentity IdentityOf(InstanceSnapshot snapshot) =>
+        new(snapshot.InstanceId, snapshot.PrivateDnsName, snapshot.PrivateDnsNames, snapshot.PrivateAddresses);
+}

@@ -1,0 +1,24 @@
+using System.Net;
+
+namespace IpsecMesh.Core.Reconcile;
+
+/// <summary>One instance as EC2 reported it. Names and addresses come only from here, never from a tag or the host.</summary>
+public sealed record InstanceSnapshot
+{
+    public required string InstanceId { get; init; }
+    /// <summary>EC2 state name: pending, running, stopping, stopped, shutting-down, terminated.</summary>
+    public required string State { get; init; }
+    public required IReadOnlyDictionary<string, string> Tags { get; init; }
+    public string PrivateDnsName { get; init; } = "";
+    public IReadOnlyList<string> PrivateDnsNames { get; init; } = [];
+    public IReadOnlyList<IPAddress> PrivateAddresses { get; init; } = [];
+    public string? VpcId { get; init; }
+    public IReadOnlyList<string> SecurityGroupIds { get; init; } = [];
+    public required DateTimeOffset ObservedAt { get; init; }
+
+    public bool IsRunning => State == "running";
+
+    public bool IsGone => State is "terminated" or "shutting-down";
+
+    public string? Tag(string key) => Tags.TryGetValue(key, out var value) ? value : null;
+}

@@ -1,0 +1,15 @@
+namespace IpsecMesh.Core.Reconcile;
+
+/// <summary>What the <c>IPSec</c> tag asks for (or reports).</summary>
+public enum Intent
+{
+    /// <summary>No tag: not ours.</summary>
+    Absent,
+    Todo,
+    Enabled,
+    Failed,
+    Off,
+    Disabled,
+    /// <summary>A value the contract does not know; reported on the status tag, never acted on.</summary>
+    Unknown,
+}

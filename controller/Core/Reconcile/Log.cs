@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace IpsecMesh.Core.Reconcile;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Decided {Decision}: {Why}")]
+    public static partial void Decided(ILogger logger, string decision, string why);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Sent {Verbs} as command {CommandId}")]
+    public static partial void CommandSent(ILogger logger, string verbs, string commandId);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Issued certificate {Serial} valid until {NotAfter:o} ({Reason})")]
+    public static partial void CertificateIssued(ILogger logger, string serial, DateTimeOffset notAfter, string reason);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Instance is {Phase}: {Status}")]
+    public static partial void PhaseChanged(ILogger logger, string phase, string status);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Instance failed: {Reason}")]
+    public static partial void InstanceFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Instance retired ({Why}); its certificates are revoked")]
+    public static partial void Retired(ILogger logger, string why);
+}

@@ -1,0 +1,28 @@
+namespace IpsecMesh.Core.Reconcile;
+
+/// <summary>Everything the decision needs about one instance, observed at <see cref="Now"/>.</summary>
+public sealed record Observation
+{
+    public required string InstanceId { get; init; }
+    /// <summary>Null when EC2 no longer knows the instance.</summary>
+    public InstanceSnapshot? Instance { get; init; }
+    /// <summary>The intent tag's raw value (for the message when it is unknown).</summary>
+    public string? TagValue { get; init; }
+    public Intent Intent { get; init; }
+    /// <summary>Names hash of the identity EC2 reports now (changes with the IP set).</summary>
+    public string? IdentityNamesHash { get; init; }
+    public string? AppliedConfigHash { get; init; }
+    public DateTimeOffset? InstalledCertExpiry { get; init; }
+    public string? StatusTag { get; init; }
+    public CommandSnapshot? Command { get; init; }
+    public CertificateFacts? Certificate { get; init; }
+    /// <summary>Null until asked for: only fetched when the decision wants to send a command.</summary>
+    public bool? AgentOnline { get; init; }
+    /// <summary>Null when asked and fine, or not yet asked (see <see cref="SecurityChecked"/>).</summary>
+    public string? SecurityProblem { get; init; }
+    public bool SecurityChecked { get; init; }
+    /// <summary>Earliest time a failed instance may be retried (in-memory backoff).</summary>
+    public DateTimeOffset? RetryNotBefore { get; init; }
+    public required DesiredState Desired { get; init; }
+    public required DateTimeOffset Now { get; init; }
+}

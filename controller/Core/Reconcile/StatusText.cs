@@ -1,0 +1,39 @@
+using System.Text;
+
+namespace IpsecMesh.Core.Reconcile;
+
+/// <summary>The short human sentences of the status tag, and the sanitizing every sentence goes through.</summary>
+public static class StatusText
+{
+    public const int MaxLength = 250;
+    public const string Enrolled = "enrolled";
+    public const string WaitingForAgent = "waiting for SSM agent";
+    public const string Installing = "installing libreswan";
+    public const string InstallingCertificate = "installing certificate";
+    public const string ApplyingConfig = "applying config";
+    public const string Removing = "removing IPsec";
+    public const string Removed = "removed";
+
+    public static string InstanceState(string state) => $"instance is {Clean(state, 20)}; waiting for it to run";
+
+    public static string UnknownValue(string? value) =>
+        $"tag value '{Clean(value ?? "", 40)}' is not one of todo, off; ignored";
+
+    /// <summary>Keeps only characters an EC2 tag value accepts, collapses whitespace, bounds the length.</summary>
+    public static string Clean(string text, int maxLength = MaxLength)
+    {
+        var builder = new StringBuilder(Math.Min(text.Length, maxLength));
+        var lastWasSpace = false;
+        foreach (var c in text)
+        {
+            if (builder.Length >= maxLength) break;
+            var ok = char.IsAsciiLetterOrDigit(c) || " _.:/=+-@,;()'#%".Contains(c, StringComparison.Ordinal);
+            var next = ok ? c : ' ';
+            if (next == ' ' && (lastWasSpace || builder.Length == 0)) continue;
+            builder.Append(next);
+            lastWasSpace = next == ' ';
+        }
+        var result = builder.ToString().TrimEnd();
+        return text.Length > maxLength && result.Length >= maxLength - 1 ? result[..(maxLength - 1)] + "~" : result;
+    }
+}

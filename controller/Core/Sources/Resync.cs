@@ -1,0 +1,54 @@
+using IpsecMesh.Core.Cloud;
+using IpsecMesh.Core.Desired;
+using IpsecMesh.Core.Options;
+using IpsecMesh.Core.Queue;
+using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.State;
+using Microsoft.Extensions.Logging;
+
+namespace IpsecMesh.Core.Sources;
+
+/// <summary>
+/// The periodic level trigger: lists every tagged live instance (paginated, filtered) and queues each,
+/// priming the store with what it read. Instances the controller knows that the listing no longer
+/// returns (terminated, vanished, untagged) are queued too, so their certificates get revoked.
+/// </summary>
+public sealed class Resync(
+    IEc2Gateway ec2,
+    InstanceStore store,
+    CertificateCache certificates,
+    DesiredStateProvider desired,
+    WorkQueue<string> queue,
+    IpsecMeshOptions options,
+    ILogger<Resync> logger)
+{
+    public int Passes { get; private set; }
+
+    public async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pages = 0;
+        var enabledWithOldConfig = 0;
+        var configHash = desired.IsLoaded ? desired.Current.ConfigHash : null;
+        await foreach (var page in ec2.ListTaggedAsync(cancellationToken))
+        {
+            pages++;
+            foreach (var snapshot in page)
+            {
+                seen.Add(snapshot.InstanceId);
+                store.Observe(snapshot);
+                if (snapshot.Tag(options.TagKey) == TagValues.Enabled && snapshot.Tag(options.ConfigTagKey) != configHash) enabledWithOldConfig++;
+                queue.Add(snapshot.InstanceId);
+            }
+        }
+        var vanished = store.Ids.Concat(certificates.InstanceIds).Where(id => !seen.Contains(id)).Distinct().ToList();
+        foreach (var id in vanished)
+        {
+            store.MarkStale(id);
+            queue.Add(id);
+        }
+        desired.FleetTrustsBundle = enabledWithOldConfig == 0;
+        Passes++;
+        Log.ResyncDone(logger, seen.Count, pages, vanished.Count);
+    }
+}

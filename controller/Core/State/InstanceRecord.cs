@@ -1,0 +1,18 @@
+using IpsecMesh.Core.Cloud;
+using IpsecMesh.Core.Reconcile;
+
+namespace IpsecMesh.Core.State;
+
+/// <summary>What this controller process remembers about one instance between reconciles. All of it can be re-derived from AWS after a restart.</summary>
+public sealed class InstanceRecord
+{
+    /// <summary>The last EC2 view; fresh until an event or our own uncertainty marks it stale.</summary>
+    public InstanceSnapshot? Snapshot { get; set; }
+    public bool SnapshotFresh { get; set; }
+    /// <summary>The command we sent and have not finished acting on.</summary>
+    public TrackedCommand? Command { get; set; }
+    /// <summary>The command's final state once polled, kept until acted on so it is not fetched twice.</summary>
+    public CommandSnapshot? Finished { get; set; }
+    public DateTimeOffset? RetryNotBefore { get; set; }
+    public CommandSnapshot? LastHostStatus { get; set; }
+}

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using IpsecMesh.Core.Reconcile;
+
+namespace IpsecMesh.Core.State;
+
+/// <summary>The controller's in-memory view of the fleet. One worker at a time touches an instance's record (the work queue guarantees it).</summary>
+public sealed class InstanceStore
+{
+    private readonly ConcurrentDictionary<string, InstanceRecord> _records = new(StringComparer.Ordinal);
+
+    public InstanceRecord Get(string instanceId) => _records.GetOrAdd(instanceId, _ => new InstanceRecord());
+
+    public bool TryGet(string instanceId, out InstanceRecord record) => _records.TryGetValue(instanceId, out record!);
+
+    public void Forget(string instanceId) => _records.TryRemove(instanceId, out _);
+
+    public IReadOnlyCollection<string> Ids => [.. _records.Keys];
+
+    /// <summary>Primes the record with a snapshot just read by a resync page (fresh: the reconcile need not read it again).</summary>
+    public void Observe(InstanceSnapshot snapshot)
+    {
+        var record = Get(snapshot.InstanceId);
+        lock (record)
+        {
+            if (record.Snapshot is null || record.Snapshot.ObservedAt <= snapshot.ObservedAt)
+            {
+                record.Snapshot = snapshot;
+                record.SnapshotFresh = true;
+            }
+        }
+    }
+
+    /// <summary>An event said something changed: the next reconcile re-reads EC2.</summary>
+    public void MarkStale(string instanceId)
+    {
+        var record = Get(instanceId);
+        lock (record) record.SnapshotFresh = false;
+    }
+
+    /// <summary>Counts by phase (the main tag's value, or "untagged"), for the instances gauge.</summary>
+    public IReadOnlyDictionary<string, int> CountByPhase(string tagKey)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var record in _records.Values)
+        {
+            var snapshot = record.Snapshot;
+            if (snapshot is null || snapshot.IsGone) continue;
+            var phase = snapshot.Tag(tagKey) is { } value && TagValues.Parse(value) != Intent.Unknown ? value : snapshot.Tag(tagKey) is null ? "untagged" : "unknown";
+            counts[phase] = counts.GetValueOrDefault(phase) + 1;
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Amazon.Runtime;
+
+namespace IpsecMesh.Core.Telemetry;
+
+/// <summary>Wraps every AWS call: a child span, and one count by service, operation and outcome.</summary>
+public sealed class AwsCallMeter(IpsecMeshTelemetry telemetry)
+{
+    private static readonly HashSet<string> ThrottleCodes = new(StringComparer.Ordinal)
+    {
+        "Throttling", "ThrottlingException", "RequestLimitExceeded", "SlowDown", "TooManyRequestsException",
+        "RequestThrottled", "RequestThrottledException", "ProvisionedThroughputExceededException", "LimitExceededException",
+    };
+
+    private readonly object _gate = new();
+    private readonly Dictionary<(string Service, string Operation, string Outcome), long> _counts = [];
+
+    public async Task<T> CallAsync<T>(string service, string operation, Func<Task<T>> call)
+    {
+        using var activity = telemetry.Source.StartActivity($"{service}.{operation}", ActivityKind.Client);
+        activity?.SetTag("rpc.system", "aws-api");
+        activity?.SetTag("rpc.service", service);
+        activity?.SetTag("rpc.method", operation);
+        try
+        {
+            var result = await call();
+            Count(service, operation, "ok");
+            return result;
+        }
+        catch (AmazonServiceException e)
+        {
+            var outcome = IsThrottle(e) ? "throttled" : "error";
+            Count(service, operation, outcome);
+            activity?.SetStatus(ActivityStatusCode.Error, e.ErrorCode);
+            activity?.SetTag("error.type", e.ErrorCode ?? e.GetType().Name);
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Count(service, operation, "error");
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            activity?.SetTag("error.type", e.GetType().Name);
+            throw;
+        }
+    }
+
+    public static bool IsThrottle(AmazonServiceException e) => ThrottleCodes.Contains(e.ErrorCode ?? "") || (int)e.StatusCode == 429;
+
+    /// <summary>Counts so far, "service:Operation" → outcome → count (for <c>status</c> and <c>simulate --json</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> Snapshot()
+    {
+        lock (_gate)
+        {
+            return _counts.GroupBy(c => $"{c.Key.Service}:{c.Key.Operation}")
+                .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(c => c.Key.Outcome, c => c.Value));
+        }
+    }
+
+    private void Count(string service, string operation, string outcome)
+    {
+        lock (_gate) _counts[(service, operation, outcome)] = _counts.GetValueOrDefault((service, operation, outcome)) + 1;
+        telemetry.AwsCalls.Add(1, new TagList { { "service", service }, { "operation", operation }, { "outcome", outcome } });
+    }
+}

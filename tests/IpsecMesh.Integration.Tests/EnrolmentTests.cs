@@ -1,0 +1,131 @@
+using IpsecMesh.Integration.Tests.Support;
+using IpsecMesh.Simulator;
+using IpsecMesh.Simulator.Faults;
+using IpsecMesh.Simulator.Hosts;
+using IpsecMesh.Simulator.Throttling;
+
+namespace IpsecMesh.Integration.Tests;
+
+public class EnrolmentTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_tag_change_event_alone_enrols_an_instance()
+    {
+        await using var mesh = new MeshFixture();
+        var instance = mesh.Launch(tag: null);
+        await mesh.StartControllerAsync(Token);
+        // The start-up resync has listed no tagged instance, and the next is an hour away: only the event can enrol it.
+        await mesh.WaitForAsync(() => mesh.Calls("ec2:DescribeInstances") >= 1, "the start-up resync");
+
+        mesh.Aws.Fleet.SetTag(instance.InstanceId, MeshFixture.TagKey, "todo");
+
+        await mesh.WaitForTagAsync(instance, "enabled");
+        Assert.Equal("enrolled", instance.Tag("IPSec:Status"));
+        Assert.NotNull(instance.Tag("IPSec:CertExpiry"));
+        Assert.NotNull(instance.Tag("IPSec:Config"));
+        var host = Assert.IsType<VirtualHost>(instance.Runtime);
+        Assert.True(host.IsEnabled);
+        Assert.Equal(instance.Tag("IPSec:Config"), host.State.ConfigHash);
+    }
+
+    [Fact]
+    public async Task Resync_enrols_an_instance_whose_event_was_lost()
+    {
+        await using var mesh = new MeshFixture(
+            SimulatorOptions.Default with { Throttle = ThrottleProfile.None, Faults = FaultOptions.None with { EventDropProbability = 1.0 } },
+            new Dictionary<string, string?> { ["IpsecMesh:ResyncInterval"] = "00:02:00" });
+        var instance = mesh.Launch(tag: null);
+        await mesh.StartControllerAsync(Token);
+        mesh.Aws.Fleet.SetTag(instance.InstanceId, MeshFixture.TagKey, "todo");
+        Assert.Empty(mesh.Aws.PeekQueue());
+
+        await mesh.WaitForTagAsync(instance, "enabled");
+    }
+
+    [Fact]
+    public async Task A_restarted_controller_resumes_the_running_command_instead_of_sending_another()
+    {
+        await using var mesh = new MeshFixture();
+        var slowInstall = new VirtualHostOptions
+        {
+            Latency = new Dictionary<string, TimeSpan>(StringComparer.Ordinal) { ["install"] = TimeSpan.FromMinutes(2) },
+            DefaultLatency = TimeSpan.Zero,
+        };
+        var instance = mesh.Launch(host: slowInstall);
+        var first = await mesh.StartControllerAsync(Token);
+        await mesh.WaitForAsync(() => mesh.Calls("ssm:SendCommand") == 1, "the install command to be sent");
+        await MeshFixture.StopAsync(first);
+
+        await mesh.StartControllerAsync(Token);
+        await mesh.WaitForTagAsync(instance, "enabled");
+
+        // install+csr once, install-cert once: the restart sent nothing twice.
+        Assert.Equal(2, mesh.Calls("ssm:SendCommand"));
+        Assert.Equal(1, ((VirtualHost)instance.Runtime).State.VerbCounts["install"]);
+        Assert.Single(mesh.Aws.ListKeys("issued/"), k => k.EndsWith(".pem", StringComparison.Ordinal));
+        Assert.Contains(mesh.Logs, l => l.Contains("Resuming command", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_failed_install_shows_its_reason_and_recovers_once_the_fault_clears()
+    {
+        await using var mesh = new MeshFixture();
+        var instance = mesh.Launch();
+        var host = (VirtualHost)instance.Runtime;
+        host.FailInstallWith("install_failed", "dnf exited 1: no route to mirror");
+        await mesh.StartControllerAsync(Token);
+
+        await mesh.WaitForTagAsync(instance, "failed");
+        Assert.Equal("install failed: install_failed: dnf exited 1: no route to mirror", instance.Tag("IPSec:Status"));
+
+        host.ClearFailures();
+        await mesh.WaitForTagAsync(instance, "enabled");
+        Assert.Equal("enrolled", instance.Tag("IPSec:Status"));
+    }
+
+    [Fact]
+    public async Task Setting_todo_after_a_failure_retries_at_once()
+    {
+        await using var mesh = new MeshFixture(settings: new Dictionary<string, string?> { ["IpsecMesh:BackoffBase"] = "01:00:00", ["IpsecMesh:BackoffCap"] = "02:00:00" });
+        var instance = mesh.Launch();
+        var host = (VirtualHost)instance.Runtime;
+        host.FailInstallWith("install_failed", "broken mirror", times: 1);
+        await mesh.StartControllerAsync(Token);
+        await mesh.WaitForTagAsync(instance, "failed");
+
+        // The backoff is an hour; the user's todo must not wait for it.
+        mesh.Aws.Fleet.SetTag(instance.InstanceId, MeshFixture.TagKey, "todo");
+        await mesh.WaitForTagAsync(instance, "enabled", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Off_uninstalls_revokes_and_ends_disabled()
+    {
+        await using var mesh = new MeshFixture();
+        var instance = mesh.Launch();
+        await mesh.StartControllerAsync(Token);
+        await mesh.WaitForTagAsync(instance, "enabled");
+
+        mesh.Aws.Fleet.SetTag(instance.InstanceId, MeshFixture.TagKey, "off");
+
+        await mesh.WaitForTagAsync(instance, "disabled");
+        Assert.Equal("removed", instance.Tag("IPSec:Status"));
+        Assert.Null(instance.Tag("IPSec:CertExpiry"));
+        Assert.False(((VirtualHost)instance.Runtime).State.Installed);
+        Assert.Contains(mesh.Aws.ListKeys("issued/"), k => k.Contains("crl", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task An_agent_that_comes_online_late_is_waited_for_not_failed()
+    {
+        await using var mesh = new MeshFixture();
+        var instance = mesh.Launch(agentDelay: TimeSpan.FromMinutes(3));
+        await mesh.StartControllerAsync(Token);
+
+        await mesh.WaitForAsync(() => instance.Tag("IPSec:Status") == "waiting for SSM agent", "the waiting status");
+        Assert.Equal("todo", instance.Tag(MeshFixture.TagKey));
+        await mesh.WaitForTagAsync(instance, "enabled");
+    }
+}
