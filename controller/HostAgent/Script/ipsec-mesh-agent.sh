@@ -285,8 +285,9 @@ cert_serial() {
   serial="$(openssl x509 -in "$1" -noout -serial)"
   serial=${serial#serial=}
   serial=${serial,,}
-  while [[ $serial == 0?* ]]; do serial=${serial#0}; done
-  printf '%s' "${serial:-0}"
+  # Whole bytes, without DER's sign-padding zero bytes: 0x0abc is "0abc", 0x80 is "80".
+  while [ "${#serial}" -gt 2 ] && [[ $serial == 00* ]]; do serial=${serial#00}; done
+  printf '%s' "$serial"
 }
 
 cert_not_after() {

@@ -56,7 +56,7 @@ public class CertificateVerbTests
 
         var installed = Assert.Single(AgentResult.ParseAll(result.Stdout));
         Assert.True(installed.Ok, result.ToString());
-        Assert.Equal("abc", installed.GetString("serial"));
+        Assert.Equal("0abc", installed.GetString("serial"));
         Assert.Equal(certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ"), installed.GetString("notAfter"));
         var listing = await sandbox.NssListingAsync();
         Assert.Contains("ipsec-mesh-host", listing, StringComparison.Ordinal);
@@ -95,7 +95,7 @@ public class CertificateVerbTests
 
         var installed = Assert.Single(AgentResult.ParseAll(result.Stdout));
         Assert.True(installed.Ok, result.ToString());
-        Assert.Equal("2", installed.GetString("serial"));
+        Assert.Equal("02", installed.GetString("serial"));
         var keys = (await sandbox.NssListingAsync("-K")).Split('\n').Where(l => l.StartsWith('<')).ToArray();
         Assert.Single(keys);
         Assert.Contains("ipsec-mesh-host", keys[0], StringComparison.Ordinal);

@@ -30,7 +30,9 @@ internal sealed class TestCa : IDisposable
         san.AddDnsName("ip-10-77-0-5.ec2.internal");
         san.AddIpAddress(System.Net.IPAddress.Parse("10.77.0.5"));
         named.CertificateExtensions.Add(san.Build());
-        return named.Create(Certificate, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), serial);
+        // The generator form signs RSA subject keys with the CA's EC key too.
+        return named.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(_key),
+            DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), serial);
     }
 
     /// <summary>A certificate for a key no host holds.</summary>

@@ -1,0 +1,124 @@
+using Amazon;
+using Amazon.Runtime;
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
+using IpsecMesh.HostAgent.Policy;
+using IpsecMesh.HostAgent.Protocol;
+using IpsecMesh.HostAgent.Tests.Support;
+using IpsecMesh.Simulator;
+
+namespace IpsecMesh.HostAgent.Tests.Contract;
+
+/// <summary>
+/// The contract test of issue 5: the same protocol inputs, sent through the simulated SSM, go to
+/// an instance whose runtime is the real script (on a real pluto in a throwaway namespace) and to
+/// one whose runtime is the simulator's <see cref="VirtualHost"/>; their result lines must agree
+/// in verb, ok, code and every field's name and type.
+/// </summary>
+public sealed class ContractTests : IAsyncLifetime
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private HostNamespace? _host;
+    private SimulatedAws? _aws;
+    private AmazonSimpleSystemsManagementClient? _ssm;
+    private string _realId = "";
+    private string _virtualId = "";
+
+    public async ValueTask InitializeAsync()
+    {
+        _host = await HostNamespace.StartAsync();
+        _aws = new SimulatedAws(SimulatorOptions.Default with { CommandDeliveryLatency = TimeSpan.Zero }, TimeProvider.System);
+        var host = _host;
+        _realId = _aws.Fleet.Launch(new InstanceSpec
+        {
+            Runtime = new ExternalRuntime(async (_, commands, ct) =>
+            {
+                var result = await host.RunCommandsAsync(commands, ct);
+                return new CommandOutcome(result.ExitCode, result.Stdout, result.Stderr);
+            }),
+        }).InstanceId;
+        _virtualId = _aws.Fleet.Launch(new InstanceSpec { Runtime = new VirtualHost(VirtualHostOptions.Instant) }).InstanceId;
+        _ssm = new AmazonSimpleSystemsManagementClient(new BasicAWSCredentials("AKIDSIMULATOR", "not-a-secret"),
+            new AmazonSimpleSystemsManagementConfig
+            {
+                RegionEndpoint = RegionEndpoint.GetBySystemName(_aws.Region),
+                HttpClientFactory = new SimulatorHttpClientFactory(_aws),
+            });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _ssm?.Dispose();
+        if (_aws is not null) await _aws.DisposeAsync();
+        if (_host is not null) await _host.DisposeAsync();
+    }
+
+    private async Task<IReadOnlyList<AgentResult>> SendAsync(string instanceId, AgentRequest request)
+    {
+        var sent = await _ssm!.SendCommandAsync(new SendCommandRequest
+        {
+            DocumentName = "AWS-RunShellScript",
+            InstanceIds = [instanceId],
+            Comment = AgentCommand.Comment(request),
+            Parameters = new Dictionary<string, List<string>> { ["commands"] = [.. AgentCommand.Render(AgentScript.Content, request)] },
+        }, Ct);
+        GetCommandInvocationResponse invocation;
+        do
+        {
+            await Task.Delay(100, Ct);
+            try
+            {
+                invocation = await _ssm.GetCommandInvocationAsync(new GetCommandInvocationRequest { CommandId = sent.Command.CommandId, InstanceId = instanceId }, Ct);
+            }
+            catch (InvocationDoesNotExistException)
+            {
+                invocation = new GetCommandInvocationResponse { Status = CommandInvocationStatus.Pending };
+            }
+        }
+        while (invocation.Status == CommandInvocationStatus.Pending || invocation.Status == CommandInvocationStatus.InProgress);
+        var results = AgentResult.ParseAll(invocation.StandardOutputContent);
+        Assert.True(results.Count > 0, $"{instanceId}: {invocation.Status}, no result line: {invocation.StandardOutputContent}{invocation.StandardErrorContent}");
+        Assert.Equal(results.All(r => r.Ok) ? CommandInvocationStatus.Success : CommandInvocationStatus.Failed, invocation.Status);
+        return results;
+    }
+
+    /// <summary>Sends per-host requests (they differ only where each host's own key is involved) and compares the answers.</summary>
+    private async Task<(IReadOnlyList<AgentResult> Real, IReadOnlyList<AgentResult> Simulated)> BothAsync(AgentRequest real, AgentRequest? simulated = null)
+    {
+        var realResults = await SendAsync(_realId, real);
+        var simulatedResults = await SendAsync(_virtualId, simulated ?? real);
+        Assert.Equal(simulatedResults.Select(r => r.Verb), realResults.Select(r => r.Verb));
+        var differences = realResults.Zip(simulatedResults).SelectMany(p => ResultShape.Differences(p.First, p.Second)).ToArray();
+        Assert.True(differences.Length == 0, string.Join("\n", differences) + $"\nreal: {string.Join(" ", realResults.Select(r => r.Fields.ToJsonString()))}\nsimulated: {string.Join(" ", simulatedResults.Select(r => r.Fields.ToJsonString()))}");
+        return (realResults, simulatedResults);
+    }
+
+    [Fact]
+    public async Task The_real_script_and_the_virtual_host_answer_every_verb_alike()
+    {
+        using var ca = new TestCa();
+        using var foreign = ca.SignForeignKey();
+
+        await BothAsync(Requests.Status());
+        await BothAsync(Requests.Config(AgentVerbs.ApplyConfig));
+        var (realEnrol, simulatedEnrol) = await BothAsync(Requests.InstallAndCsr("ec"));
+        await BothAsync(Requests.Csr("dsa"));
+        await BothAsync(Requests.InstallCert(foreign, ca.BundlePem));
+        await BothAsync(AgentRequest.For(AgentVerbs.InstallCert, files: new Dictionary<string, byte[]> { ["host.crt"] = "not a certificate"u8.ToArray(), ["ca-bundle.pem"] = ca.BundlePem }));
+
+        using var realCert = ca.Sign(Convert.FromBase64String(realEnrol[1].GetString("csr")!), [0x00, 0xbe, 0xef]);
+        using var simulatedCert = ca.Sign(Convert.FromBase64String(simulatedEnrol[1].GetString("csr")!), [0x00, 0xbe, 0xef]);
+        var (realInstalled, simulatedInstalled) = await BothAsync(Requests.InstallCert(realCert, ca.BundlePem), Requests.InstallCert(simulatedCert, ca.BundlePem));
+        Assert.Equal(simulatedInstalled[0].GetString("serial"), realInstalled[0].GetString("serial"));
+
+        var (realStatus, simulatedStatus) = await BothAsync(Requests.Status());
+        Assert.Equal(simulatedStatus[0].GetString("certSerial"), realStatus[0].GetString("certSerial"));
+        Assert.Equal(simulatedStatus[0].GetBool("running"), realStatus[0].GetBool("running"));
+        await BothAsync(Requests.Config(AgentVerbs.ApplyConfig));
+        await BothAsync(AgentRequest.For(AgentVerbs.Install, files: MeshPolicy.Default.RenderBundle()));
+        await BothAsync(Requests.Uninstall());
+        var (realAfter, simulatedAfter) = await BothAsync(Requests.Status());
+        Assert.Equal(simulatedAfter[0].GetBool("running"), realAfter[0].GetBool("running"));
+    }
+}
