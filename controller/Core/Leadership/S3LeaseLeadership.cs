@@ -7,28 +7,38 @@ using Microsoft.Extensions.Logging;
 namespace IpsecMesh.Core.Leadership;
 
 /// <summary>
-/// Leader election over one S3 object with conditional writes: create with If-None-Match, renew and
-/// take over with If-Match on the entity tag last read. A follower judges expiry by how long it has
-/// seen the same entity tag (its own clock), never by the timestamps in the object, so clock skew
-/// between replicas does not matter. The leader steps down when it cannot renew within the deadline,
-/// and releases the lease on graceful shutdown.
+/// Leader election over one S3 object with conditional writes, after client-go's leaderelection:
+/// create with If-None-Match, renew and take over with If-Match on the entity tag just read. A
+/// follower judges expiry by how long it has seen the same entity tag on its own clock (never by the
+/// timestamps inside the object), so clock skew between replicas does not matter. The leader steps
+/// down when it has not renewed within the renew deadline, which a timer enforces even while an S3
+/// call hangs; every call is bounded by that deadline too. The lease is released on graceful shutdown.
 /// </summary>
-public sealed class S3LeaseLeadership(IObjectStore store, IpsecMeshOptions options, TimeProvider time, ILogger<S3LeaseLeadership> logger)
-    : BackgroundService, ILeadership
+public sealed class S3LeaseLeadership : BackgroundService, ILeadership
 {
-    private readonly LeaderElectionOptions _settings = options.LeaderElection;
-    private readonly string _identity = $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly IObjectStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger<S3LeaseLeadership> _logger;
+    private readonly LeaderElectionOptions _settings;
+    private readonly ITimer _deadline;
     private readonly object _gate = new();
     private TaskCompletionSource<CancellationToken> _acquired = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _term;
-    private string? _etag;
     private string? _observedEtag;
     private DateTimeOffset _observedAt;
-    private DateTimeOffset _lastRenew;
 
-    public string Identity => _identity;
+    public S3LeaseLeadership(IObjectStore store, IpsecMeshOptions options, TimeProvider time, ILogger<S3LeaseLeadership> logger)
+    {
+        _store = store;
+        _time = time;
+        _logger = logger;
+        _settings = options.LeaderElection;
+        _deadline = time.CreateTimer(_ => StepDown("renew deadline passed"), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
 
-    public bool IsLeader { get { lock (_gate) return _term is { IsCancellationRequested: false }; } }
+    public string Identity { get; } = $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    public bool IsLeader { get { lock (_gate) return _term is not null; } }
 
     public Task<CancellationToken> WaitForLeadershipAsync(CancellationToken cancellationToken)
     {
@@ -39,95 +49,126 @@ public sealed class S3LeaseLeadership(IObjectStore store, IpsecMeshOptions optio
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(_settings.RetryPeriod, time);
-        do
+        using var timer = new PeriodicTimer(_settings.RetryPeriod, _time);
+        try
         {
-            try
+            do
             {
-                await TryAcquireOrRenewAsync(stoppingToken);
+                await TickAsync(stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                Log.LeaseError(logger, e.GetType().Name);
-            }
-            if (IsLeader && time.GetUtcNow() - _lastRenew > _settings.RenewDeadline) StepDown("renew deadline passed");
+            while (await WaitTick(timer, stoppingToken));
         }
-        while (await WaitTick(timer, stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: StopAsync releases the lease.
+        }
+    }
+
+    /// <summary>One attempt to acquire or renew. Never throws but for cancellation by <paramref name="stoppingToken"/>.</summary>
+    internal async Task TickAsync(CancellationToken stoppingToken)
+    {
+        // A hung call must not outlive the renew deadline: the deadline timer would step down anyway,
+        // and a late write of ours is harmless (it only ever lands If-Match).
+        using var timeout = new CancellationTokenSource(_settings.RenewDeadline, _time);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
+        try
+        {
+            await TryAcquireOrRenewAsync(attempt.Token);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            Log.LeaseError(_logger, e.GetType().Name);
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (!IsLeader || _etag is null) return;
         StepDown("shutting down");
-        var released = new LeaseRecord("", time.GetUtcNow(), DateTimeOffset.UnixEpoch, 0);
         try
         {
-            if (await store.PutIfMatchAsync(_settings.LeaseKey, Serialize(released), _etag, cancellationToken)) Log.Released(logger, _identity);
+            var current = await _store.GetAsync(_settings.LeaseKey, cancellationToken);
+            if (current is null || Deserialize(current.Content)?.Holder != Identity) return;
+            var released = new LeaseRecord("", _time.GetUtcNow(), DateTimeOffset.UnixEpoch, 0);
+            if (await _store.PutIfMatchAsync(_settings.LeaseKey, Serialize(released), current.ETag, cancellationToken)) Log.Released(_logger, Identity);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Log.LeaseError(logger, e.GetType().Name);
+            Log.LeaseError(_logger, e.GetType().Name);
         }
     }
 
-    internal async Task TryAcquireOrRenewAsync(CancellationToken cancellationToken)
+    public override void Dispose()
     {
-        var now = time.GetUtcNow();
-        var current = await store.GetAsync(_settings.LeaseKey, cancellationToken);
+        _deadline.Dispose();
+        base.Dispose();
+    }
+
+    private async Task TryAcquireOrRenewAsync(CancellationToken cancellationToken)
+    {
+        // The deadline counts from before the read: the write it leads to can only land later, and a
+        // follower starts its lease-duration wait only once it has read that write.
+        var started = _time.GetUtcNow();
+        var current = await _store.GetAsync(_settings.LeaseKey, cancellationToken);
+        var seen = _time.GetUtcNow();
         if (current is null)
         {
-            var record = new LeaseRecord(_identity, now, now, _settings.LeaseDuration.TotalSeconds);
-            if (await store.PutIfAbsentAsync(_settings.LeaseKey, Serialize(record), cancellationToken)) await BecomeLeaderAsync(cancellationToken);
+            var record = new LeaseRecord(Identity, seen, seen, _settings.LeaseDuration.TotalSeconds);
+            if (await _store.PutIfAbsentAsync(_settings.LeaseKey, Serialize(record), cancellationToken)) Lead(started);
             return;
         }
         if (current.ETag != _observedEtag)
         {
             _observedEtag = current.ETag;
-            _observedAt = now;
+            _observedAt = seen;
         }
         var lease = Deserialize(current.Content);
-        if (lease?.Holder == _identity)
+        if (lease?.Holder == Identity)
         {
-            var renewed = lease with { RenewedAt = now };
-            if (await store.PutIfMatchAsync(_settings.LeaseKey, Serialize(renewed), current.ETag, cancellationToken))
-            {
-                await RefreshEtagAsync(cancellationToken);
-                _lastRenew = now;
-                return;
-            }
-            StepDown("lease taken by another replica");
+            // Ours, whether we lead now or stepped down after a missed deadline: a successful If-Match
+            // write proves nobody took over, so leading (again) is safe.
+            if (await _store.PutIfMatchAsync(_settings.LeaseKey, Serialize(lease with { RenewedAt = seen }), current.ETag, cancellationToken)) Lead(started);
+            else StepDown("lease taken by another replica");
             return;
         }
-        if (IsLeader) StepDown("lease held by another replica");
-        var expired = lease is null || lease.Holder.Length == 0 || now - _observedAt >= _settings.LeaseDuration;
-        if (!expired) return;
-        var mine = new LeaseRecord(_identity, now, now, _settings.LeaseDuration.TotalSeconds);
-        if (await store.PutIfMatchAsync(_settings.LeaseKey, Serialize(mine), current.ETag, cancellationToken)) await BecomeLeaderAsync(cancellationToken);
+        StepDown("lease held by another replica");
+        if (!IsExpired(lease, seen)) return;
+        var mine = new LeaseRecord(Identity, seen, seen, _settings.LeaseDuration.TotalSeconds);
+        if (await _store.PutIfMatchAsync(_settings.LeaseKey, Serialize(mine), current.ETag, cancellationToken)) Lead(started);
     }
 
-    private async Task BecomeLeaderAsync(CancellationToken cancellationToken)
+    /// <summary>Expired once this replica has seen the same entity tag for the holder's lease duration (client-go's rule).</summary>
+    private bool IsExpired(LeaseRecord? lease, DateTimeOffset now)
     {
-        await RefreshEtagAsync(cancellationToken);
-        _lastRenew = time.GetUtcNow();
+        if (lease is null || lease.Holder.Length == 0) return true;
+        var duration = lease.LeaseSeconds is > 0 and < 86_400 ? TimeSpan.FromSeconds(lease.LeaseSeconds) : _settings.LeaseDuration;
+        return now - _observedAt >= duration;
+    }
+
+    private void Lead(DateTimeOffset renewedAt)
+    {
+        var remaining = renewedAt + _settings.RenewDeadline - _time.GetUtcNow();
+        if (remaining <= TimeSpan.Zero)
+        {
+            StepDown("renew deadline passed");
+            return;
+        }
+        bool acquired;
         lock (_gate)
         {
-            _term = new CancellationTokenSource();
-            _acquired.TrySetResult(_term.Token);
+            _deadline.Change(remaining, Timeout.InfiniteTimeSpan);
+            acquired = _term is null;
+            if (acquired)
+            {
+                _term = new CancellationTokenSource();
+                _acquired.TrySetResult(_term.Token);
+            }
         }
-        Log.Acquired(logger, _identity);
-    }
-
-    private async Task RefreshEtagAsync(CancellationToken cancellationToken)
-    {
-        var stored = await store.GetAsync(_settings.LeaseKey, cancellationToken);
-        _etag = stored?.ETag;
-        _observedEtag = stored?.ETag;
-        _observedAt = time.GetUtcNow();
+        if (acquired) Log.Acquired(_logger, Identity);
     }
 
     private void StepDown(string why)
@@ -137,12 +178,13 @@ public sealed class S3LeaseLeadership(IObjectStore store, IpsecMeshOptions optio
         {
             term = _term;
             _term = null;
+            _deadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             if (_acquired.Task.IsCompleted) _acquired = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         if (term is null) return;
-        Log.SteppedDown(logger, _identity, why);
+        Log.SteppedDown(_logger, Identity, why);
+        // Not disposed: the loops may still link to its token; cancelling is what ends the term.
         term.Cancel();
-        term.Dispose();
     }
 
     private static async Task<bool> WaitTick(PeriodicTimer timer, CancellationToken cancellationToken)
