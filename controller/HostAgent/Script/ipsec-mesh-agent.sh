@@ -22,6 +22,7 @@ readonly PLUTO_BIN="${IPSEC_MESH_PLUTO:-/usr/libexec/ipsec/pluto}"
 readonly LOCK_TIMEOUT="${IPSEC_MESH_LOCK_TIMEOUT:-120}"
 readonly IMDS_URL="${IPSEC_MESH_IMDS_URL:-http://169.254.169.254}"
 readonly XFRM_STAT="${IPSEC_MESH_XFRM_STAT:-/proc/net/xfrm_stat}"
+readonly AWS_CLI="${IPSEC_MESH_AWS_CLI:-aws}"
 # auto: systemd when it is PID 1's init, otherwise pluto is started directly.
 readonly INIT_MODE="${IPSEC_MESH_INIT:-auto}"
 NSS_DIR="${IPSEC_MESH_NSS_DIR:-}"
@@ -724,17 +725,18 @@ verb_install_p12() {
   has_file ca-bundle.pem || bad_request_verb "file ca-bundle.pem is required"
   require_nss
   require_openssl
-  have aws || fail kms_failed "the aws CLI is not installed"
+  have "$AWS_CLI" || fail kms_failed "the aws CLI is not installed"
   have curl || fail kms_failed "curl is not installed"
   # IMDSv2 only: a session token first, then the instance id it lets us read.
-  token="$(curl -fsS --max-time 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "${IMDS_URL}/latest/api/token")" \
+  token="$(curl -fsS --max-time 5 -X PUT --data-binary '' -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
+    "${IMDS_URL}/latest/api/token")" \
     || fail kms_failed "no IMDSv2 token from the instance metadata service"
   printf 'X-aws-ec2-metadata-token: %s\n' "$token" >"${WORK}/imds-header"
   instance_id="$(imds_get /latest/meta-data/instance-id)" || fail kms_failed "could not read the instance id"
   region="$(imds_get /latest/meta-data/placement/region)" || fail kms_failed "could not read the region"
   [[ $instance_id =~ ^i-[0-9a-f]+$ ]] || fail kms_failed "the metadata service returned an odd instance id"
   install -d -m 0700 "${WORK}/secret"
-  aws kms decrypt --region "$region" --ciphertext-blob "fileb://${IN}/p12-password.kms" \
+  "$AWS_CLI" kms decrypt --region "$region" --ciphertext-blob "fileb://${IN}/p12-password.kms" \
     --encryption-context "InstanceId=${instance_id}" --query Plaintext --output text \
     >"${WORK}/secret/password.b64" 2>"${WORK}/kms.err" || {
     log "aws kms decrypt: $(head -c 300 "${WORK}/kms.err")"
@@ -761,7 +763,11 @@ verb_install_p12() {
     listing="$(certutil -K -d "$(nss_db)" -f "$(nss_password_file)" 2>/dev/null)" || listing=""
     nick=""
     while IFS= read -r line; do
-      if [[ $line == *" ${ckaid} "* ]]; then nick=${line##*NSS Certificate DB:}; fi
+      if [[ $line == *" ${ckaid} "* ]]; then
+        nick=${line#*"${ckaid}"}
+        nick=${nick#"${nick%%[![:space:]]*}"}
+        nick=${nick#NSS Certificate DB:}
+      fi
     done <<<"$listing"
     if [ -n "$nick" ] && [ "$nick" != "$HOST_NICK" ]; then
       quiet certutil --rename -d "$(nss_db)" -n "$nick" --new-n "$HOST_NICK" || fail nss_failed "could not rename the imported certificate"

@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using IpsecMesh.HostAgent.Protocol;
+using IpsecMesh.HostAgent.Tests.Support;
+
+namespace IpsecMesh.HostAgent.Tests.Script;
+
+/// <summary>
+/// install-p12 with a loopback IMDSv2 and a stand-in `aws` that plays KMS: it decrypts only with
+/// the encryption context naming this instance, as the host KMS key policy would.
+/// </summary>
+public class InstallP12Tests
+{
+    private const string InstanceId = "i-0123456789abcdef0";
+    private const string Password = "p12-password-from-kms-Zx81";
+
+    private static string FakeAws(string root) => $$"""
+        #!/bin/bash
+        printf '%s\n' "$*" >>'{{root}}/aws-argv'
+        context="" blob=""
+        while [ $# -gt 0 ]; do
+          case $1 in
+            --encryption-context) context=$2; shift ;;
+            --ciphertext-blob) blob=${2#fileb://}; shift ;;
+          esac
+          shift
+        done
+        if [ "$context" != "InstanceId={{InstanceId}}" ] || [ "$(cat "$blob")" != "sealed:{{InstanceId}}" ]; then
+          echo "An error occurred (InvalidCiphertextException) when calling the Decrypt operation" >&2
+          exit 254
+        fi
+        printf '%s' '{{Password}}' | base64 -w0
+        echo
+        """;
+
+    private static async Task<(AgentSandbox Sandbox, FakeImds Imds)> SandboxAsync()
+    {
+        Prerequisites.Require("flock", "certutil", "pk12util", "openssl", "curl");
+        var sandbox = new AgentSandbox();
+        await sandbox.InitNssAsync();
+        var aws = Path.Combine(sandbox.Root, "aws");
+        File.WriteAllText(aws, FakeAws(sandbox.Root));
+        Assert.Equal(0, (await ProcessRunner.RunAsync("chmod", ["0700", aws], cancellationToken: TestContext.Current.CancellationToken)).ExitCode);
+        var imds = new FakeImds(InstanceId, "eu-west-1");
+        sandbox.Environment["IPSEC_MESH_AWS_CLI"] = aws;
+        sandbox.Environment["IPSEC_MESH_IMDS_URL"] = imds.Url;
+        return (sandbox, imds);
+    }
+
+    private static AgentRequest Request(byte[] p12, string sealedFor, byte[] bundle) =>
+        AgentRequest.For(AgentVerbs.InstallP12, files: new Dictionary<string, byte[]>
+        {
+            ["host.p12"] = p12,
+            ["p12-password.kms"] = Encoding.ASCII.GetBytes($"sealed:{sealedFor}"),
+            ["ca-bundle.pem"] = bundle,
+        });
+
+    private static byte[] Pkcs12(TestCa ca, byte serial)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var csr = new CertificateRequest("CN=controller made", key, HashAlgorithmName.SHA256).CreateSigningRequest();
+        using var certificate = ca.Sign(csr, [serial]);
+        using var withKey = certificate.CopyWithPrivateKey(key);
+        return withKey.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, Password);
+    }
+
+    [Fact]
+    public async Task Install_p12_decrypts_the_password_for_this_instance_and_installs_key_and_certificate()
+    {
+        var (sandbox, imds) = await SandboxAsync();
+        using var _ = sandbox;
+        using var __ = imds;
+        using var ca = new TestCa();
+
+        var result = await sandbox.RunAsync(Request(Pkcs12(ca, 0x31), InstanceId, ca.BundlePem));
+
+        var installed = Assert.Single(AgentResult.ParseAll(result.Stdout));
+        Assert.True(installed.Ok, result.ToString());
+        Assert.Equal("31", installed.GetString("serial"));
+        Assert.Contains("ipsec-mesh-host", await sandbox.NssListingAsync(), StringComparison.Ordinal);
+        Assert.Single((await sandbox.NssListingAsync("-K")).Split('\n'), l => l.StartsWith('<'));
+        Assert.Equal(0, imds.UnauthenticatedGets);
+        Assert.DoesNotContain(Password, File.ReadAllText(Path.Combine(sandbox.Root, "aws-argv")), StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, result.Stdout + result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, File.ReadAllText(Path.Combine(sandbox.StateDir, "agent.log")), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetDirectories(sandbox.StateDir, "work.*"));
+    }
+
+    [Fact]
+    public async Task A_password_sealed_for_another_instance_fails_kms_failed_and_installs_nothing()
+    {
+        var (sandbox, imds) = await SandboxAsync();
+        using var _ = sandbox;
+        using var __ = imds;
+        using var ca = new TestCa();
+
+        var result = await sandbox.RunAsync(Request(Pkcs12(ca, 0x32), "i-0fedcba9876543210", ca.BundlePem));
+
+        Assert.Equal("kms_failed", Assert.Single(AgentResult.ParseAll(result.Stdout)).Code);
+        Assert.Equal(8, result.ExitCode);
+        Assert.DoesNotContain("ipsec-mesh", await sandbox.NssListingAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_second_p12_replaces_the_first_and_its_key()
+    {
+        var (sandbox, imds) = await SandboxAsync();
+        using var _ = sandbox;
+        using var __ = imds;
+        using var ca = new TestCa();
+        Assert.True(AgentResult.ParseAll((await sandbox.RunAsync(Request(Pkcs12(ca, 0x41), InstanceId, ca.BundlePem))).Stdout)[0].Ok);
+
+        var result = await sandbox.RunAsync(Request(Pkcs12(ca, 0x42), InstanceId, ca.BundlePem));
+
+        Assert.Equal("42", Assert.Single(AgentResult.ParseAll(result.Stdout)).GetString("serial"));
+        // pk12util labels the key with the PKCS#12 name; pluto finds it through the certificate.
+        Assert.Single((await sandbox.NssListingAsync("-K")).Split('\n'), l => l.StartsWith('<'));
+        Assert.Single((await sandbox.NssListingAsync()).Split('\n'), l => l.StartsWith("ipsec-mesh-host ", StringComparison.Ordinal));
+    }
+}
