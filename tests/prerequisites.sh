@@ -13,6 +13,7 @@ have pk12util || need_apt+=(libnss3-tools)
 have modprobe || need_apt+=(kmod)
 have tcpdump || need_apt+=(tcpdump)
 have ip || need_apt+=(iproute2)
+have ping || need_apt+=(iputils-ping)
 
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -1,10 +1,13 @@
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Hosting;
+using IpsecMesh.Core.Hosts;
 using IpsecMesh.EndToEnd;
 using IpsecMesh.EndToEnd.Cloud;
 using IpsecMesh.EndToEnd.Guest;
 using IpsecMesh.EndToEnd.Scenarios;
+using IpsecMesh.Pki.Authority;
 using IpsecMesh.Simulator;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -35,11 +38,16 @@ await cloud.UploadPolicyAsync(policy, stop.Token);
 
 using var controller = ControllerHost.Build(SuitePolicy.ControllerSettings(aws), transport, time,
     logging => logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Information));
+// The host's console lifetime takes SIGTERM over: end the scenarios with it.
+controller.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(stop.Cancel);
+await controller.Services.GetRequiredService<CaAdministration>().InitAsync(withBackup: false, stop.Token);
 await controller.StartAsync(stop.Token);
 
+var hostHealth = controller.Services.GetRequiredService<HostHealthCollector>();
 var context = new ScenarioContext(guest, cloud, time, hosts, policy)
 {
     GuestClockOffset = await guest.ClockOffsetAsync(time, stop.Token),
+    HostHealth = () => hostHealth.Latest,
 };
 var outcomes = new List<ScenarioOutcome>();
 void Report(ScenarioOutcome outcome)

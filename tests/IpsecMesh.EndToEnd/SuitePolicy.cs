@@ -19,7 +19,10 @@ public static class SuitePolicy
             // UML on a shared 2-core machine answers IKE_AUTH seconds late under load; 3 s gives up too soon.
             template => template.Replace("retransmit-timeout=3s", "retransmit-timeout=20s", StringComparison.Ordinal));
 
-    /// <summary>Short certificate lifetimes so scenario c rotates in real time; fast resync and config polling.</summary>
+    /// <summary>
+    /// Short certificate lifetimes so scenario c rotates in real time; fast resync, config, command
+    /// and host status polling; no health endpoint (the driver reads the controller in process).
+    /// </summary>
     public static IReadOnlyDictionary<string, string?> ControllerSettings(SimulatedAws aws) => new Dictionary<string, string?>
     {
         ["IpsecMesh:QueueUrl"] = aws.QueueUrl,
@@ -30,5 +33,11 @@ public static class SuitePolicy
         ["IpsecMesh:RenewAfter"] = "00:02:00",
         ["IpsecMesh:ResyncInterval"] = "00:00:30",
         ["IpsecMesh:ConfigPollInterval"] = "00:00:05",
+        ["IpsecMesh:CommandPollInterval"] = "00:00:01",
+        ["IpsecMesh:AgentWaitInterval"] = "00:00:05",
+        ["IpsecMesh:BackoffBase"] = "00:00:05",
+        ["IpsecMesh:BackoffCap"] = "00:00:30",
+        ["IpsecMesh:HostStatusInterval"] = "00:00:10",
+        ["IpsecMesh:HealthPort"] = "0",
     };
 }

@@ -53,10 +53,15 @@ h5 10.99.0.21
 HOSTS
 while read -r name _; do mkdir -p "$workdir/spool/$name"; done <"$workdir/hosts"
 
-uml_pid=
+uml_pid='' driver_pid=''
 result=1
 # shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
+  if [ -n "$driver_pid" ] && kill -0 "$driver_pid" 2>/dev/null; then
+    # timeout forwards TERM to the driver, which stops the controller; KILL after 20 s.
+    kill -TERM "$driver_pid" 2>/dev/null || true
+    wait "$driver_pid" 2>/dev/null || true
+  fi
   if [ -n "$uml_pid" ] && kill -0 "$uml_pid" 2>/dev/null; then
     : >"$workdir/guest/shutdown"
     for _ in $(seq 50); do kill -0 "$uml_pid" 2>/dev/null || break; sleep 0.2; done
@@ -97,8 +102,12 @@ else
   dotnet build tests/IpsecMesh.EndToEnd -c Release -o "$driver" -v quiet -nologo >"$workdir/build.log" 2>&1 \
     || { echo "e2e: the driver does not build (see below)" >&2; tail -n 30 "$workdir/build.log" >&2; exit 1; }
   remaining=$((suite_timeout - (SECONDS - started)))
+  # In the background, so INT or TERM reaches the traps at once instead of after the driver.
   timeout --signal=TERM --kill-after=20 "$remaining" \
-    dotnet "$driver/IpsecMesh.EndToEnd.dll" --workdir "$workdir" --repo "$PWD" 2>"$workdir/driver.log" && result=0
+    dotnet "$driver/IpsecMesh.EndToEnd.dll" --workdir "$workdir" --repo "$PWD" </dev/null 2>"$workdir/driver.log" &
+  driver_pid=$!
+  wait "$driver_pid" && result=0
+  driver_pid=
 fi
 echo "e2e: finished in $((SECONDS - started))s: $([ "$result" = 0 ] && echo ok || echo FAILED)"
 exit "$result"

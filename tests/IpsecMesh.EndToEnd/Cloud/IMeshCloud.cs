@@ -5,6 +5,8 @@ namespace IpsecMesh.EndToEnd.Cloud;
 /// <summary>The AWS side as the scenarios see it: the tags app teams and the controller write, and the live mesh policy.</summary>
 public interface IMeshCloud
 {
+    string InstanceIdOf(GuestHost host);
+
     /// <summary>The instance's current tags (a snapshot).</summary>
     IReadOnlyDictionary<string, string> TagsOf(GuestHost host);
 

@@ -7,6 +7,7 @@ namespace IpsecMesh.EndToEnd.Scenarios;
 public static class EnrolmentScenario
 {
     private static readonly TimeSpan EnrolTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(60);
 
     /// <param name="alsoTag">Hosts tagged todo at the same moment for other scenarios (f), so they overlap in time.</param>
     public static async Task<ScenarioOutcome> RunAsync(ScenarioContext context, IEnumerable<Guest.GuestHost> alsoTag, CancellationToken cancellationToken)
@@ -47,6 +48,14 @@ public static class EnrolmentScenario
         verdict.Expect(tally.Cleartext == 0, $"{tally.Cleartext} cleartext packets between enabled hosts");
         verdict.Expect(tally.Esp > 0, "no ESP between enabled hosts");
         verdict.Figure($"wire after enabled: {tally}");
+
+        // The controller collects the agent's status verb from every enabled host (SSM Targets by tag).
+        var reported = await context.WaitForAsync(() => mesh.All(h => context.HealthOf(h) is { IpsecSas: > 0 }), StatusTimeout, cancellationToken);
+        verdict.Expect(reported, "status shows no IPsec SA on " + string.Join(" ", mesh.Where(h => context.HealthOf(h) is not { IpsecSas: > 0 }).Select(h => h.Name)));
+        foreach (var host in mesh)
+            verdict.Figure(context.HealthOf(host) is { } health
+                ? $"{host.Name} status ipsecSAs={health.IpsecSas} ikeSAs={health.IkeSas} ikeFailures={health.IkeFailures}"
+                : $"{host.Name} status none");
         return verdict.Outcome();
     }
 }

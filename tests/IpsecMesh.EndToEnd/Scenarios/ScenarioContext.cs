@@ -1,3 +1,4 @@
+using IpsecMesh.Core.Hosts;
 using IpsecMesh.EndToEnd.Cloud;
 using IpsecMesh.EndToEnd.Guest;
 
@@ -18,6 +19,8 @@ public sealed class ScenarioContext(GuestControl guest, IMeshCloud cloud, TimePr
     /// <summary>Its install is made to fail (scenario f).</summary>
     public GuestHost Broken { get; } = hosts[4];
     public MeshPolicy Policy { get; private set; } = policy;
+    /// <summary>The controller's latest view of every enabled host, from the agent's status verb.</summary>
+    public Func<IReadOnlyCollection<HostHealth>> HostHealth { get; init; } = () => [];
     /// <summary>Guest clock minus ours, to place capture timestamps on our timeline.</summary>
     public TimeSpan GuestClockOffset { get; set; }
 
@@ -30,6 +33,12 @@ public sealed class ScenarioContext(GuestControl guest, IMeshCloud cloud, TimePr
 
     public IEnumerable<(GuestHost From, GuestHost To)> MeshPairs() =>
         from a in Mesh from b in Mesh where a != b select (a, b);
+
+    public HostHealth? HealthOf(GuestHost host)
+    {
+        var instanceId = Cloud.InstanceIdOf(host);
+        return HostHealth().FirstOrDefault(h => h.InstanceId == instanceId);
+    }
 
     public string Tag(GuestHost host, string key) => Cloud.TagsOf(host).GetValueOrDefault(key, "");
 

@@ -16,6 +16,11 @@ mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
 mkdir -p /dev/shm /dev/pts && mount -t tmpfs tmpfs /dev/shm
 mount -t devpts devpts /dev/pts 2>/dev/null || true
+# devtmpfs lacks the links udev makes; bash process substitution needs /dev/fd.
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
 hostname e2e-guest
 
 log() { printf '%s guest: %s\n' "$(date -u +%H:%M:%S.%3N)" "$*"; }

@@ -22,5 +22,8 @@ build_network() {
     ip -n "$name" link set lo up || return 1
     ip -n "$name" addr add "$address/24" dev eth0 || return 1
     ip -n "$name" link set eth0 up || return 1
+    # Like a VPC subnet's router at base + 1 (nobody answers there): the conn template's
+    # left=%defaultroute needs a default route to find the host's own address.
+    ip -n "$name" route add default via "${address%.*}.1" dev eth0 || return 1
   done <"$hosts_file"
 }
