@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using IpsecMesh.Core.Telemetry;
 
 namespace IpsecMesh.Core.Cloud;
 
@@ -31,7 +32,7 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
     /// <summary>Submits one item; completes with its result, or the batch call's exception.</summary>
     public Task<TResult> SubmitAsync(string group, TItem item, CancellationToken cancellationToken)
     {
-        var pending = new Pending(group, item, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(group, item, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously), BatchTrace.Capture());
         ObjectDisposedException.ThrowIf(!_channel.Writer.TryWrite(pending), this);
         return pending.Completion.Task.WaitAsync(cancellationToken);
     }
@@ -64,6 +65,7 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
         // One item may be submitted twice in a window (two reconciles of one key never overlap, but a
         // status poll and a reconcile might); the call gets each item once and every waiter its result.
         var items = chunk.Select(p => p.Item).Distinct().ToList();
+        using var trace = BatchTrace.Begin(chunk.Select(p => p.Submitter));
         try
         {
             var results = await _flush(group, items, _stopping.Token);
@@ -88,5 +90,5 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
         _stopping.Dispose();
     }
 
-    private sealed record Pending(string Group, TItem Item, TaskCompletionSource<TResult> Completion);
+    private sealed record Pending(string Group, TItem Item, TaskCompletionSource<TResult> Completion, System.Diagnostics.ActivityContext Submitter);
 }

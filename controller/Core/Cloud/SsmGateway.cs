@@ -73,9 +73,7 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
         var request = new GetCommandInvocationRequest { CommandId = command.CommandId, InstanceId = instanceId };
         var invocation = await _meter.CallAsync("ssm", "GetCommandInvocation", () => _ssm.GetCommandInvocationAsync(request, cancellationToken));
         var finalStatus = ParseStatus(invocation.Status?.Value ?? status.ToString());
-        var verbLabel = string.Join('+', command.Verbs);
-        _telemetry.SsmCommandDuration.Record((_time.GetUtcNow() - command.SentAt).TotalSeconds,
-            new System.Diagnostics.TagList { { "verb", verbLabel }, { "status", finalStatus.ToString() } });
+        _telemetry.RecordSsmCommand(command.CommandId, command.Verbs, finalStatus.ToString(), command.SentAt, _time.GetUtcNow());
         return snapshot with
         {
             Status = finalStatus,

@@ -45,13 +45,20 @@ public sealed class HealthEndpoint(ControllerStatus status, ILeadership leadersh
     internal (int Code, string Body) Answer(string path)
     {
         var beat = status.LastHeartbeat;
-        var live = beat is null ? !status.Started : time.GetUtcNow() - beat < StaleAfter;
+        // Before the loops first beat (start-up reads, or standby) the process is alive; only a stale beat is not.
+        var live = beat is null || time.GetUtcNow() - beat < StaleAfter;
         return path.TrimEnd('/') switch
         {
             "/healthz/live" => live ? (200, "live") : (503, $"heartbeat stale since {beat:o}"),
-            "/healthz/ready" when !status.Started => (503, leadership.IsLeader ? "starting: AWS not reached yet" : "standby: another replica leads"),
-            "/healthz/ready" => live ? (200, "ready") : (503, "heartbeat stale"),
+            "/healthz/ready" => Readiness(live),
             _ => (404, "unknown health path"),
         };
+    }
+
+    private (int Code, string Body) Readiness(bool live)
+    {
+        if (!leadership.IsLeader) return (503, "standby: another replica leads");
+        if (!status.Started) return (503, "starting: AWS not reached yet");
+        return live ? (200, "ready") : (503, "heartbeat stale");
     }
 }

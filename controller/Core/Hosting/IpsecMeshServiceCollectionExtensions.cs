@@ -113,6 +113,7 @@ public static class IpsecMeshServiceCollectionExtensions
             .WithMetrics(m => m.AddMeter(IpsecMeshTelemetry.Name))
             .WithTracing(t => t.AddSource(IpsecMeshTelemetry.Name));
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) otel.UseOtlpExporter();
+        services.AddHostedService<CounterZeros>();
         return services;
     }
 

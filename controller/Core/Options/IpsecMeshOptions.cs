@@ -17,7 +17,8 @@ public sealed record IpsecMeshOptions
     public string SsmDocument { get; init; } = "AWS-RunShellScript";
     public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan ConfigPollInterval { get; init; } = TimeSpan.FromMinutes(1);
-    public int Workers { get; init; } = 16;
+    /// <summary>Concurrent reconciles. They mostly wait on AWS (and on batch windows), so many are cheap.</summary>
+    public int Workers { get; init; } = 64;
     public TimeSpan CertificateLifetime { get; init; } = TimeSpan.FromDays(30);
     public TimeSpan RenewAfter { get; init; } = TimeSpan.FromDays(7);
     public EnrolmentMode EnrolmentMode { get; init; } = EnrolmentMode.HostKey;
@@ -29,6 +30,8 @@ public sealed record IpsecMeshOptions
     public TimeSpan BackoffBase { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan BackoffCap { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan HostStatusInterval { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary><see cref="HostMetricsModes.PerInstance"/> or <see cref="HostMetricsModes.Aggregated"/> (bounds metric cardinality).</summary>
+    public string HostMetrics { get; init; } = HostMetricsModes.PerInstance;
     public TimeSpan CaTrustPropagation { get; init; } = TimeSpan.FromHours(1);
     /// <summary>How long calls that AWS lets us batch wait for company before they go out.</summary>
     public TimeSpan BatchWindow { get; init; } = TimeSpan.FromMilliseconds(200);

@@ -27,8 +27,10 @@ public static partial class OptionsValidation
             Error(nameof(options.HostKmsKeyId), "is required when EnrolmentMode is ControllerKey (it encrypts each host's PKCS#12 password)");
         if (options.HostKeyType is not ("ec" or "rsa"))
             Error(nameof(options.HostKeyType), $"'{Shorten(options.HostKeyType)}' must be 'ec' or 'rsa'");
+        if (options.HostMetrics is not (HostMetricsModes.PerInstance or HostMetricsModes.Aggregated))
+            Error(nameof(options.HostMetrics), $"'{Shorten(options.HostMetrics)}' must be '{HostMetricsModes.PerInstance}' or '{HostMetricsModes.Aggregated}'");
         if (string.IsNullOrWhiteSpace(options.SsmDocument)) Error(nameof(options.SsmDocument), "must not be empty");
-        if (options.Workers is < 1 or > 256) Error(nameof(options.Workers), $"{options.Workers} must be between 1 and 256");
+        if (options.Workers is < 1 or > 1024) Error(nameof(options.Workers), $"{options.Workers} must be between 1 and 1024");
         if (options.HealthPort is < 0 or > 65535) Error(nameof(options.HealthPort), $"{options.HealthPort} is not a TCP port (0 turns the endpoint off)");
 
         Positive(nameof(options.ResyncInterval), options.ResyncInterval);

@@ -17,7 +17,7 @@ public sealed class AwsCallMeter(IpsecMeshTelemetry telemetry)
 
     public async Task<T> CallAsync<T>(string service, string operation, Func<Task<T>> call)
     {
-        using var activity = telemetry.Source.StartActivity($"{service}.{operation}", ActivityKind.Client);
+        using var activity = StartCallActivity($"{service}.{operation}");
         activity?.SetTag("rpc.system", "aws-api");
         activity?.SetTag("rpc.service", service);
         activity?.SetTag("rpc.method", operation);
@@ -42,6 +42,19 @@ public sealed class AwsCallMeter(IpsecMeshTelemetry telemetry)
             activity?.SetTag("error.type", e.GetType().Name);
             throw;
         }
+    }
+
+    private Activity? StartCallActivity(string name)
+    {
+        if (BatchTrace.Current is not { } submitters) return telemetry.Source.StartActivity(name, ActivityKind.Client);
+        if (submitters.Count == 1) return telemetry.Source.StartActivity(name, ActivityKind.Client, submitters[0]);
+        // One call serving several reconciles belongs to none of them: a root span linked to each.
+        // Clearing Activity.Current here stays inside this async call and does not reach the caller.
+        Activity.Current = null;
+        var links = submitters.Take(BatchTrace.MaxLinks).Select(c => new ActivityLink(c));
+        var activity = telemetry.Source.StartActivity(name, ActivityKind.Client, default(ActivityContext), links: links);
+        activity?.SetTag("batch.submitters", submitters.Count);
+        return activity;
     }
 
     public static bool IsThrottle(AmazonServiceException e) => ThrottleCodes.Contains(e.ErrorCode ?? "") || (int)e.StatusCode == 429;

@@ -19,12 +19,10 @@ public sealed class FleetGauges
         meter.CreateObservableGauge("ipsec_mesh.workqueue.depth", () => queue.Depth, "{item}", "Instance keys waiting for a worker");
         meter.CreateObservableGauge("ipsec_mesh.certificate.min_remaining", () => MinRemaining(store, certificates, options, time), "s",
             "Least remaining lifetime of an enabled instance's certificate");
-        meter.CreateObservableGauge("ipsec_mesh.host.ipsec_sas", () => PerHost(hosts, h => h.IpsecSas), "{sa}", "IPsec (Child) SAs per host");
-        meter.CreateObservableGauge("ipsec_mesh.host.ike_sas", () => PerHost(hosts, h => h.IkeSas), "{sa}", "IKE SAs per host");
-        meter.CreateObservableGauge("ipsec_mesh.host.ike_failures", () => PerHost(hosts, h => h.IkeFailures), "{failure}", "IKEv2 exchanges that failed, per host, since pluto started");
-        meter.CreateObservableGauge("ipsec_mesh.host.esp_errors", () => PerHost(hosts, h => h.EspErrors), "{error}", "Kernel XFRM error counters summed, per host");
-        meter.CreateObservableGauge("ipsec_mesh.host.shunts", () => Shunts(hosts), "{shunt}", "Opportunistic IPsec shunts per host and kind");
+        Hosts = new HostHealthGauges(meter, hosts, options);
     }
+
+    public HostHealthGauges Hosts { get; }
 
     private static IEnumerable<Measurement<long>> Phases(InstanceStore store, IpsecMeshOptions options)
     {
@@ -40,10 +38,4 @@ public sealed class FleetGauges
             id => store.TryGet(id, out var r) && r.Snapshot?.Tag(options.TagKey) == TagValues.Enabled);
         if (least is { } value) yield return new Measurement<double>(value.TotalSeconds);
     }
-
-    private static IEnumerable<Measurement<long>> PerHost(HostHealthCollector hosts, Func<HostHealth, long> value) =>
-        hosts.Latest.Select(h => new Measurement<long>(value(h), new TagList { { "instance.id", h.InstanceId } }));
-
-    private static IEnumerable<Measurement<long>> Shunts(HostHealthCollector hosts) =>
-        hosts.Latest.SelectMany(h => h.Shunts.Select(s => new Measurement<long>(s.Value, new TagList { { "instance.id", h.InstanceId }, { "kind", s.Key } })));
 }
