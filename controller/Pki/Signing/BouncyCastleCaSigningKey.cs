@@ -1,7 +1,6 @@
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Security;
-using Org.BouncyCastle.X509;
 
 namespace IpsecMesh.Pki.Signing;
 
@@ -10,10 +9,10 @@ public sealed class BouncyCastleCaSigningKey : ICaSigningKey
 {
     private readonly AsymmetricKeyParameter _privateKey;
 
-    public BouncyCastleCaSigningKey(AsymmetricKeyParameter privateKey, AsymmetricKeyParameter publicKey)
+    public BouncyCastleCaSigningKey(AsymmetricKeyParameter privateKey, SubjectPublicKeyInfo publicKey)
     {
         _privateKey = privateKey;
-        PublicKey = SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(publicKey);
+        PublicKey = publicKey;
         Algorithm = CaSignatureAlgorithms.FromPublicKey(PublicKey);
         SignatureAlgorithm = CaSignatureAlgorithms.Identifier(Algorithm);
     }
@@ -25,7 +24,7 @@ public sealed class BouncyCastleCaSigningKey : ICaSigningKey
     public SubjectPublicKeyInfo PublicKey { get; }
 
     public static BouncyCastleCaSigningKey Import(byte[] pkcs8, byte[] subjectPublicKeyInfo) =>
-        new(PrivateKeyFactory.CreateKey(pkcs8), PublicKeyFactory.CreateKey(subjectPublicKeyInfo));
+        new(PrivateKeyFactory.CreateKey(pkcs8), SubjectPublicKeyInfo.GetInstance(subjectPublicKeyInfo));
 
     public Task<byte[]> SignAsync(byte[] toBeSigned, CancellationToken cancellationToken)
     {

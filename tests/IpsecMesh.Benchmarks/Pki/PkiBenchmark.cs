@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using IpsecMesh.Pki;
+using IpsecMesh.Pki.Certificates;
+using IpsecMesh.Pki.Keys;
+using IpsecMesh.Pki.Signing;
+
+namespace IpsecMesh.Benchmarks.Pki;
+
+/// <summary>
+/// Issuance throughput: CSR signing with a P-384 and an RSA-4096 CA, and central key generation for RSA-4096 and
+/// ECDSA P-256, each with BouncyCastle and with System.Security.Cryptography. Prints figures; asserts nothing.
+/// </summary>
+internal static class PkiBenchmark
+{
+    private const int CsrCount = 64;
+
+    public static async Task<int> RunAsync(TimeSpan budget)
+    {
+        Console.WriteLine($"pki benchmark: {Environment.ProcessorCount} cores, {RuntimeInformationText()}, about {budget.TotalSeconds:0} s per figure");
+        Console.WriteLine();
+        var results = new List<Figure>();
+        var csrs = Enumerable.Range(0, CsrCount).Select(_ => HostCsr()).ToArray();
+        var identity = new HostIdentity("i-0123456789abcdef0", "ip-10-0-1-23.eu-west-1.compute.internal", [], [IPAddress.Parse("10.0.1.23"), IPAddress.Parse("10.0.2.7")]);
+
+        foreach (var algorithm in new[] { CaAlgorithm.EcdsaP384, CaAlgorithm.Rsa4096 })
+        {
+            using var dotNetKey = DotNetCaSigningKey.Generate(algorithm);
+            var pkcs8 = dotNetKey.ExportPkcs8();
+            using var bouncyKey = BouncyCastleCaSigningKey.Import(pkcs8, dotNetKey.PublicKey.GetDerEncoded());
+            CryptographicOperations.ZeroMemory(pkcs8);
+            var ca = await SelfSignedAsync(dotNetKey);
+            foreach (var key in new ICaSigningKey[] { bouncyKey, dotNetKey })
+            {
+                var library = key is DotNetCaSigningKey ? "System.Security.Cryptography" : "BouncyCastle";
+                results.Add(await MeasureAsync($"CSR signing, {Describe(algorithm)} CA", library, budget, async i =>
+                {
+                    var csr = csrs[i % csrs.Length];
+                    var publicKey = CsrInspector.VerifiedPublicKey(csr, identity.InstanceId);
+                    var now = DateTimeOffset.UtcNow;
+                    var tbs = HostCertificateTemplate.Build(identity, publicKey, ca, key.SignatureAlgorithm, SerialNumbers.Next(), now.AddMinutes(-5), now.AddDays(30));
+                    await SignedStructures.SignCertificateAsync(tbs, key, CancellationToken.None);
+                }));
+            }
+        }
+
+        foreach (var algorithm in new[] { HostKeyAlgorithm.EcdsaP256, HostKeyAlgorithm.Rsa4096 })
+        {
+            foreach (var generator in new IHostKeyGenerator[] { new BouncyCastleHostKeyGenerator(), new DotNetHostKeyGenerator() })
+            {
+                results.Add(await MeasureAsync($"key generation, {Describe(algorithm)}", generator.Library, budget, _ =>
+                {
+                    generator.Generate(algorithm);
+                    return Task.CompletedTask;
+                }));
+            }
+        }
+
+        Print(results);
+        return 0;
+    }
+
+    private static async Task<Figure> MeasureAsync(string operation, string library, TimeSpan budget, Func<int, Task> once)
+    {
+        await once(0);
+        var count = 0;
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < budget || count < 3)
+        {
+            await once(count);
+            count++;
+        }
+
+        watch.Stop();
+        var figure = new Figure(operation, library, count, watch.Elapsed);
+        Console.WriteLine($"  {figure.Operation,-34} {figure.Library,-30} {figure.PerSecond,10:0.0} /s  ({figure.Count} in {figure.Elapsed.TotalSeconds:0.00} s)");
+        return figure;
+    }
+
+    private static void Print(List<Figure> results)
+    {
+        Console.WriteLine();
+        Console.WriteLine("faster library per operation (the product uses System.Security.Cryptography for CA signing and host keys):");
+        foreach (var group in results.GroupBy(result => result.Operation))
+        {
+            var ordered = group.OrderByDescending(result => result.PerSecond).ToList();
+            var ratio = ordered[0].PerSecond / ordered[^1].PerSecond;
+            Console.WriteLine($"  {group.Key,-34} {ordered[0].Library,-30} x{ratio:0.0}");
+        }
+    }
+
+    private static async Task<Org.BouncyCastle.X509.X509Certificate> SelfSignedAsync(ICaSigningKey key)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var tbs = CaCertificateTemplate.Build("benchmark CA", key.PublicKey, key.SignatureAlgorithm, SerialNumbers.Next(), now, now.AddYears(1), []);
+        return await SignedStructures.SignCertificateAsync(tbs, key, CancellationToken.None);
+    }
+
+    private static byte[] HostCsr()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return new CertificateRequest("CN=host", key, HashAlgorithmName.SHA256).CreateSigningRequest();
+    }
+
+    private static string Describe(CaAlgorithm algorithm) => algorithm == CaAlgorithm.EcdsaP384 ? "ECDSA P-384" : "RSA-4096";
+
+    private static string Describe(HostKeyAlgorithm algorithm) => algorithm == HostKeyAlgorithm.EcdsaP256 ? "ECDSA P-256" : "RSA-4096";
+
+    private static string RuntimeInformationText() =>
+        $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
+
+    private sealed record Figure(string Operation, string Library, int Count, TimeSpan Elapsed)
+    {
+        public double PerSecond => Count / Elapsed.TotalSeconds;
+    }
+}
