@@ -93,7 +93,7 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
         ["IpsecMesh:Bucket"] = aws.BucketName,
         ["IpsecMesh:CaKmsKeyId"] = aws.CaKeyId,
         ["IpsecMesh:HostKmsKeyId"] = aws.HostKeyId,
-        ["IpsecMesh:Workers"] = "64",
+        ["IpsecMesh:Workers"] = "256",
         ["IpsecMesh:HealthPort"] = "0",
         ["IpsecMesh:ResyncInterval"] = "00:05:00",
         ["IpsecMesh:HostStatusInterval"] = "00:05:00",
@@ -101,7 +101,7 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
         ["IpsecMesh:AgentWaitInterval"] = "00:00:20",
         ["IpsecMesh:BackoffBase"] = "00:00:05",
         ["IpsecMesh:BackoffCap"] = "00:02:00",
-        ["IpsecMesh:BatchWindow"] = "00:00:01",
+        ["IpsecMesh:BatchWindow"] = "00:00:00.500",
     };
 
     private void ConfigureLogging(ILoggingBuilder logging)

@@ -46,8 +46,9 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
         do
         {
             var request = new DescribeInstancesRequest { Filters = filters, MaxResults = 1000, NextToken = token };
-            var response = await _meter.CallAsync("ec2", "DescribeInstances", () => _ec2.DescribeInstancesAsync(request, cancellationToken));
+            // Stamped with the time the request left: a page read before one of our tag writes finished is older than that write.
             var now = _time.GetUtcNow();
+            var response = await _meter.CallAsync("ec2", "DescribeInstances", () => _ec2.DescribeInstancesAsync(request, cancellationToken));
             yield return (response.Reservations ?? []).SelectMany(r => r.Instances ?? []).Select(i => InstanceMapping.ToSnapshot(i, now)).ToList();
             token = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;
         }
@@ -82,8 +83,8 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
         {
             // A filter, not InstanceIds: an unknown id then means "absent", not an error for the whole batch.
             var request = new DescribeInstancesRequest { Filters = [new Filter { Name = "instance-id", Values = [.. ids] }], MaxResults = 1000, NextToken = token };
-            var response = await _meter.CallAsync("ec2", "DescribeInstances", () => _ec2.DescribeInstancesAsync(request, cancellationToken));
             var now = _time.GetUtcNow();
+            var response = await _meter.CallAsync("ec2", "DescribeInstances", () => _ec2.DescribeInstancesAsync(request, cancellationToken));
             foreach (var instance in (response.Reservations ?? []).SelectMany(r => r.Instances ?? []))
                 found[instance.InstanceId] = InstanceMapping.ToSnapshot(instance, now);
             token = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;

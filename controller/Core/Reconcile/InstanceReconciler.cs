@@ -100,11 +100,15 @@ public sealed class InstanceReconciler(
         lock (record) snapshot = record.SnapshotFresh ? record.Snapshot : null;
         if (snapshot is null)
         {
-            snapshot = await ec2.DescribeAsync(instanceId, cancellationToken);
-            lock (record)
+            var described = await ec2.DescribeAsync(instanceId, cancellationToken);
+            if (described is null)
             {
-                record.Snapshot = snapshot;
-                record.SnapshotFresh = snapshot is not null;
+                lock (record) record.Snapshot = null;
+            }
+            else
+            {
+                store.Observe(described);
+                lock (record) snapshot = record.Snapshot;
             }
         }
 
@@ -192,8 +196,8 @@ public sealed class InstanceReconciler(
     private void Issued(IssuedCertificate certificate, string reason)
     {
         certificates.Issued(certificate);
+        // The PKI logs the issuance itself (serial, names, CA); here it is counted.
         telemetry.CertificatesIssued.Add(1, new TagList { { "reason", reason } });
-        Log.CertificateIssued(logger, certificate.SerialHex, certificate.NotAfter, reason);
     }
 
     private async Task<Observation> MarkAppliedAsync(Observation observation, InstanceRecord record, Decision.MarkApplied applied, CancellationToken cancellationToken)
@@ -268,7 +272,8 @@ public sealed class InstanceReconciler(
             var merged = new Dictionary<string, string>(record.Snapshot.Tags, StringComparer.Ordinal);
             foreach (var (key, value) in changed) merged[key] = value;
             foreach (var key in removing) merged.Remove(key);
-            record.Snapshot = record.Snapshot with { Tags = merged };
+            // Our write is the newest knowledge of these tags: a listing requested before it finished must not overwrite it.
+            record.Snapshot = record.Snapshot with { Tags = merged, ObservedAt = time.GetUtcNow() };
         }
     }
 

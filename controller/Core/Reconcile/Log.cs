@@ -10,9 +10,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Sent {Verbs} as command {CommandId}")]
     public static partial void CommandSent(ILogger logger, string verbs, string commandId);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Issued certificate {Serial} valid until {NotAfter:o} ({Reason})")]
-    public static partial void CertificateIssued(ILogger logger, string serial, DateTimeOffset notAfter, string reason);
-
     [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Instance is {Phase}: {Status}")]
     public static partial void PhaseChanged(ILogger logger, string phase, string status);
 

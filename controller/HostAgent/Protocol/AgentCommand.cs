@@ -15,7 +15,8 @@ public static class AgentCommand
     {
         var lines = new List<string>
         {
-            "set -euo pipefail",
+            // POSIX sh: SSM runs these lines with /bin/sh (dash on Debian and Ubuntu); the agent itself runs under bash.
+            "set -eu",
             "umask 077",
             "install -d -m 0700 /var/lib/ipsec-mesh",
             "agent=$(mktemp /var/lib/ipsec-mesh/agent.XXXXXX)",
