@@ -23,7 +23,7 @@ public sealed class KmsKeyService(IAmazonKeyManagementService kms) : IKeyService
                 cancellationToken);
             return response.Plaintext.ToArray();
         }
-        catch (InvalidCiphertextException error)
+        catch (Exception error) when (error is InvalidCiphertextException or IncorrectKeyException)
         {
             throw new KeyServiceException($"KMS refused to decrypt with key {keyId} and the given encryption context", error);
         }

@@ -13,16 +13,17 @@ public sealed class PkiFixture : IDisposable
     public const string CaKmsKeyId = "alias/ipsec-mesh-ca";
     public const string HostKmsKeyId = "alias/ipsec-mesh-hosts";
 
-    private PkiFixture(PkiOptions options, IObjectStore? store)
+    private PkiFixture(PkiOptions options, IObjectStore? store, IKeyService? keyService, FakeTimeProvider? time)
     {
         Options = options;
-        Time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 8, 0, 0, TimeSpan.Zero));
+        Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 8, 0, 0, TimeSpan.Zero));
         Memory = new InMemoryObjectStore(Time);
         Store = store ?? Memory;
-        Keyring = new CaKeyring(Store, Kms, options, Time, Logs.For<CaKeyring>());
+        KeyService = keyService ?? Kms;
+        Keyring = new CaKeyring(Store, KeyService, options, Time, Logs.For<CaKeyring>());
         Registry = new IssuanceRegistry(Store, Keyring, options, Time, Logs.For<IssuanceRegistry>());
-        Authority = new MeshCertificateAuthority(Keyring, Registry, Kms, new DotNetHostKeyGenerator(), options, Time, Logs.For<MeshCertificateAuthority>());
-        Administration = new CaAdministration(Store, Kms, Keyring, options, Time, Logs.For<CaAdministration>());
+        Authority = new MeshCertificateAuthority(Keyring, Registry, KeyService, new DotNetHostKeyGenerator(), options, Time, Logs.For<MeshCertificateAuthority>());
+        Administration = new CaAdministration(Store, KeyService, Keyring, options, Time, Logs.For<CaAdministration>());
     }
 
     public PkiOptions Options { get; }
@@ -34,6 +35,9 @@ public sealed class PkiFixture : IDisposable
     public IObjectStore Store { get; }
 
     public InMemoryKeyService Kms { get; } = new();
+
+    /// <summary>The key service the components use: <see cref="Kms"/> unless a test passes another.</summary>
+    public IKeyService KeyService { get; }
 
     public CapturedLogs Logs { get; } = new();
 
@@ -56,10 +60,10 @@ public sealed class PkiFixture : IDisposable
     };
 
     /// <summary>A fixture with an initialised CA.</summary>
-    public static async Task<PkiFixture> StartAsync(PkiOptions options, IObjectStore? store = null)
+    public static async Task<PkiFixture> StartAsync(PkiOptions options, IObjectStore? store = null, IKeyService? keyService = null, FakeTimeProvider? time = null)
     {
-        var fixture = new PkiFixture(options.EnsureValid(), store);
-        if (options.CaKeyMode == CaKeyMode.KmsSigner)
+        var fixture = new PkiFixture(options.EnsureValid(), store, keyService, time);
+        if (options.CaKeyMode == CaKeyMode.KmsSigner && keyService is null)
         {
             fixture.Kms.CreateSigningKey(options.CaKmsKeyId, options.CaAlgorithm);
         }
@@ -71,7 +75,7 @@ public sealed class PkiFixture : IDisposable
     public static Task<PkiFixture> StartAsync(CaAlgorithm algorithm = CaAlgorithm.EcdsaP384, CaKeyMode mode = CaKeyMode.Envelope) =>
         StartAsync(DefaultOptions(algorithm, mode));
 
-    public static PkiFixture Unstarted(PkiOptions options) => new(options.EnsureValid(), null);
+    public static PkiFixture Unstarted(PkiOptions options) => new(options.EnsureValid(), null, null, null);
 
     public void Dispose() => Keyring.Dispose();
 }
