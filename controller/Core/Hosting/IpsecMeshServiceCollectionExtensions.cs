@@ -74,8 +74,10 @@ public static class IpsecMeshServiceCollectionExtensions
     {
         var options = configuration.GetSection(IpsecMeshOptions.Section).Get<IpsecMeshOptions>() ?? new IpsecMeshOptions();
         var pki = services.BuildPkiOptions(configuration, options);
-        var errors = OptionsValidation.Validate(options, requireAwsResources: forController)
-            .Concat(pki.Validate().Select(e => $"{IpsecMeshOptions.Section}:{e}")).Distinct().ToList();
+        var errors = OptionsValidation.Validate(options, requireAwsResources: forController).ToList();
+        // The PKI checks some of the same settings; report each setting once.
+        var named = errors.Select(e => e.Split(':')[1]).ToHashSet(StringComparer.Ordinal);
+        errors.AddRange(pki.Validate().Where(e => !named.Contains(e.Split(' ')[0])).Select(e => $"{IpsecMeshOptions.Section}:{e}"));
         if (errors.Count > 0) throw new SettingsException(errors);
 
         services.AddSingleton(options);
