@@ -1,0 +1,28 @@
+using IpsecMesh.Core.Cloud;
+using IpsecMesh.Core.Reconcile;
+using IpsecMesh.HostAgent.Protocol;
+
+namespace IpsecMesh.Core.Tests.Telemetry;
+
+/// <summary>An SSM that answers the host health round with the given status lines per instance.</summary>
+public sealed class StatusOnlySsm(IReadOnlyDictionary<string, string> statusLines) : ISsmGateway
+{
+    public int TaggedSends { get; private set; }
+
+    public Task<string> SendToTaggedAsync(string tagKey, string tagValue, AgentRequest request, CancellationToken cancellationToken)
+    {
+        TaggedSends++;
+        return Task.FromResult($"command-{TaggedSends}");
+    }
+
+    public Task<IReadOnlyDictionary<string, string>> ListOutputsAsync(string commandId, CancellationToken cancellationToken) =>
+        Task.FromResult(statusLines);
+
+    public Task<string> SendAsync(string instanceId, AgentRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<CommandSnapshot> PollAsync(TrackedCommand command, string instanceId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<bool> IsAgentOnlineAsync(string instanceId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyDictionary<string, TrackedCommand>> RecoverAsync(DateTimeOffset since, CancellationToken cancellationToken) => throw new NotSupportedException();
+}
