@@ -16,7 +16,7 @@ public static class PkiServiceCollectionExtensions
     {
         services.AddSingleton(options.EnsureValid());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IHostKeyGenerator, DotNetHostKeyGenerator>();
+        services.TryAddSingleton<IHostKeyGenerator, FastestHostKeyGenerator>();
         services.TryAddSingleton<CaKeyring>();
         services.TryAddSingleton<IIssuanceRegistry, IssuanceRegistry>();
         services.TryAddSingleton<IMeshCertificateAuthority, MeshCertificateAuthority>();

@@ -22,7 +22,7 @@ public sealed class PkiFixture : IDisposable
         KeyService = keyService ?? Kms;
         Keyring = new CaKeyring(Store, KeyService, options, Time, Logs.For<CaKeyring>());
         Registry = new IssuanceRegistry(Store, Keyring, options, Time, Logs.For<IssuanceRegistry>());
-        Authority = new MeshCertificateAuthority(Keyring, Registry, KeyService, new DotNetHostKeyGenerator(), options, Time, Logs.For<MeshCertificateAuthority>());
+        Authority = new MeshCertificateAuthority(Keyring, Registry, KeyService, new FastestHostKeyGenerator(), options, Time, Logs.For<MeshCertificateAuthority>());
         Administration = new CaAdministration(Store, KeyService, Keyring, options, Time, Logs.For<CaAdministration>());
     }
 
