@@ -20,24 +20,26 @@ public static class SuitePolicy
             template => template.Replace("retransmit-timeout=3s", "retransmit-timeout=20s", StringComparison.Ordinal));
 
     /// <summary>
-    /// Short certificate lifetimes so scenario c rotates in real time; fast resync, config, command
-    /// and host status polling; no health endpoint (the driver reads the controller in process).
+    /// Certificates live a day; <see cref="RenewalPace.Soon"/> renews those older than two minutes.
+    /// Fast resync, config, command and host status polling; no health endpoint (the driver reads
+    /// the controller in process).
     /// </summary>
-    public static IReadOnlyDictionary<string, string?> ControllerSettings(SimulatedAws aws) => new Dictionary<string, string?>
+    public static IReadOnlyDictionary<string, string?> ControllerSettings(SimulatedAws aws, RenewalPace pace) => new Dictionary<string, string?>
     {
         ["IpsecMesh:QueueUrl"] = aws.QueueUrl,
         ["IpsecMesh:Bucket"] = aws.BucketName,
         ["IpsecMesh:CaKmsKeyId"] = aws.CaKeyId,
         ["IpsecMesh:Region"] = aws.Region,
-        ["IpsecMesh:CertificateLifetime"] = "00:10:00",
-        ["IpsecMesh:RenewAfter"] = "00:02:00",
+        ["IpsecMesh:CertificateLifetime"] = "1.00:00:00",
+        ["IpsecMesh:RenewAfter"] = pace == RenewalPace.Soon ? "00:02:00" : "12:00:00",
         ["IpsecMesh:ResyncInterval"] = "00:00:30",
         ["IpsecMesh:ConfigPollInterval"] = "00:00:05",
         ["IpsecMesh:CommandPollInterval"] = "00:00:01",
         ["IpsecMesh:AgentWaitInterval"] = "00:00:05",
         ["IpsecMesh:BackoffBase"] = "00:00:05",
         ["IpsecMesh:BackoffCap"] = "00:00:30",
-        ["IpsecMesh:HostStatusInterval"] = "00:00:10",
+        // A status run takes 20-60 s in UML on a loaded machine and queues on the agent's lock.
+        ["IpsecMesh:HostStatusInterval"] = "00:01:00",
         ["IpsecMesh:HealthPort"] = "0",
     };
 }

@@ -7,7 +7,7 @@ namespace IpsecMesh.EndToEnd.Scenarios;
 public static class EnrolmentScenario
 {
     private static readonly TimeSpan EnrolTimeout = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StatusTimeout = TimeSpan.FromMinutes(3);
 
     /// <param name="alsoTag">Hosts tagged todo at the same moment for other scenarios (f), so they overlap in time.</param>
     public static async Task<ScenarioOutcome> RunAsync(ScenarioContext context, IEnumerable<Guest.GuestHost> alsoTag, CancellationToken cancellationToken)

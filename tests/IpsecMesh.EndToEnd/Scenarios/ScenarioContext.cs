@@ -5,7 +5,8 @@ using IpsecMesh.EndToEnd.Guest;
 namespace IpsecMesh.EndToEnd.Scenarios;
 
 /// <summary>What every scenario works with: the guest, the cloud, the hosts by role and the live policy.</summary>
-public sealed class ScenarioContext(GuestControl guest, IMeshCloud cloud, TimeProvider time, IReadOnlyList<GuestHost> hosts, MeshPolicy policy)
+public sealed class ScenarioContext(GuestControl guest, IMeshCloud cloud, TimeProvider time, IReadOnlyList<GuestHost> hosts, MeshPolicy policy,
+    SuiteController controller)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
@@ -19,8 +20,7 @@ public sealed class ScenarioContext(GuestControl guest, IMeshCloud cloud, TimePr
     /// <summary>Its install is made to fail (scenario f).</summary>
     public GuestHost Broken { get; } = hosts[4];
     public MeshPolicy Policy { get; private set; } = policy;
-    /// <summary>The controller's latest view of every enabled host, from the agent's status verb.</summary>
-    public Func<IReadOnlyCollection<HostHealth>> HostHealth { get; init; } = () => [];
+    public SuiteController Controller { get; } = controller;
     /// <summary>Guest clock minus ours, to place capture timestamps on our timeline.</summary>
     public TimeSpan GuestClockOffset { get; set; }
 
@@ -37,7 +37,7 @@ public sealed class ScenarioContext(GuestControl guest, IMeshCloud cloud, TimePr
     public HostHealth? HealthOf(GuestHost host)
     {
         var instanceId = Cloud.InstanceIdOf(host);
-        return HostHealth().FirstOrDefault(h => h.InstanceId == instanceId);
+        return Controller.HostHealth.FirstOrDefault(h => h.InstanceId == instanceId);
     }
 
     public string Tag(GuestHost host, string key) => Cloud.TagsOf(host).GetValueOrDefault(key, "");
