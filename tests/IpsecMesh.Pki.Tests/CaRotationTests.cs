@@ -44,6 +44,28 @@ public sealed class CaRotationTests
     }
 
     [Fact]
+    public async Task Another_replica_follows_a_rotation_within_the_refresh_interval_and_opens_the_key_once()
+    {
+        using var pki = await PkiFixture.StartAsync();
+        using var replica = new CaKeyring(pki.Store, pki.Kms, pki.Options, pki.Time, pki.Logs.For<CaKeyring>());
+        var before = (await replica.GetSnapshotAsync(Ct)).Current.CaId;
+        await replica.GetSigningKeyAsync((await replica.GetSnapshotAsync(Ct)).Current, Ct);
+        var decrypts = pki.Kms.DecryptCalls;
+
+        var rotated = (await pki.Administration.RotateAsync(null, Ct)).CaId;
+        var stale = (await replica.GetSnapshotAsync(Ct)).Current.CaId;
+        pki.Time.Advance(pki.Options.CaStateRefreshInterval);
+        var followed = await replica.GetSnapshotAsync(Ct);
+        await replica.GetSigningKeyAsync(followed.Current, Ct);
+        await replica.GetSigningKeyAsync(followed.Current, Ct);
+
+        Assert.Equal(before, stale);
+        Assert.Equal(rotated, followed.Current.CaId);
+        Assert.Equal([rotated, before], followed.Trusted.Select(ca => ca.CaId));
+        Assert.Equal(decrypts + 1, pki.Kms.DecryptCalls);
+    }
+
+    [Fact]
     public async Task Show_lists_the_current_ca_first_and_the_previous_one_with_its_retire_time()
     {
         using var pki = await PkiFixture.StartAsync();

@@ -20,8 +20,7 @@ public sealed class CaKeyring : IDisposable
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly ConcurrentDictionary<string, LoadedCa> _certificates = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<ICaSigningKey>>> _signingKeys = new(StringComparer.Ordinal);
-    private CaSnapshot? _snapshot;
-    private DateTimeOffset _snapshotReadAt;
+    private volatile CachedSnapshot? _cached;
 
     public CaKeyring(IObjectStore store, IKeyService keyService, PkiOptions options, TimeProvider timeProvider, ILogger<CaKeyring> logger)
     {
@@ -35,23 +34,24 @@ public sealed class CaKeyring : IDisposable
     public async Task<CaSnapshot> GetSnapshotAsync(CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
-        var cached = _snapshot;
-        if (cached is not null && now - _snapshotReadAt < _options.CaStateRefreshInterval)
+        if (_cached is { } fresh && now - fresh.ReadAt < _options.CaStateRefreshInterval)
         {
-            return cached;
+            return fresh.Snapshot;
         }
 
         await _refresh.WaitAsync(cancellationToken);
         try
         {
-            if (_snapshot is not null && now - _snapshotReadAt < _options.CaStateRefreshInterval)
+            var cached = _cached;
+            if (cached is not null && now - cached.ReadAt < _options.CaStateRefreshInterval)
             {
-                return _snapshot;
+                return cached.Snapshot;
             }
 
             var (state, etag) = await _repository.GetStateAsync(cancellationToken)
                 ?? throw new CaStoreException($"no mesh CA: {CaLayout.StateKey} does not exist; run `ipsec-mesh ca init` or `ipsec-mesh ca import`");
-            if (_snapshot is null || _snapshot.ETag != etag || !IsStillTrusted(_snapshot, now))
+            var snapshot = cached?.Snapshot;
+            if (snapshot is null || snapshot.ETag != etag || !IsStillTrusted(snapshot, now))
             {
                 var trusted = new List<LoadedCa>();
                 foreach (var caId in state.TrustedAt(now))
@@ -59,11 +59,11 @@ public sealed class CaKeyring : IDisposable
                     trusted.Add(await LoadCertificateAsync(caId, cancellationToken));
                 }
 
-                _snapshot = new CaSnapshot(state, etag, trusted[0], trusted);
+                snapshot = new CaSnapshot(state, etag, trusted[0], trusted);
             }
 
-            _snapshotReadAt = now;
-            return _snapshot;
+            _cached = new CachedSnapshot(snapshot, now);
+            return snapshot;
         }
         finally
         {
@@ -72,7 +72,7 @@ public sealed class CaKeyring : IDisposable
     }
 
     /// <summary>Forgets the cached state, so the next call reads <c>ca/state.json</c> again (after a rotation).</summary>
-    public void Invalidate() => _snapshot = null;
+    public void Invalidate() => _cached = null;
 
     public Task<ICaSigningKey> GetSigningKeyAsync(LoadedCa ca, CancellationToken cancellationToken)
     {
@@ -128,4 +128,6 @@ public sealed class CaKeyring : IDisposable
         PkiLog.CaKeyOpened(_logger, ca.CaId, ca.KeyDocument.Mode);
         return key;
     }
+
+    private sealed record CachedSnapshot(CaSnapshot Snapshot, DateTimeOffset ReadAt);
 }

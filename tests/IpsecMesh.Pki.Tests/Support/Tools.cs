@@ -36,8 +36,3 @@ public static class Tools
         }
     }
 }
-
-public sealed record ToolResult(int ExitCode, string Output, string Error)
-{
-    public string All => Output + Error;
-}
