@@ -4,6 +4,7 @@ using IpsecMesh.Integration.Tests.Telemetry.Otlp;
 namespace IpsecMesh.Integration.Tests.Telemetry;
 
 /// <summary>The controller exports its documented metrics and spans over OTLP/HTTP protobuf to a real receiver.</summary>
+[Collection(ProcessWideTelemetryCollection.Name)]
 public sealed class OtlpExportTests
 {
     /// <summary>Every metric of docs/observability.md with its unit.</summary>
@@ -100,6 +101,7 @@ public sealed class OtlpExportTests
         // Milliseconds, as the OpenTelemetry specification defines both.
         ["OTEL_METRIC_EXPORT_INTERVAL"] = "300",
         ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
+        ["OTEL_BSP_MAX_QUEUE_SIZE"] = "65536",
         // Simulated time runs 60 times faster: host health every half a second of wall time.
         ["IpsecMesh:HostStatusInterval"] = "00:00:30",
     };
