@@ -93,9 +93,12 @@ public sealed class ControllerLoops(
         {
             try
             {
+                // What this replica knew before (as leader in an earlier term) may be stale: start from AWS.
+                store.Clear();
                 await desired.RefreshAsync(cancellationToken);
                 await certificates.LoadAsync(cancellationToken);
-                var since = time.GetUtcNow() - options.CommandTimeout - TimeSpan.FromMinutes(5);
+                // Commands a previous leader may not have acted on yet: those that can still run, and a margin for a backlog.
+                var since = time.GetUtcNow() - options.CommandTimeout - TimeSpan.FromMinutes(15);
                 foreach (var (instanceId, command) in await ssm.RecoverAsync(since, cancellationToken))
                 {
                     var record = store.Get(instanceId);

@@ -48,8 +48,13 @@ public static class Decider
         if (o.Intent == Intent.Failed && o.RetryNotBefore is { } retryAt && retryAt > o.Now)
             return new Decision.Backoff(retryAt - o.Now, "failed; backing off");
 
-        var fullInstall = o.Intent is Intent.Todo or Intent.Failed || o.AppliedConfigHash is null;
         var certificateNeed = CertificateNeed(o);
+        // An issued certificate the host has not installed yet comes from an enrolment that was cut
+        // short (a crash, a failed install-cert): install that one rather than sign a new CSR.
+        var resumable = certificateNeed == NotInstalled && !o.Desired.ControllerGeneratesKeys;
+        // A user's todo reinstalls; a failed instance whose install went through (the config tag
+        // survives only then) is repaired step by step.
+        var fullInstall = o.AppliedConfigHash is null || (o.Intent == Intent.Todo && !resumable);
         var configStale = o.AppliedConfigHash != o.Desired.ConfigHash;
 
         if (fullInstall || certificateNeed is not null || configStale)
@@ -59,8 +64,11 @@ public static class Decider
             if (o.SecurityProblem is { } problem) return new Decision.MarkFailed(problem, KeepIntent: false, "security groups block IPsec");
             var controllerKeys = o.Desired.ControllerGeneratesKeys;
             if (fullInstall)
-                return new Decision.Send(controllerKeys ? [AgentVerbs.Install] : [AgentVerbs.Install, AgentVerbs.Csr], StatusText.Installing, $"intent is {o.Intent}");
-            if (certificateNeed == NotInstalled && !controllerKeys)
+            {
+                var withCsr = !controllerKeys && certificateNeed is not null && !resumable;
+                return new Decision.Send(withCsr ? [AgentVerbs.Install, AgentVerbs.Csr] : [AgentVerbs.Install], StatusText.Installing, $"intent is {o.Intent}");
+            }
+            if (resumable)
                 return new Decision.InstallIssued("the newest issued certificate is not on the host yet");
             if (certificateNeed is not null)
             {
@@ -100,11 +108,19 @@ public static class Decider
         if (done.Status != CommandStatus.Success || failed is not null)
         {
             if (failed?.Verb == AgentVerbs.InstallCert && failed.Code == "no_matching_key")
+            {
+                // The host holds no key for a certificate signed from the CSR it just sent: its CSR was
+                // not its own. Asking again would sign forever; it is the host's fault, reported as such.
+                if (o.InstallingCertFromCsr)
+                    return new Decision.MarkFailed("certificate install failed: the host holds no key for the certificate signed from its own CSR", false, "CSR key not on the host");
                 return new Decision.Send([AgentVerbs.Csr], "requesting a new certificate", "host key does not match the issued certificate");
+            }
             var reason = FailureReason(done, failed);
             var removal = done.Includes(AgentVerbs.Uninstall);
             if (o.Intent is Intent.Absent or Intent.Disabled) return null;
-            return new Decision.MarkFailed(reason, KeepIntent: removal || o.Intent == Intent.Off, $"{Verbs(done)} failed");
+            var halfConfigured = failed?.Verb is AgentVerbs.Install or AgentVerbs.ApplyConfig
+                || (failed is null && (done.Includes(AgentVerbs.Install) || done.Includes(AgentVerbs.ApplyConfig)));
+            return new Decision.MarkFailed(reason, KeepIntent: removal || o.Intent == Intent.Off, $"{Verbs(done)} failed", ForgetConfig: halfConfigured && !removal);
         }
 
         var wantsMesh = o.Intent is Intent.Todo or Intent.Failed or Intent.Enabled;
@@ -128,7 +144,9 @@ public static class Decider
             var expiry = DateTimeOffset.TryParse(installed.GetString("notAfter"), out var notAfter) ? notAfter : (DateTimeOffset?)null;
             return new Decision.MarkApplied(null, expiry, Enabled: true, "certificate installed");
         }
-        if (appliedConfig is not null) return new Decision.MarkApplied(appliedConfig, null, Enabled: false, "config applied");
+        // An install (or apply-config) alone: the host is enabled if its certificate is right, else the next step installs one.
+        if (appliedConfig is not null)
+            return new Decision.MarkApplied(appliedConfig, null, Enabled: CertificateNeed(o) is null && appliedConfig == o.Desired.ConfigHash, "config applied");
         return null;
     }
 

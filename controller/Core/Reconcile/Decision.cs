@@ -33,8 +33,9 @@ public abstract record Decision(string Why)
     /// <summary>Record on the tags what the host now has.</summary>
     public sealed record MarkApplied(string? ConfigHash, DateTimeOffset? CertExpiry, bool Enabled, string Why) : Decision(Why);
 
-    /// <summary>Report a failure on the tags and retry with backoff; <paramref name="KeepIntent"/> leaves the main tag as it is (a failed removal stays <c>off</c>).</summary>
-    public sealed record MarkFailed(string Reason, bool KeepIntent, string Why) : Decision(Why);
+    /// <summary>Report a failure on the tags and retry with backoff; <paramref name="KeepIntent"/> leaves the main tag as it is (a failed removal stays <c>off</c>);
+        /// <paramref name="ForgetConfig"/>: the failure may have left the host half-configured, so the next attempt installs again.</summary>
+    public sealed record MarkFailed(string Reason, bool KeepIntent, string Why, bool ForgetConfig = false) : Decision(Why);
 
     public sealed record MarkDisabled(string Why) : Decision(Why);
 

@@ -132,6 +132,7 @@ public sealed class InstanceReconciler(
             InstalledCertExpiry = DateTimeOffset.TryParse(snapshot?.Tag(options.CertExpiryTagKey), out var expiry) ? expiry : null,
             StatusTag = snapshot?.Tag(options.StatusTagKey),
             Command = command,
+            InstallingCertFromCsr = record.InstallingCertFromCsr,
             Certificate = certificates.Facts(instanceId),
             RetryNotBefore = record.RetryNotBefore,
             Desired = desired.ToDesiredState(fleetTrusts),
@@ -152,6 +153,7 @@ public sealed class InstanceReconciler(
         var commandId = await ssm.SendAsync(observation.InstanceId, request, cancellationToken);
         record.Command = new TrackedCommand(commandId, request.Verbs, sentAt);
         record.Finished = null;
+        record.InstallingCertFromCsr = false;
         Log.CommandSent(logger, string.Join('+', request.Verbs), commandId);
         var tags = new Dictionary<string, string>(StringComparer.Ordinal) { [options.StatusTagKey] = StatusText.Clean(status) };
         if (appliedConfigHash is not null) tags[options.ConfigTagKey] = appliedConfigHash;
@@ -176,6 +178,7 @@ public sealed class InstanceReconciler(
         }
         Issued(issued, sign.Reason);
         await SendAsync(observation, record, AgentRequests.InstallCert(issued.CertificatePem, desired.Current.Bundle), StatusText.InstallingCertificate, sign.AppliedConfigHash, cancellationToken);
+        record.InstallingCertFromCsr = true;
         return null;
     }
 
@@ -221,7 +224,7 @@ public sealed class InstanceReconciler(
     {
         var tags = new Dictionary<string, string>(StringComparer.Ordinal) { [options.StatusTagKey] = StatusText.Clean(failed.Reason) };
         if (!failed.KeepIntent) tags[options.TagKey] = TagValues.Failed;
-        await WriteTagsAsync(observation, record, tags, [], cancellationToken);
+        await WriteTagsAsync(observation, record, tags, failed.ForgetConfig ? [options.ConfigTagKey] : [], cancellationToken);
         ConsumeFinished(record);
         Log.InstanceFailed(logger, failed.Reason);
     }
@@ -263,7 +266,8 @@ public sealed class InstanceReconciler(
     {
         var current = observation.Instance?.Tags ?? new Dictionary<string, string>();
         var changed = tags.Where(t => !current.TryGetValue(t.Key, out var v) || v != t.Value).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
-        var removing = remove.Where(current.ContainsKey).ToList();
+        // Removals are not filtered by what we saw: a snapshot may predate the tag, and deleting an absent key is harmless.
+        var removing = remove.ToList();
         if (changed.Count == 0 && removing.Count == 0) return;
         await ec2.SetTagsAsync(observation.InstanceId, changed, removing, cancellationToken);
         lock (record)
@@ -301,6 +305,7 @@ public sealed class InstanceReconciler(
         if (record.Finished is null) return;
         record.Finished = null;
         record.Command = null;
+        record.InstallingCertFromCsr = false;
     }
 
     public static HostIdentity IdentityOf(InstanceSnapshot snapshot) =>

@@ -15,6 +15,8 @@ public sealed record Observation
     public DateTimeOffset? InstalledCertExpiry { get; init; }
     public string? StatusTag { get; init; }
     public CommandSnapshot? Command { get; init; }
+    /// <summary>The install-cert in flight carries a certificate signed from the CSR the host just sent.</summary>
+    public bool InstallingCertFromCsr { get; init; }
     public CertificateFacts? Certificate { get; init; }
     /// <summary>Null until asked for: only fetched when the decision wants to send a command.</summary>
     public bool? AgentOnline { get; init; }

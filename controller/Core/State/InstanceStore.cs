@@ -16,6 +16,9 @@ public sealed class InstanceStore
 
     public IReadOnlyCollection<string> Ids => [.. _records.Keys];
 
+    /// <summary>Forgets everything: a replica that (re)gains leadership must not act on what it knew before another leader acted.</summary>
+    public void Clear() => _records.Clear();
+
     /// <summary>Primes the record with a snapshot just read by a resync page (fresh: the reconcile need not read it again).</summary>
     public void Observe(InstanceSnapshot snapshot)
     {

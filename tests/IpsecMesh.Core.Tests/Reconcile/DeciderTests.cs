@@ -78,6 +78,13 @@ public class DeciderTests
         { "failed, backing off", Fresh(Intent.Failed) with { RetryNotBefore = Now.AddMinutes(2) }, typeof(Decision.Backoff), null },
         { "failed, backoff over", Fresh(Intent.Failed) with { RetryNotBefore = Now.AddSeconds(-1), AgentOnline = true, SecurityChecked = true }, typeof(Decision.Send), "install+csr" },
         { "todo again after failed ignores backoff", Fresh(Intent.Todo) with { RetryNotBefore = Now.AddMinutes(5), AgentOnline = true, SecurityChecked = true }, typeof(Decision.Send), "install+csr" },
+        { "failed after a certificate install: the issued certificate is installed, no new one", Converged(Intent.Failed) with { InstalledCertExpiry = null, StatusTag = "certificate install failed: x" }, typeof(Decision.InstallIssued), null },
+        { "failed after a certificate install, converged otherwise", Converged(Intent.Failed) with { StatusTag = "certificate install failed: x" }, typeof(Decision.MarkApplied), "enabled" },
+        { "host key missing for a certificate from its own CSR", Fresh(Intent.Todo) with { InstallingCertFromCsr = true, Command = Finished(CommandStatus.Failed, Fail("install-cert", "no_matching_key", "no key")) }, typeof(Decision.MarkFailed), "certificate install failed: the host holds no key for the certificate signed from its own CSR" },
+        { "todo, enrolment cut short after signing: install the issued certificate", Converged(Intent.Todo) with { InstalledCertExpiry = null, StatusTag = "installing certificate" }, typeof(Decision.InstallIssued), null },
+        { "todo, cut short before the config tag: reinstall without a new CSR", Converged(Intent.Todo) with { AppliedConfigHash = null, InstalledCertExpiry = null }, typeof(Decision.Send), "install" },
+        { "todo on an enabled host: reinstall, keep the valid certificate", Converged(Intent.Todo), typeof(Decision.Send), "install" },
+        { "todo, install alone done, certificate right", Converged(Intent.Todo) with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\"")) }, typeof(Decision.MarkApplied), "enabled" },
         // enabled: drift repair.
         { "enabled, converged", Converged(), typeof(Decision.Idle), null },
         { "enabled, status says otherwise", Converged() with { StatusTag = "installing certificate" }, typeof(Decision.MarkApplied), "enabled" },
@@ -89,7 +96,7 @@ public class DeciderTests
         { "enabled, CA rotated, reissue allowed", Converged() with { Desired = Desired with { CurrentCaId = "ca-2" } }, typeof(Decision.Send), "csr" },
         { "enabled, CA rotated, peers not ready", Converged() with { Desired = Desired with { CurrentCaId = "ca-2", CaReissueAllowed = false } }, typeof(Decision.Idle), null },
         { "enabled, newest cert not installed", Converged() with { InstalledCertExpiry = FreshCert.NotAfter.AddDays(-7) }, typeof(Decision.InstallIssued), null },
-        { "enabled, no config tag: reinstall", Converged() with { AppliedConfigHash = null }, typeof(Decision.Send), "install+csr" },
+        { "enabled, no config tag: reinstall, keep the valid certificate", Converged() with { AppliedConfigHash = null }, typeof(Decision.Send), "install" },
         { "enabled, drift but agent offline", Converged() with { AppliedConfigHash = "cfg-old", AgentOnline = false }, typeof(Decision.Wait), StatusText.WaitingForAgent },
         { "enabled, apply-config done", Converged() with { AppliedConfigHash = "cfg-old", Command = Finished(CommandStatus.Success, Ok("apply-config", ",\"configHash\":\"cfg-current\"")) }, typeof(Decision.MarkApplied), "cfg-current" },
         { "enabled, renewal CSR done", Converged() with { Command = Finished(CommandStatus.Success, Ok("csr", ",\"csr\":\"MIIB\"")) }, typeof(Decision.SignAndInstall), "renew" },
@@ -123,6 +130,7 @@ public class DeciderTests
             case Decision.MarkFailed failed when detail is not null:
                 Assert.Equal(detail, failed.Reason);
                 Assert.False(failed.KeepIntent, row);
+                Assert.Equal(failed.Reason.StartsWith("install failed", StringComparison.Ordinal), failed.ForgetConfig);
                 break;
             case Decision.MarkApplied applied when detail == "enabled":
                 Assert.True(applied.Enabled, row);

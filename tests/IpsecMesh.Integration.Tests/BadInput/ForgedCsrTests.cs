@@ -11,9 +11,29 @@ public class ForgedCsrTests
     private const string Foreign = "db.prod.example.com";
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    // "foreign names" (a validly signed CSR for a key the host does not hold, naming another host) is
-    // not listed yet: the instance stays todo re-requesting certificates instead of failing; see docs/resilience.md.
     public static TheoryData<string> Forgeries => ["bad signature", "not a CSR"];
+
+    [Fact]
+    public async Task A_valid_csr_for_a_foreign_key_and_names_gets_ec2_names_only_and_fails_without_a_signing_loop()
+    {
+        await using var mesh = new MeshFixture();
+        var runtime = new ForgingRuntime(new VirtualHost(VirtualHostOptions.Instant), () => Forge("foreign names"));
+        var instance = mesh.Aws.Fleet.Launch(InstanceSpec.Tagged(MeshFixture.TagKey, "todo") with { Runtime = runtime });
+        await mesh.StartControllerAsync(Token);
+
+        await mesh.WaitForTagAsync(instance, "failed");
+
+        Assert.Equal("certificate install failed: the host holds no key for the certificate signed from its own CSR", instance.Tag(MeshFixture.TagKey + ":Status"));
+        // The CA cannot know the host lacks the key, so it signed once, with EC2's names; it never asked again.
+        var issued = FleetAudit.IssuedCertificates(mesh.Aws).Where(k => FleetAudit.InstanceOf(k) == instance.InstanceId).ToList();
+        var key = Assert.Single(issued);
+        using var cert = X509Certificate2.CreateFromPem(System.Text.Encoding.ASCII.GetString(mesh.Aws.ReadObject(key)!));
+        Assert.Equal($"CN={instance.PrivateDnsName}", cert.Subject);
+        var san = cert.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single();
+        Assert.DoesNotContain(Foreign, san.EnumerateDnsNames(), StringComparer.OrdinalIgnoreCase);
+        Assert.DoesNotContain("10.99.99.99", san.EnumerateIPAddresses().Select(a => a.ToString()));
+        Assert.False(runtime.Host.IsEnabled);
+    }
 
     [Theory]
     [MemberData(nameof(Forgeries))]
