@@ -531,7 +531,7 @@ conns_to_load() {
 }
 
 reload_conns() {
-  local conn conns
+  local conn conns routed
   conns="$(conns_to_load)"
   for conn in "${POLICY_GROUPS[@]}"; do
     pluto_whack --delete --name "$conn" >/dev/null 2>&1 || true
@@ -539,6 +539,13 @@ reload_conns() {
   while IFS= read -r conn; do
     quiet ipsec addconn --config "$IPSEC_CONF" --ctlsocket "$(ctl_socket)" "$conn" \
       || fail config_failed "libreswan rejected conn ${conn}; see the agent log"
+  done <<<"$conns"
+  # addconn NAME only adds: an auto=ondemand group must also be routed, or none of its
+  # instances installs a kernel policy and traffic flows in clear.
+  routed=" $(ipsec addconn --config "$IPSEC_CONF" --listroute 2>/dev/null | tr -s '[:space:]' ' ') "
+  while IFS= read -r conn; do
+    [[ $routed == *" ${conn} "* ]] || continue
+    quiet pluto_whack --route --name "$conn" || fail config_failed "pluto could not route conn ${conn}"
   done <<<"$conns"
   quiet pluto_whack --listen || fail config_failed "pluto could not reload the policy groups"
 }
@@ -586,8 +593,9 @@ ensure_nss_db() {
   detect_nss_dir
   nss_ready && return 0
   log "initialising the NSS database at ${NSS_DIR}"
-  mkdir -p "$NSS_DIR"
-  chmod 0700 "$NSS_DIR"
+  if ! { mkdir -p "$NSS_DIR" && chmod 0700 "$NSS_DIR"; }; then
+    fail nss_failed "could not create the NSS database directory ${NSS_DIR}"
+  fi
   quiet certutil -N -d "$(nss_db)" --empty-password || fail nss_failed "could not initialise the NSS database at ${NSS_DIR}"
   if have restorecon; then quiet restorecon -R "$NSS_DIR" || true; fi
 }
