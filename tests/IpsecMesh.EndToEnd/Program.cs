@@ -46,7 +46,7 @@ void Report(ScenarioOutcome outcome)
 await FailedInstallScenario.BreakAsync(context, stop.Token);
 Report(await EnrolmentScenario.RunAsync(context, [context.Broken], stop.Token));
 Report(await UnenrolledPeerScenario.RunAsync(context, stop.Token));
-Report(await RotationScenario.RunAsync(context, TimeSpan.FromMinutes(4), stop.Token));
+Report(await RotationScenario.RunAsync(context, TimeSpan.FromMinutes(6), stop.Token));
 Report(await ConfigChangeScenario.RunAsync(context, stop.Token));
 Report(await OffScenario.RunAsync(context, stop.Token));
 Report(await FailedInstallScenario.RunAsync(context, stop.Token));

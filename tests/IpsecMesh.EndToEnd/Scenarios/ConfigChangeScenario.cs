@@ -17,7 +17,7 @@ public static class ConfigChangeScenario
         var capture = await context.Guest.StartCaptureAsync("d-config", cancellationToken);
 
         var started = context.Time.GetUtcNow();
-        var rolledOut = await context.RollOutAsync(context.Policy.Move(cidr, "private", "clear"), TimeSpan.FromMinutes(3), cancellationToken);
+        var rolledOut = await context.RollOutAsync(context.Policy.Move(cidr, "private", "clear"), TimeSpan.FromMinutes(5), cancellationToken);
         verdict.Expect(rolledOut, "the new config hash did not reach every host");
         verdict.Figure($"rolled out in {(context.Time.GetUtcNow() - started).TotalSeconds:0.0}s");
 

@@ -15,7 +15,7 @@ public static class OffScenario
 
         var started = context.Time.GetUtcNow();
         context.Cloud.SetMeshTag(leaving, MeshTags.Off);
-        var disabled = await context.WaitForAsync(() => context.Tag(leaving, MeshTags.Key) == MeshTags.Disabled, TimeSpan.FromMinutes(3), cancellationToken);
+        var disabled = await context.WaitForAsync(() => context.Tag(leaving, MeshTags.Key) == MeshTags.Disabled, TimeSpan.FromMinutes(5), cancellationToken);
         verdict.Expect(disabled, $"{leaving.Name} is '{context.Tag(leaving, MeshTags.Key)}', not disabled");
         verdict.Figure($"disabled after {(context.Time.GetUtcNow() - started).TotalSeconds:0.0}s");
 

@@ -17,7 +17,7 @@ public static class UnenrolledPeerScenario
             $"{blockedFrom.Name} -> {outsider.Name} under private: {underPrivate.Received}/{underPrivate.Transmitted} answered");
 
         var cidr = ScenarioContext.CidrOf(outsider);
-        var rolledOut = await context.RollOutAsync(context.Policy.Move(cidr, "private", "private-or-clear"), TimeSpan.FromMinutes(3), cancellationToken);
+        var rolledOut = await context.RollOutAsync(context.Policy.Move(cidr, "private", "private-or-clear"), TimeSpan.FromMinutes(5), cancellationToken);
         verdict.Expect(rolledOut, $"moving {cidr} to private-or-clear did not roll out to every host");
         // A host that already failed a negotiation keeps a drop shunt for a while, so the clear
         // fallback is tried from a host that never contacted the outsider.
