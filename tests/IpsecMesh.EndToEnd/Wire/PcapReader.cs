@@ -55,6 +55,8 @@ public static class PcapReader
         var kind = ip[9] switch
         {
             50 => PacketKind.Esp,
+            // A host without IPsec answers IKE with port unreachable: part of the IKE exchange, not payload.
+            1 when IsIcmpErrorAboutIke(ip[headerLength..]) => PacketKind.Ike,
             1 => PacketKind.Icmp,
             6 => PacketKind.Tcp,
             17 when ip.Length >= headerLength + 4 && IsIkePort(ip[headerLength..]) => PacketKind.Ike,
@@ -63,6 +65,15 @@ public static class PcapReader
         };
         packet = new CapturedPacket(timestamp, source, destination, kind);
         return true;
+    }
+
+    private static bool IsIcmpErrorAboutIke(ReadOnlySpan<byte> icmp)
+    {
+        const int DestinationUnreachable = 3, IcmpHeaderLength = 8;
+        if (icmp.Length < IcmpHeaderLength + 20 || icmp[0] != DestinationUnreachable) return false;
+        var quoted = icmp[IcmpHeaderLength..];
+        var quotedHeaderLength = (quoted[0] & 0x0f) * 4;
+        return quoted[9] == 17 && quoted.Length >= quotedHeaderLength + 4 && IsIkePort(quoted[quotedHeaderLength..]);
     }
 
     private static bool IsIkePort(ReadOnlySpan<byte> udp)
