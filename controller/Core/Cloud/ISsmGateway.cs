@@ -9,8 +9,11 @@ public interface ISsmGateway
     /// <summary>Sends the request to the instance (coalesced with identical requests to other instances, up to 50 per command); returns the command id.</summary>
     Task<string> SendAsync(string instanceId, AgentRequest request, CancellationToken cancellationToken);
 
-    /// <summary>The command's current state on the instance, with parsed results once it has finished.</summary>
-    Task<CommandSnapshot> PollAsync(TrackedCommand command, string instanceId, CancellationToken cancellationToken);
+    /// <summary>Every invocation requested since <paramref name="since"/> (one paginated listing, 50 per call), or of one command.</summary>
+    Task<IReadOnlyList<InvocationSummary>> ListInvocationsAsync(DateTimeOffset since, string? commandId, bool details, CancellationToken cancellationToken);
+
+    /// <summary>A finished invocation in full (GetCommandInvocation: up to 24,000 characters of output, 8,000 of errors), parsed.</summary>
+    Task<CommandSnapshot> FetchAsync(TrackedCommand command, string instanceId, CancellationToken cancellationToken);
 
     Task<bool> IsAgentOnlineAsync(string instanceId, CancellationToken cancellationToken);
 

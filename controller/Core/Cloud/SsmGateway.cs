@@ -25,7 +25,6 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
     private readonly AwsCallMeter _meter;
     private readonly IpsecMeshTelemetry _telemetry;
     private readonly Batcher<string, string> _sends;
-    private readonly Batcher<string, string> _statuses;
     private readonly Batcher<string, bool> _agents;
     // Rendered commands by batch group, with how many sends still wait on them.
     private readonly Dictionary<string, (IReadOnlyList<string> Commands, int Users)> _renderedByGroup = [];
@@ -39,7 +38,6 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
         _meter = meter;
         _telemetry = telemetry;
         _sends = new Batcher<string, string>(SendBatch, window, time, SendBatchAsync);
-        _statuses = new Batcher<string, string>(1000, window, time, ListStatusesAsync);
         _agents = new Batcher<string, bool>(InformationBatch, window, time, DescribeAgentsAsync);
     }
 
@@ -64,22 +62,45 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
         }
     }
 
-    public async Task<CommandSnapshot> PollAsync(TrackedCommand command, string instanceId, CancellationToken cancellationToken)
+    public async Task<CommandSnapshot> FetchAsync(TrackedCommand command, string instanceId, CancellationToken cancellationToken)
     {
-        var status = ParseStatus(await _statuses.SubmitAsync(command.CommandId, instanceId, cancellationToken));
-        var snapshot = new CommandSnapshot { CommandId = command.CommandId, Verbs = command.Verbs, SentAt = command.SentAt, Status = status };
-        if (!snapshot.IsFinished) return snapshot;
-
         var request = new GetCommandInvocationRequest { CommandId = command.CommandId, InstanceId = instanceId };
         var invocation = await _meter.CallAsync("ssm", "GetCommandInvocation", () => _ssm.GetCommandInvocationAsync(request, cancellationToken));
-        var finalStatus = ParseStatus(invocation.Status?.Value ?? status.ToString());
-        _telemetry.RecordSsmCommand(command.CommandId, command.Verbs, finalStatus.ToString(), command.SentAt, _time.GetUtcNow());
-        return snapshot with
+        var status = ParseStatus(invocation.Status?.Value);
+        if (status is not (CommandStatus.Pending or CommandStatus.InProgress))
+            _telemetry.RecordSsmCommand(command.CommandId, command.Verbs, status.ToString(), command.SentAt, _time.GetUtcNow());
+        return new CommandSnapshot
         {
-            Status = finalStatus,
+            CommandId = command.CommandId,
+            Verbs = command.Verbs,
+            SentAt = command.SentAt,
+            Status = status,
             Results = AgentResult.ParseAll(invocation.StandardOutputContent),
             ErrorTail = Tail(invocation.StandardErrorContent),
         };
+    }
+
+    public async Task<IReadOnlyList<InvocationSummary>> ListInvocationsAsync(DateTimeOffset since, string? commandId, bool details, CancellationToken cancellationToken)
+    {
+        var found = new List<InvocationSummary>();
+        string? token = null;
+        do
+        {
+            var request = new ListCommandInvocationsRequest { CommandId = commandId, Details = details, MaxResults = 50, NextToken = token };
+            if (commandId is null)
+                request.Filters = [new CommandFilter { Key = CommandFilterKey.InvokedAfter, Value = since.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) }];
+            var response = await _meter.CallAsync("ssm", "ListCommandInvocations", () => _ssm.ListCommandInvocationsAsync(request, cancellationToken));
+            foreach (var invocation in response.CommandInvocations ?? [])
+            {
+                if (invocation.InstanceId is null || invocation.CommandId is null) continue;
+                var output = details ? string.Concat((invocation.CommandPlugins ?? []).Select(p => p.Output)) : null;
+                found.Add(new InvocationSummary(invocation.CommandId, invocation.InstanceId, ParseStatus(invocation.Status?.Value), invocation.Comment,
+                    new DateTimeOffset(DateTime.SpecifyKind(invocation.RequestedDateTime ?? DateTime.MinValue, DateTimeKind.Utc)), output));
+            }
+            token = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;
+        }
+        while (token is not null);
+        return found;
     }
 
     public async Task<string> SendToTaggedAsync(string tagKey, string tagValue, AgentRequest request, CancellationToken cancellationToken)
@@ -127,26 +148,14 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
     public async Task<IReadOnlyDictionary<string, TrackedCommand>> RecoverAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
         var newest = new Dictionary<string, TrackedCommand>(StringComparer.Ordinal);
-        string? token = null;
-        do
+        foreach (var invocation in await ListInvocationsAsync(since, null, details: false, cancellationToken))
         {
-            var request = new ListCommandInvocationsRequest
-            {
-                Filters = [new CommandFilter { Key = CommandFilterKey.InvokedAfter, Value = since.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) }],
-                MaxResults = 50,
-                NextToken = token,
-            };
-            var response = await _meter.CallAsync("ssm", "ListCommandInvocations", () => _ssm.ListCommandInvocationsAsync(request, cancellationToken));
-            foreach (var invocation in response.CommandInvocations ?? [])
-            {
-                if (AgentCommand.VerbsFromComment(invocation.Comment) is not { } verbs || invocation.InstanceId is null) continue;
-                var sentAt = new DateTimeOffset(DateTime.SpecifyKind(invocation.RequestedDateTime ?? DateTime.MinValue, DateTimeKind.Utc));
-                if (!newest.TryGetValue(invocation.InstanceId, out var known) || known.SentAt < sentAt)
-                    newest[invocation.InstanceId] = new TrackedCommand(invocation.CommandId, verbs, sentAt);
-            }
-            token = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;
+            if (AgentCommand.VerbsFromComment(invocation.Comment) is not { } verbs) continue;
+            // Status collection is not a step of a reconcile: nothing to resume.
+            if (verbs is [AgentVerbs.Status]) continue;
+            if (!newest.TryGetValue(invocation.InstanceId, out var known) || known.SentAt < invocation.RequestedAt)
+                newest[invocation.InstanceId] = new TrackedCommand(invocation.CommandId, verbs, invocation.RequestedAt);
         }
-        while (token is not null);
         return newest;
     }
 
@@ -168,24 +177,6 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
         };
         var response = await _meter.CallAsync("ssm", "SendCommand", () => _ssm.SendCommandAsync(request, cancellationToken));
         return instanceIds.ToDictionary(id => id, _ => response.Command.CommandId, StringComparer.Ordinal);
-    }
-
-    private async Task<IReadOnlyDictionary<string, string>> ListStatusesAsync(string commandId, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
-    {
-        // Right after SendCommand an invocation may not be listed yet: absent means still pending.
-        var statuses = instanceIds.ToDictionary(id => id, _ => "Pending", StringComparer.Ordinal);
-        string? token = null;
-        do
-        {
-            var request = new ListCommandInvocationsRequest { CommandId = commandId, MaxResults = 50, NextToken = token };
-            var response = await _meter.CallAsync("ssm", "ListCommandInvocations", () => _ssm.ListCommandInvocationsAsync(request, cancellationToken));
-            foreach (var invocation in response.CommandInvocations ?? [])
-                if (invocation.InstanceId is not null && statuses.ContainsKey(invocation.InstanceId))
-                    statuses[invocation.InstanceId] = invocation.Status?.Value ?? "Pending";
-            token = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;
-        }
-        while (token is not null);
-        return statuses;
     }
 
     private async Task<IReadOnlyDictionary<string, bool>> DescribeAgentsAsync(string _, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
@@ -230,7 +221,6 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _sends.DisposeAsync();
-        await _statuses.DisposeAsync();
         await _agents.DisposeAsync();
     }
 }

@@ -26,6 +26,7 @@ public sealed class ControllerLoops(
     CertificateCache certificates,
     InstanceStore store,
     ISsmGateway ssm,
+    CommandWatcher commands,
     WorkQueue<string> queue,
     InstanceReconciler reconciler,
     SqsEventSource events,
@@ -73,6 +74,7 @@ public sealed class ControllerLoops(
             Every("resync", options.ResyncInterval, resync.RunOnceAsync, cancellationToken),
             Every("config", options.ConfigPollInterval, async ct => await desired.RefreshAsync(ct), cancellationToken, skipFirst: true),
             Every("heartbeat", HeartbeatInterval, Beat, cancellationToken),
+            Every("command sweep", options.CommandPollInterval, commands.SweepAsync, cancellationToken),
             Every("host health", options.HostStatusInterval, hostHealth.CollectAsync, cancellationToken, skipFirst: true),
             events.RunAsync(cancellationToken),
         };
@@ -95,6 +97,7 @@ public sealed class ControllerLoops(
             {
                 // What this replica knew before (as leader in an earlier term) may be stale: start from AWS.
                 store.Clear();
+                commands.Clear();
                 await desired.RefreshAsync(cancellationToken);
                 await certificates.LoadAsync(cancellationToken);
                 // Commands a previous leader may not have acted on yet: those that can still run, and a margin for a backlog.
@@ -104,6 +107,7 @@ public sealed class ControllerLoops(
                     var record = store.Get(instanceId);
                     if (record.Command is not null) continue;
                     record.Command = command;
+                    commands.Track(instanceId, command);
                     Log.CommandRecovered(logger, command.CommandId, string.Join('+', command.Verbs), instanceId);
                     queue.Add(instanceId);
                 }

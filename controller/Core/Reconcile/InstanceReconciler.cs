@@ -26,13 +26,16 @@ public sealed class InstanceReconciler(
     DesiredStateProvider desired,
     SecurityGroupChecker securityGroups,
     RevocationQueue revocations,
+    CommandWatcher commands,
     IpsecMeshOptions options,
     TimeProvider time,
     IpsecMeshTelemetry telemetry,
     ILogger<InstanceReconciler> logger)
 {
     private const int MaxStepsPerPass = 8;
-    private readonly DecisionTimings _timings = new(options.CommandPollInterval, options.AgentWaitInterval);
+    // The command watcher queues an instance as soon as its command finishes; the poll requeue is only a fallback.
+    private readonly DecisionTimings _timings = new(
+        TimeSpan.FromTicks(Math.Max(options.CommandPollInterval.Ticks * 12, TimeSpan.FromMinutes(1).Ticks)), options.AgentWaitInterval);
 
     public async Task<ReconcileOutcome> ReconcileAsync(string instanceId, CancellationToken cancellationToken)
     {
@@ -115,7 +118,7 @@ public sealed class InstanceReconciler(
         CommandSnapshot? command = record.Finished;
         if (command is null && record.Command is { } tracked)
         {
-            command = await ssm.PollAsync(tracked, instanceId, cancellationToken);
+            command = await ReadCommandAsync(instanceId, tracked, cancellationToken);
             if (command.IsFinished) record.Finished = command;
         }
 
@@ -140,6 +143,25 @@ public sealed class InstanceReconciler(
         };
     }
 
+    /// <summary>The tracked command's state from the watcher's last sweep; SSM is asked directly only for a finished command whose listed output is incomplete.</summary>
+    private async Task<CommandSnapshot> ReadCommandAsync(string instanceId, TrackedCommand tracked, CancellationToken cancellationToken)
+    {
+        var seen = commands.Latest(instanceId, tracked.CommandId);
+        var pending = new CommandSnapshot { CommandId = tracked.CommandId, Verbs = tracked.Verbs, SentAt = tracked.SentAt, Status = seen?.Status ?? CommandStatus.Pending };
+        if (seen is null)
+        {
+            // Never listed long after it could have run out (history lost, or another account's command id): treat it as timed out.
+            return time.GetUtcNow() - tracked.SentAt > options.CommandTimeout + TimeSpan.FromMinutes(15) ? pending with { Status = CommandStatus.TimedOut } : pending;
+        }
+        if (!seen.IsFinished) return pending;
+        if (seen.Status == CommandStatus.Success && seen.OutputComplete)
+        {
+            telemetry.RecordSsmCommand(tracked.CommandId, tracked.Verbs, seen.Status.ToString(), tracked.SentAt, time.GetUtcNow());
+            return pending with { Results = AgentResult.ParseAll(seen.Output) };
+        }
+        return await ssm.FetchAsync(tracked, instanceId, cancellationToken);
+    }
+
     private async Task<Observation> ObserveHostAsync(Observation observation, CancellationToken cancellationToken)
     {
         var online = ssm.IsAgentOnlineAsync(observation.InstanceId, cancellationToken);
@@ -152,6 +174,7 @@ public sealed class InstanceReconciler(
         var sentAt = time.GetUtcNow();
         var commandId = await ssm.SendAsync(observation.InstanceId, request, cancellationToken);
         record.Command = new TrackedCommand(commandId, request.Verbs, sentAt);
+        commands.Track(observation.InstanceId, record.Command);
         record.Finished = null;
         record.InstallingCertFromCsr = false;
         Log.CommandSent(logger, string.Join('+', request.Verbs), commandId);
@@ -251,6 +274,7 @@ public sealed class InstanceReconciler(
             certificates.Revoked(instanceId);
         }
         store.Forget(instanceId);
+        commands.Untrack(instanceId);
         Log.Retired(logger, why);
     }
 
@@ -300,9 +324,10 @@ public sealed class InstanceReconciler(
     }
 
     /// <summary>A finished command has been acted on: forget it, so it is neither polled nor acted on again.</summary>
-    private static void ConsumeFinished(InstanceRecord record)
+    private void ConsumeFinished(InstanceRecord record)
     {
         if (record.Finished is null) return;
+        commands.Untrack(record.InstanceId);
         record.Finished = null;
         record.Command = null;
         record.InstallingCertFromCsr = false;

@@ -4,8 +4,10 @@ using IpsecMesh.Core.Reconcile;
 namespace IpsecMesh.Core.State;
 
 /// <summary>What this controller process remembers about one instance between reconciles. All of it can be re-derived from AWS after a restart.</summary>
-public sealed class InstanceRecord
+public sealed class InstanceRecord(string instanceId)
 {
+    public string InstanceId { get; } = instanceId;
+
     /// <summary>The last EC2 view; fresh until an event or our own uncertainty marks it stale.</summary>
     public InstanceSnapshot? Snapshot { get; set; }
     public bool SnapshotFresh { get; set; }

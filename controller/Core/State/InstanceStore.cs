@@ -8,7 +8,7 @@ public sealed class InstanceStore
 {
     private readonly ConcurrentDictionary<string, InstanceRecord> _records = new(StringComparer.Ordinal);
 
-    public InstanceRecord Get(string instanceId) => _records.GetOrAdd(instanceId, _ => new InstanceRecord());
+    public InstanceRecord Get(string instanceId) => _records.GetOrAdd(instanceId, id => new InstanceRecord(id));
 
     public bool TryGet(string instanceId, out InstanceRecord record) => _records.TryGetValue(instanceId, out record!);
 

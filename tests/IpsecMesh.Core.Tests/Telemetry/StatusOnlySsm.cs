@@ -20,7 +20,10 @@ public sealed class StatusOnlySsm(IReadOnlyDictionary<string, string> statusLine
 
     public Task<string> SendAsync(string instanceId, AgentRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<CommandSnapshot> PollAsync(TrackedCommand command, string instanceId, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<InvocationSummary>> ListInvocationsAsync(DateTimeOffset since, string? commandId, bool details, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    public Task<CommandSnapshot> FetchAsync(TrackedCommand command, string instanceId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<bool> IsAgentOnlineAsync(string instanceId, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -70,7 +70,9 @@ public sealed class OtlpExportTests
         // One instance alone in its batch window: the batched calls are plain children of its reconcile.
         Assert.Contains(spans, s => s.Name == "ec2.DescribeInstances" && reconciles.ContainsKey(s.ParentSpanId));
         Assert.Contains(spans, s => s.Name == "ssm.SendCommand" && ServesAReconcile(s));
-        Assert.Contains(spans, s => s.Name == "ssm.GetCommandInvocation" && reconciles.ContainsKey(s.ParentSpanId));
+        // Command state comes from the watcher's sweep (its own loop, not a reconcile): a listing span, never a Get per instance.
+        Assert.Contains(spans, s => s.Name == "ssm.ListCommandInvocations");
+        Assert.DoesNotContain(spans, s => s.Name == "ssm.GetCommandInvocation");
         var command = Assert.Single(spans, s => s.Name == "ssm.command" && reconciles.ContainsKey(s.ParentSpanId) && s.Attributes.GetValueOrDefault("verb") == "install+csr");
         Assert.Equal("Success", command.Attributes["status"]);
         Assert.Equal(reconciles[command.ParentSpanId].TraceId, command.TraceId);
@@ -115,6 +117,6 @@ public sealed class OtlpExportTests
     private static List<string> MissingSpans(OtlpReceiver receiver)
     {
         var seen = receiver.Spans.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        return [.. new[] { "reconcile", "ec2.DescribeInstances", "ssm.SendCommand", "ssm.GetCommandInvocation", "ssm.command" }.Where(n => !seen.Contains(n))];
+        return [.. new[] { "reconcile", "ec2.DescribeInstances", "ssm.SendCommand", "ssm.ListCommandInvocations", "ssm.command" }.Where(n => !seen.Contains(n))];
     }
 }
