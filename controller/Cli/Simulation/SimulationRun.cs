@@ -80,7 +80,8 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
             LowerBoundSeconds = Math.Round(aws.LowerBoundSeconds(), 1),
             MaxConcurrentCommandsPerInstance = aws.MaxConcurrentCommandsPerInstance,
             DeadLetterMessages = aws.PeekQueue(deadLetter: true).Count,
-            Metrics = metricValues.ToDictionary(m => m.Key, m => Math.Round(m.Value, 3), StringComparer.Ordinal),
+            // Per-host series (one per instance and host metric) stay out of the report; their fleet sums stand in.
+            Metrics = SummarizeMetrics(metricValues),
             Endpoint = endpoint?.ToString(),
         };
     }
@@ -147,10 +148,10 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
     {
         var queue = host.Services.GetRequiredService<WorkQueue<string>>();
         await WaitForIdleQueueAsync(queue, cancellationToken);
-        var before = aws.Calls.Total;
+        var before = ResyncDrivenCalls(aws);
         await host.Services.GetRequiredService<Resync>().RunOnceAsync(cancellationToken);
         await WaitForIdleQueueAsync(queue, cancellationToken);
-        return aws.Calls.Total - before;
+        return ResyncDrivenCalls(aws) - before;
     }
 
     private static async Task WaitForIdleQueueAsync(WorkQueue<string> queue, CancellationToken cancellationToken)
@@ -165,11 +166,34 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
         }
     }
 
+    /// <summary>
+    /// Calls a resync and the reconciles it queues can make: EC2, and SSM other than the listings of
+    /// the command watcher and host-health loops, which run on their own clocks whether or not a
+    /// resync happens (as do the SQS long polls and the config poll's S3 reads).
+    /// </summary>
+    private static long ResyncDrivenCalls(SimulatedAws aws) =>
+        aws.Calls.Snapshot().Where(c => c.Key.StartsWith("ec2:", StringComparison.Ordinal)
+            || (c.Key.StartsWith("ssm:", StringComparison.Ordinal) && c.Key != "ssm:ListCommandInvocations")).Sum(c => c.Value.Total);
+
     private static long Ec2SsmCalls(SimulatedAws aws) =>
         aws.Calls.Snapshot().Where(c => c.Key.StartsWith("ec2:", StringComparison.Ordinal) || c.Key.StartsWith("ssm:", StringComparison.Ordinal)).Sum(c => c.Value.Total);
 
     private static Dictionary<string, int> Phases(SimulatedAws aws) =>
         aws.Fleet.Instances.GroupBy(i => i.Tag(TagKey) ?? "untagged").ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    private static Dictionary<string, double> SummarizeMetrics(IReadOnlyDictionary<string, double> values)
+    {
+        var summary = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (key, value) in values)
+        {
+            var start = key.IndexOf("instance.id=", StringComparison.Ordinal);
+            var name = start < 0 ? key : key[..key.IndexOf('{', StringComparison.Ordinal)] + "{sum over hosts" + Kind(key) + "}";
+            summary[name] = Math.Round(summary.GetValueOrDefault(name) + value, 3);
+        }
+        return summary;
+
+        static string Kind(string key) => key.Contains("kind=", StringComparison.Ordinal) ? ",kind=" + key[(key.IndexOf("kind=", StringComparison.Ordinal) + 5)..].Split(',', '}')[0] : "";
+    }
 
     internal static string Format(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 }
