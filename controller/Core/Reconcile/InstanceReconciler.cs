@@ -122,25 +122,13 @@ public sealed class InstanceReconciler(
             if (command.IsFinished) record.Finished = command;
         }
 
-        var tagValue = snapshot?.Tag(options.TagKey);
-        var fleetTrusts = desired.FleetTrustsBundle;
-        return new Observation
+        var observation = new Observation
         {
             InstanceId = instanceId,
-            Instance = snapshot,
-            TagValue = tagValue,
-            Intent = TagValues.Parse(tagValue),
-            IdentityNamesHash = snapshot is null ? null : IdentityOf(snapshot).NamesHash,
-            AppliedConfigHash = snapshot?.Tag(options.ConfigTagKey),
-            InstalledCertExpiry = DateTimeOffset.TryParse(snapshot?.Tag(options.CertExpiryTagKey), out var expiry) ? expiry : null,
-            StatusTag = snapshot?.Tag(options.StatusTagKey),
-            Command = command,
-            InstallingCertFromCsr = record.InstallingCertFromCsr,
-            Certificate = certificates.Facts(instanceId),
-            RetryNotBefore = record.RetryNotBefore,
-            Desired = desired.ToDesiredState(fleetTrusts),
+            Desired = desired.ToDesiredState(desired.FleetTrustsBundle),
             Now = time.GetUtcNow(),
         };
+        return WithRecord(observation, snapshot, command, record);
     }
 
     /// <summary>The tracked command's state from the watcher's last sweep; SSM is asked directly only for a finished command whose listed output is incomplete.</summary>
@@ -305,19 +293,24 @@ public sealed class InstanceReconciler(
         }
     }
 
-    private Observation Reobserve(Observation observation, InstanceRecord record)
+    private Observation Reobserve(Observation observation, InstanceRecord record) =>
+        WithRecord(observation, record.Snapshot ?? observation.Instance, record.Finished, record);
+
+    /// <summary>The facts that come from the EC2 snapshot, the command and this process's record, in one place.</summary>
+    private Observation WithRecord(Observation observation, InstanceSnapshot? snapshot, CommandSnapshot? command, InstanceRecord record)
     {
-        var snapshot = record.Snapshot ?? observation.Instance;
         var tagValue = snapshot?.Tag(options.TagKey);
         return observation with
         {
             Instance = snapshot,
             TagValue = tagValue,
             Intent = TagValues.Parse(tagValue),
+            IdentityNamesHash = snapshot is null ? null : IdentityOf(snapshot).NamesHash,
             AppliedConfigHash = snapshot?.Tag(options.ConfigTagKey),
             InstalledCertExpiry = DateTimeOffset.TryParse(snapshot?.Tag(options.CertExpiryTagKey), out var expiry) ? expiry : null,
             StatusTag = snapshot?.Tag(options.StatusTagKey),
-            Command = record.Finished,
+            Command = command,
+            InstallingCertFromCsr = record.InstallingCertFromCsr,
             Certificate = certificates.Facts(observation.InstanceId),
             RetryNotBefore = record.RetryNotBefore,
         };
