@@ -51,7 +51,8 @@ public sealed class SimulateVerb : ICliVerb
         else
         {
             Console.WriteLine($"{(report.Converged ? "converged" : "NOT converged")}: {string.Join(", ", report.Phases.Select(p => $"{p.Value} {p.Key}"))} "
-                + $"in {SimulationRun.Format(report.SimulatedSeconds)} simulated seconds ({SimulationRun.Format(report.WallSeconds)} s wall)");
+                + (report.SimulatedSecondsToConverge is { } converged ? $"after {SimulationRun.Format(converged)} simulated seconds " : "")
+                + $"(run: {SimulationRun.Format(report.SimulatedSeconds)} simulated seconds, {SimulationRun.Format(report.WallSeconds)} s wall)");
             Console.WriteLine($"AWS calls {report.ApiCalls.Values.Sum()} (throttled {report.Throttled}); certificates issued {report.CertificatesIssued}; "
                 + $"EC2+SSM calls per instance {SimulationRun.Format(report.Ec2SsmCallsPerInstance)}");
             if (settings.ExportDirectory is not null) Console.WriteLine($"exported to {settings.ExportDirectory}");

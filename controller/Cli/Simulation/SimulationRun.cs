@@ -135,7 +135,8 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
                 var line = $"t+{simulated.TotalSeconds,7:F0}s simulated ({wall.Elapsed.TotalSeconds:F0}s wall): "
                     + string.Join("  ", phases.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))
                     + $"  | AWS calls {aws.Calls.Total}, throttled {aws.Calls.Throttled}";
-                if (interactive) progress.Write("\r" + line.PadRight(Math.Min(Console.WindowWidth - 1, 160)));
+                // A terminal may report no width (0) at all; pad to what it has, or to 120.
+                if (interactive) progress.Write("\r" + line.PadRight(Console.WindowWidth > 20 ? Math.Min(Console.WindowWidth - 1, 160) : 120));
                 else progress.WriteLine(line);
             }
             if (enabled == settings.Instances) return simulated.TotalSeconds;
