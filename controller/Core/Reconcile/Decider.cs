@@ -45,6 +45,9 @@ public static class Decider
     private static Decision DecideEnrolment(Observation o, InstanceSnapshot instance, DecisionTimings timings)
     {
         if (!instance.IsRunning) return new Decision.Wait(StatusText.InstanceState(instance.State), null, "enrolment waits for the instance to run");
+        // A host that sent a CSR for a key it does not hold would get a new certificate on every retry: it waits for an operator's todo.
+        if (o.Intent == Intent.Failed && o.StatusTag == StatusText.ForeignCsrKey)
+            return new Decision.Idle("the host's CSR was not its own; waiting for an operator", null);
         if (o.Intent == Intent.Failed && o.RetryNotBefore is { } retryAt && retryAt > o.Now)
             return new Decision.Backoff(retryAt - o.Now, "failed; backing off");
 
@@ -112,7 +115,7 @@ public static class Decider
                 // The host holds no key for a certificate signed from the CSR it just sent: its CSR was
                 // not its own. Asking again would sign forever; it is the host's fault, reported as such.
                 if (o.InstallingCertFromCsr)
-                    return new Decision.MarkFailed("certificate install failed: the host holds no key for the certificate signed from its own CSR", false, "CSR key not on the host");
+                    return new Decision.MarkFailed(StatusText.ForeignCsrKey, false, "CSR key not on the host");
                 return new Decision.Send([AgentVerbs.Csr], "requesting a new certificate", "host key does not match the issued certificate");
             }
             var reason = FailureReason(done, failed);

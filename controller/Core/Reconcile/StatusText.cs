@@ -13,6 +13,7 @@ public static class StatusText
     public const string ApplyingConfig = "applying config";
     public const string Removing = "removing IPsec";
     public const string Removed = "removed";
+    public const string ForeignCsrKey = "certificate install failed: the host holds no key for the certificate signed from its own CSR";
 
     public static string InstanceState(string state) => $"instance is {Clean(state, 20)}; waiting for it to run";
 

@@ -85,6 +85,7 @@ public class DeciderTests
         { "todo, cut short before the config tag: reinstall without a new CSR", Converged(Intent.Todo) with { AppliedConfigHash = null, InstalledCertExpiry = null }, typeof(Decision.Send), "install" },
         { "todo on an enabled host: reinstall, keep the valid certificate", Converged(Intent.Todo), typeof(Decision.Send), "install" },
         { "todo, install alone done, certificate right", Converged(Intent.Todo) with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\"")) }, typeof(Decision.MarkApplied), "enabled" },
+        { "failed because the CSR was not the host's: no automatic retry", Converged(Intent.Failed) with { StatusTag = StatusText.ForeignCsrKey, InstalledCertExpiry = null }, typeof(Decision.Idle), null },
         // enabled: drift repair.
         { "enabled, converged", Converged(), typeof(Decision.Idle), null },
         { "enabled, status says otherwise", Converged() with { StatusTag = "installing certificate" }, typeof(Decision.MarkApplied), "enabled" },

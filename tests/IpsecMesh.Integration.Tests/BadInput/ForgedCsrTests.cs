@@ -22,7 +22,10 @@ public class ForgedCsrTests
         await mesh.StartControllerAsync(Token);
 
         await mesh.WaitForTagAsync(instance, "failed");
+        // Several backoff periods pass: a host whose CSR was not its own is not retried into a signing loop.
+        await Task.Delay(TimeSpan.FromSeconds(3), Token);
 
+        Assert.Equal("failed", instance.Tag(MeshFixture.TagKey));
         Assert.Equal("certificate install failed: the host holds no key for the certificate signed from its own CSR", instance.Tag(MeshFixture.TagKey + ":Status"));
         // The CA cannot know the host lacks the key, so it signed once, with EC2's names; it never asked again.
         var issued = FleetAudit.IssuedCertificates(mesh.Aws).Where(k => FleetAudit.InstanceOf(k) == instance.InstanceId).ToList();
@@ -46,9 +49,12 @@ public class ForgedCsrTests
         await mesh.StartControllerAsync(Token);
 
         await mesh.WaitForTagAsync(honest, "enabled");
-        await mesh.WaitForTagAsync(instance, "failed");
-
-        Assert.StartsWith("certificate request rejected", instance.Tag(MeshFixture.TagKey + ":Status"), StringComparison.Ordinal);
+        // The instance is retried with backoff (a new CSR may be fine), so its status changes again
+        // shortly after each failure: wait for the failure and its reason together.
+        await mesh.WaitForAsync(
+            () => instance.Tag(MeshFixture.TagKey) == "failed"
+                && (instance.Tag(MeshFixture.TagKey + ":Status") ?? "").StartsWith("certificate request rejected", StringComparison.Ordinal),
+            "failed with the CSR's rejection as its status");
         foreach (var key in FleetAudit.IssuedCertificates(mesh.Aws))
         {
             using var cert = X509Certificate2.CreateFromPem(System.Text.Encoding.ASCII.GetString(mesh.Aws.ReadObject(key)!));
