@@ -61,6 +61,12 @@ public sealed class OtlpExportTests
         await mesh.StartControllerAsync(ct);
         await mesh.WaitForTagAsync(instance, "enabled");
         await mesh.WaitForAsync(() => MissingSpans(receiver).Count == 0, "the reconcile, AWS call and SSM command spans", TimeSpan.FromSeconds(60));
+        // A parent span ends (and is exported) after its children: wait until the command span's reconcile has arrived too.
+        await mesh.WaitForAsync(() =>
+        {
+            var ids = receiver.Spans.Where(s => s.Name == "reconcile").Select(s => s.SpanId).ToHashSet(StringComparer.Ordinal);
+            return receiver.Spans.Any(s => s.Name == "ssm.command" && ids.Contains(s.ParentSpanId));
+        }, "the reconcile that saw the command finish", TimeSpan.FromSeconds(60));
 
         var spans = receiver.Spans;
         var reconciles = spans.Where(s => s.Name == "reconcile" && s.Attributes.GetValueOrDefault("instance.id") == instance.InstanceId)
