@@ -32,7 +32,7 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
     /// <summary>Submits one item; completes with its result, or the batch call's exception.</summary>
     public Task<TResult> SubmitAsync(string group, TItem item, CancellationToken cancellationToken)
     {
-        var pending = new Pending(group, item, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously), BatchTrace.Capture());
+        var pending = new Pending(group, item, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously), BatchTrace.Capture(), cancellationToken);
         ObjectDisposedException.ThrowIf(!_channel.Writer.TryWrite(pending), this);
         return pending.Completion.Task.WaitAsync(cancellationToken);
     }
@@ -47,7 +47,13 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
                 if (_window > TimeSpan.Zero) await Task.Delay(_window, _time, _stopping.Token);
                 else await Task.Yield();
                 var drained = new List<Pending>();
-                while (reader.TryRead(out var pending)) drained.Add(pending);
+                while (reader.TryRead(out var pending))
+                {
+                    // A submitter that gave up (shutdown, or leadership lost) must not have its call made after all:
+                    // a replica that stepped down sends nothing more.
+                    if (pending.Cancellation.IsCancellationRequested) pending.Completion.TrySetCanceled(pending.Cancellation);
+                    else drained.Add(pending);
+                }
                 var calls = drained.GroupBy(p => p.Group)
                     .SelectMany(g => g.Chunk(_maxBatch).Select(chunk => FlushAsync(g.Key, chunk)));
                 await Task.WhenAll(calls);
@@ -90,5 +96,5 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
         _stopping.Dispose();
     }
 
-    private sealed record Pending(string Group, TItem Item, TaskCompletionSource<TResult> Completion, System.Diagnostics.ActivityContext Submitter);
+    private sealed record Pending(string Group, TItem Item, TaskCompletionSource<TResult> Completion, System.Diagnostics.ActivityContext Submitter, CancellationToken Cancellation);
 }
