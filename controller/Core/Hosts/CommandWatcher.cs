@@ -20,8 +20,6 @@ public sealed class CommandWatcher(ISsmGateway ssm, WorkQueue<string> queue, Tim
     private readonly ConcurrentDictionary<string, TrackedCommand> _tracked = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, InvocationSummary> _latest = new(StringComparer.Ordinal);
 
-    public int InFlight => _tracked.Count;
-
     public void Track(string instanceId, TrackedCommand command)
     {
         _tracked[instanceId] = command;

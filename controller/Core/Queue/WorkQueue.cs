@@ -32,8 +32,6 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
 
     public int InProcess { get { lock (_gate) return _processing.Count; } }
 
-    public bool IsShuttingDown { get { lock (_gate) return _shuttingDown; } }
-
     public void Add(TKey key)
     {
         TaskCompletionSource<bool>? waiter = null;

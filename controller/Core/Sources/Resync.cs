@@ -22,8 +22,6 @@ public sealed class Resync(
     IpsecMeshOptions options,
     ILogger<Resync> logger)
 {
-    public int Passes { get; private set; }
-
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -48,7 +46,6 @@ public sealed class Resync(
             queue.Add(id);
         }
         desired.FleetTrustsBundle = enabledWithOldConfig == 0;
-        Passes++;
         Log.ResyncDone(logger, seen.Count, pages, vanished.Count);
     }
 }

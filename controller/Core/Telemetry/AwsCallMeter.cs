@@ -12,9 +12,6 @@ public sealed class AwsCallMeter(IpsecMeshTelemetry telemetry)
         "RequestThrottled", "RequestThrottledException", "ProvisionedThroughputExceededException", "LimitExceededException",
     };
 
-    private readonly object _gate = new();
-    private readonly Dictionary<(string Service, string Operation, string Outcome), long> _counts = [];
-
     public async Task<T> CallAsync<T>(string service, string operation, Func<Task<T>> call)
     {
         using var activity = StartCallActivity($"{service}.{operation}");
@@ -59,19 +56,8 @@ public sealed class AwsCallMeter(IpsecMeshTelemetry telemetry)
 
     public static bool IsThrottle(AmazonServiceException e) => ThrottleCodes.Contains(e.ErrorCode ?? "") || (int)e.StatusCode == 429;
 
-    /// <summary>Counts so far, "service:Operation" → outcome → count (for <c>status</c> and <c>simulate --json</c>).</summary>
-    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> Snapshot()
-    {
-        lock (_gate)
-        {
-            return _counts.GroupBy(c => $"{c.Key.Service}:{c.Key.Operation}")
-                .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(c => c.Key.Outcome, c => c.Value));
-        }
-    }
-
     private void Count(string service, string operation, string outcome)
     {
-        lock (_gate) _counts[(service, operation, outcome)] = _counts.GetValueOrDefault((service, operation, outcome)) + 1;
         telemetry.AwsCalls.Add(1, new TagList { { "service", service }, { "operation", operation }, { "outcome", outcome } });
     }
 }
