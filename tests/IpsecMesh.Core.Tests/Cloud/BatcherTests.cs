@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using IpsecMesh.Core.Cloud;
+
+namespace IpsecMesh.Core.Tests.Cloud;
+
+public class BatcherTests
+{
+    private sealed class Recorder
+    {
+        public ConcurrentQueue<(string Group, string[] Items)> Calls { get; } = new();
+
+        public Task<IReadOnlyDictionary<string, int>> FlushAsync(string group, IReadOnlyList<string> items, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue((group, items.ToArray()));
+            return Task.FromResult<IReadOnlyDictionary<string, int>>(items.ToDictionary(i => i, i => i.Length));
+        }
+    }
+
+    [Fact]
+    public async Task Items_of_one_group_in_one_window_go_out_in_one_call_of_at_most_the_batch_size()
+    {
+        var recorder = new Recorder();
+        await using var batcher = new Batcher<string, int>(3, TimeSpan.FromMilliseconds(50), TimeProvider.System, recorder.FlushAsync);
+
+        var results = await Task.WhenAll(new[] { "a", "bb", "ccc", "dddd" }.Select(i => batcher.SubmitAsync("g", i, CancellationToken.None))
+            .Append(batcher.SubmitAsync("other", "e", CancellationToken.None)));
+
+        Assert.Equal([1, 2, 3, 4, 1], results);
+        Assert.Equal(3, recorder.Calls.Count);
+        Assert.All(recorder.Calls, c => Assert.True(c.Items.Length <= 3));
+        Assert.Single(recorder.Calls, c => c.Group == "other");
+    }
+
+    [Fact]
+    public async Task A_call_whose_submitter_gave_up_before_the_flush_is_never_made()
+    {
+        var recorder = new Recorder();
+        await using var batcher = new Batcher<string, int>(50, TimeSpan.FromMilliseconds(200), TimeProvider.System, recorder.FlushAsync);
+        using var steppedDown = new CancellationTokenSource();
+
+        var abandoned = batcher.SubmitAsync("send", "i-lost-leadership", steppedDown.Token);
+        await steppedDown.CancelAsync();
+        var kept = await batcher.SubmitAsync("send", "i-still-wanted", CancellationToken.None);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        Assert.Equal("i-still-wanted".Length, kept);
+        Assert.DoesNotContain(recorder.Calls, c => c.Items.Contains("i-lost-leadership"));
+    }
+}
