@@ -42,6 +42,12 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
             new() { Name = "instance-state-name", Values = [.. LiveStates] },
         };
         if (!string.IsNullOrEmpty(_options.VpcId)) filters.Add(new Filter { Name = "vpc-id", Values = [_options.VpcId] });
+        await foreach (var page in DescribePagesAsync(filters, cancellationToken)) yield return page;
+    }
+
+    /// <summary>Every page of a filtered DescribeInstances, 1,000 instances a call.</summary>
+    private async IAsyncEnumerable<IReadOnlyList<InstanceSnapshot>> DescribePagesAsync(List<Filter> filters, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         string? token = null;
         do
         {
@@ -78,18 +84,9 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
     {
         var found = new Dictionary<string, InstanceSnapshot?>(StringComparer.Ordinal);
         foreach (var id in ids) found[id] = null;
-        string? token = null;
-        do
-        {
-            // A filter, not InstanceIds: an unknown id then means "absent", not an error for the whole batch.
-            var request = new DescribeInstancesRequest { Filters = [new Filter { Name = "instance-id", Values = [.. ids] }], MaxResults = 1000, NextToken = token };
-            var now = _time.GetUtcNow();
-            var response = await _meter.CallAsync("ec2", "DescribeInstances", () => _ec2.DescribeInstancesAsync(request, cancellationToken));
-            foreach (var instance in (response.Reservations ?? []).SelectMany(r => r.Instances ?? []))
-                found[instance.InstanceId] = InstanceMapping.ToSnapshot(instance, now);
-            token = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;
-        }
-        while (token is not null);
+        // A filter, not InstanceIds: an unknown id then means "absent", not an error for the whole batch.
+        await foreach (var page in DescribePagesAsync([new Filter { Name = "instance-id", Values = [.. ids] }], cancellationToken))
+            foreach (var snapshot in page) found[snapshot.InstanceId] = snapshot;
         return found;
     }
 

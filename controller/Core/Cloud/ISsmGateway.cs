@@ -20,9 +20,6 @@ public interface ISsmGateway
     /// <summary>Sends one request to every instance carrying the tag (SSM Targets): one call however large the fleet.</summary>
     Task<string> SendToTaggedAsync(string tagKey, string tagValue, AgentRequest request, CancellationToken cancellationToken);
 
-    /// <summary>The standard output of every finished invocation of a command (as ListCommandInvocations details carry it, up to 2,500 characters each).</summary>
-    Task<IReadOnlyDictionary<string, string>> ListOutputsAsync(string commandId, CancellationToken cancellationToken);
-
     /// <summary>This controller's commands invoked since <paramref name="since"/>, newest per instance: what a restarted controller resumes.</summary>
     Task<IReadOnlyDictionary<string, TrackedCommand>> RecoverAsync(DateTimeOffset since, CancellationToken cancellationToken);
 }

@@ -123,25 +123,6 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
         return response.Command.CommandId;
     }
 
-    public async Task<IReadOnlyDictionary<string, string>> ListOutputsAsync(string commandId, CancellationToken cancellationToken)
-    {
-        var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? token = null;
-        do
-        {
-            var request = new ListCommandInvocationsRequest { CommandId = commandId, Details = true, MaxResults = 50, NextToken = token };
-            var response = await _meter.CallAsync("ssm", "ListCommandInvocations", () => _ssm.ListCommandInvocationsAsync(request, cancellationToken));
-            foreach (var invocation in response.CommandInvocations ?? [])
-            {
-                if (invocation.InstanceId is null || ParseStatus(invocation.Status?.Value) is CommandStatus.Pending or CommandStatus.InProgress) continue;
-                outputs[invocation.InstanceId] = string.Concat((invocation.CommandPlugins ?? []).Select(p => p.Output));
-            }
-            token = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;
-        }
-        while (token is not null);
-        return outputs;
-    }
-
     public Task<bool> IsAgentOnlineAsync(string instanceId, CancellationToken cancellationToken) =>
         _agents.SubmitAsync("", instanceId, cancellationToken);
 

@@ -23,16 +23,16 @@ public sealed class HostHealthCollector(ISsmGateway ssm, IpsecMeshOptions option
     {
         if (_pendingCommand is { } previous)
         {
-            var outputs = await ssm.ListOutputsAsync(previous, cancellationToken);
+            var finished = (await ssm.ListInvocationsAsync(DateTimeOffset.MinValue, previous, details: true, cancellationToken)).Where(i => i.IsFinished).ToList();
             var now = time.GetUtcNow();
-            foreach (var (instanceId, stdout) in outputs)
+            foreach (var invocation in finished)
             {
-                if (AgentResult.ParseAll(stdout).LastOrDefault(r => r.Verb == AgentVerbs.Status && r.Ok) is { } status)
-                    _latest[instanceId] = Parse(instanceId, status, now);
+                if (AgentResult.ParseAll(invocation.Output).LastOrDefault(r => r.Verb == AgentVerbs.Status && r.Ok) is { } status)
+                    _latest[invocation.InstanceId] = Parse(invocation.InstanceId, status, now);
             }
             foreach (var stale in _latest.Where(h => now - h.Value.CollectedAt > 3 * options.HostStatusInterval).Select(h => h.Key).ToList())
                 _latest.TryRemove(stale, out _);
-            Log.HostHealthCollected(logger, outputs.Count, previous);
+            Log.HostHealthCollected(logger, finished.Count, previous);
         }
         _pendingCommand = await ssm.SendToTaggedAsync(options.TagKey, TagValues.Enabled, AgentRequest.For(AgentVerbs.Status), cancellationToken);
     }

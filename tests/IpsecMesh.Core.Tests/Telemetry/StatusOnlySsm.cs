@@ -15,13 +15,11 @@ public sealed class StatusOnlySsm(IReadOnlyDictionary<string, string> statusLine
         return Task.FromResult($"command-{TaggedSends}");
     }
 
-    public Task<IReadOnlyDictionary<string, string>> ListOutputsAsync(string commandId, CancellationToken cancellationToken) =>
-        Task.FromResult(statusLines);
-
     public Task<string> SendAsync(string instanceId, AgentRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<IReadOnlyList<InvocationSummary>> ListInvocationsAsync(DateTimeOffset since, string? commandId, bool details, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
+        Task.FromResult<IReadOnlyList<InvocationSummary>>([.. statusLines.Select(s =>
+            new InvocationSummary(commandId ?? "", s.Key, CommandStatus.Success, "ipsec-mesh status", DateTimeOffset.UnixEpoch, s.Value))]);
 
     public Task<CommandSnapshot> FetchAsync(TrackedCommand command, string instanceId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
