@@ -41,6 +41,7 @@ declare -A PARAMS=()
 WORK=""
 IN=""
 CURRENT_VERB=""
+SETUP_CHANGED=false
 
 # ---------------------------------------------------------------------------------------------
 # Output and failure
@@ -516,10 +517,84 @@ apply_config_files() {
   for group in "${POLICY_GROUPS[@]}"; do
     write_file "${IPSECD_DIR}/policies/${group}" "${WORK}/staged/${group}" 0644
   done
-  write_file "${IPSECD_DIR}/ipsec-mesh.conf" "${IN}/config/ipsec-mesh.conf" 0644
+  split_template "${IN}/config/ipsec-mesh.conf"
+  write_file "${IPSECD_DIR}/ipsec-mesh.conf" "${WORK}/conns" 0644
+  apply_setup_options "${WORK}/setup"
   printf '%s\n' "$(param configHash)" >"${STATE_DIR}/config-hash"
   log "config $(param configHash) written to ${IPSECD_DIR}"
 }
+
+# pluto reads `config setup` only from ipsec.conf (one in an included file is silently ignored),
+# so the template's `config setup` options go there, between these markers, and the rest of the
+# template goes to ipsec.d. Nothing outside the markers is changed.
+readonly SETUP_BEGIN="# BEGIN ipsec-mesh: written by the ipsec-mesh agent from the mesh policy; edit that instead"
+readonly SETUP_END="# END ipsec-mesh"
+
+# Splits the template $1 into ${WORK}/setup (its config setup options) and ${WORK}/conns (the rest).
+split_template() {
+  local line option section=conns
+  : >"${WORK}/setup"
+  : >"${WORK}/conns"
+  while IFS= read -r line || [ -n "$line" ]; do
+    if [[ $line =~ ^config[[:space:]]+setup[[:space:]]*(#.*)?$ ]]; then
+      section=setup
+      continue
+    fi
+    [[ $line =~ ^[^[:space:]#] ]] && section=conns
+    if [ "$section" = conns ]; then
+      printf '%s\n' "$line" >>"${WORK}/conns"
+    elif [[ $line =~ ^[[:space:]]+([^[:space:]#][^#]*) ]]; then
+      option=${BASH_REMATCH[1]}
+      printf '\t%s\n' "${option%"${option##*[![:space:]]}"}" >>"${WORK}/setup"
+    fi
+  done <"$1"
+}
+
+# Prints the managed block holding the options of file $1; nothing when it is empty.
+setup_block() {
+  [ -s "$1" ] || return 0
+  printf '\t%s\n' "$SETUP_BEGIN"
+  cat "$1"
+  printf '\t%s\n' "$SETUP_END"
+}
+
+# Prints ipsec.conf with the managed block replaced by the options of file $1.
+render_ipsec_conf() {
+  local options=$1 line trimmed in_block=false placed=false
+  if [ ! -f "$IPSEC_CONF" ] || ! grep -Eq '^config[[:space:]]+setup' "$IPSEC_CONF"; then
+    printf 'config setup\n'
+    setup_block "$options"
+    placed=true
+    [ -f "$IPSEC_CONF" ] || { printf 'include %s/*.conf\n' "$IPSECD_DIR"; return 0; }
+  fi
+  while IFS= read -r line || [ -n "$line" ]; do
+    trimmed=${line#"${line%%[![:space:]]*}"}
+    if [ "$trimmed" = "$SETUP_BEGIN" ]; then in_block=true; continue; fi
+    if [ "$in_block" = true ]; then
+      [ "$trimmed" = "$SETUP_END" ] && in_block=false
+      continue
+    fi
+    printf '%s\n' "$line"
+    if [ "$placed" = false ] && [[ $line =~ ^config[[:space:]]+setup ]]; then
+      setup_block "$options"
+      placed=true
+    fi
+  done <"$IPSEC_CONF"
+}
+
+# Writes the managed block of ipsec.conf from the options of file $1 and sets SETUP_CHANGED when
+# the file changed (pluto reads these options only when it starts). Written in place, not by
+# rename: ipsec.conf is the package's file and may be a bind mount.
+apply_setup_options() {
+  [ -s "$1" ] || [ -f "$IPSEC_CONF" ] || return 0
+  render_ipsec_conf "$1" >"${WORK}/ipsec.conf"
+  if [ -f "$IPSEC_CONF" ] && [ "$(cat "${WORK}/ipsec.conf")" = "$(cat "$IPSEC_CONF")" ]; then return 0; fi
+  cat "${WORK}/ipsec.conf" >"$IPSEC_CONF" || fail config_failed "could not write ${IPSEC_CONF}"
+  chmod 0644 "$IPSEC_CONF"
+  SETUP_CHANGED=true
+  log "config setup options in ${IPSEC_CONF} updated"
+}
+
 
 # Conns to (re)load: all groups once the host has its certificate, else only those needing none.
 conns_to_load() {
@@ -630,6 +705,21 @@ start_service() {
   reload_conns
 }
 
+# Makes pluto use the written config: a restart when its config setup options changed, else a
+# reload of the conns (or a start).
+load_config() {
+  if [ "$SETUP_CHANGED" = true ] && pluto_running; then
+    log "restarting pluto: its config setup options changed"
+    if use_systemd; then
+      quiet systemctl restart ipsec.service || fail install_failed "systemctl could not restart ipsec"
+    else
+      stop_service
+      start_pluto_directly
+    fi
+  fi
+  if pluto_running; then reload_conns; else start_service; fi
+}
+
 stop_service() {
   local waited=0
   if use_systemd; then
@@ -653,7 +743,7 @@ verb_install() {
   ensure_nss_db
   apply_config_files
   : >"${STATE_DIR}/installed"
-  if pluto_running; then reload_conns; else start_service; fi
+  load_config
   succeed "\"libreswan\":$(json_string "$(libreswan_version)"),\"configHash\":$(json_string "$(param configHash)")"
 }
 
@@ -664,7 +754,7 @@ verb_apply_config() {
   fi
   ensure_nss_db
   apply_config_files
-  if pluto_running; then reload_conns; else start_service; fi
+  load_config
   succeed "\"configHash\":$(json_string "$(param configHash)")"
 }
 
@@ -871,6 +961,8 @@ remove_our_nss_entries() {
 restore_stock_policies() {
   local group
   rm -f "${IPSECD_DIR}/ipsec-mesh.conf"
+  : >"${WORK}/no-setup"
+  apply_setup_options "${WORK}/no-setup"
   [ -f "${STATE_DIR}/policies-backup/.done" ] || return 0
   for group in "${POLICY_GROUPS[@]}"; do
     if [ -f "${STATE_DIR}/policies-backup/${group}" ]; then

@@ -27,6 +27,9 @@ public class MeshPolicyValidationTests
     [InlineData("ipsec-mesh.conf", "conn clear\n\tleftcert=other\n", "s3://mesh-bucket/config/ipsec-mesh.conf:2: leftcert must be 'ipsec-mesh-host', the nickname the host agent installs")]
     [InlineData("ipsec-mesh.conf", "conn clear\n", "s3://mesh-bucket/config/ipsec-mesh.conf: the template has no 'conn private-or-clear'")]
     [InlineData("ipsec-mesh.conf", "conn block\nconn block\n", "s3://mesh-bucket/config/ipsec-mesh.conf:2: conn 'block' is defined twice")]
+    [InlineData("ipsec-mesh.conf", "config setup\n\tlogfile=/tmp/x\n", "s3://mesh-bucket/config/ipsec-mesh.conf:2: config setup option 'logfile' is not one the mesh may set (allowed: shuntlifetime, plutodebug, crlcheckinterval, crl-strict)")]
+    [InlineData("ipsec-mesh.conf", "config setup\n\t# short\n\tshuntlifetime=soon\n", "s3://mesh-bucket/config/ipsec-mesh.conf:3: shuntlifetime 'soon' is not a duration such as 90s, 2m or 1h")]
+    [InlineData("ipsec-mesh.conf", "config setup\nconn block\nconfig setup\n", "s3://mesh-bucket/config/ipsec-mesh.conf:3: 'config setup' appears twice")]
     public void Rejects_a_bad_file_naming_file_and_line(string file, string text, string expected)
     {
         var result = MeshPolicy.Load(PolicyFiles.With(file, text), Source);

@@ -88,4 +88,44 @@ public class LifecycleTests
 
         Assert.Equal("config_failed", Assert.Single(lines).Code);
     }
+
+    [Fact]
+    public async Task Config_setup_options_go_into_ipsec_conf_between_markers_and_restart_pluto_only_when_changed()
+    {
+        await using var host = await HostNamespace.StartAsync();
+        var stock = await ShellAsync(host, "cat /etc/ipsec.conf");
+
+        await RunAsync(host, Requests.Config(AgentVerbs.Install));
+        var conf = await ShellAsync(host, "cat /etc/ipsec.conf");
+        Assert.Contains("\tshuntlifetime=5m\n", conf, StringComparison.Ordinal);
+        Assert.Equal(stock, RemoveManagedBlock(conf));
+        Assert.DoesNotMatch("(?m)^config setup", await ShellAsync(host, "cat /etc/ipsec.d/ipsec-mesh.conf"));
+        // What pluto will read: libreswan's own parser turns 5m into milliseconds.
+        Assert.Contains("shuntlifetime=300000", await ShellAsync(host, "ipsec readwriteconf --config /etc/ipsec.conf"), StringComparison.Ordinal);
+        var firstPid = await ShellAsync(host, "cat /run/pluto/pluto.pid");
+
+        await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig));
+        Assert.Equal(firstPid, await ShellAsync(host, "cat /run/pluto/pluto.pid"));
+
+        var shorter = MeshPolicy.Load(PolicyFiles.With(PolicyGroups.TemplateFile,
+            PolicyFiles.Template.Replace("shuntlifetime=5m", "shuntlifetime=90s", StringComparison.Ordinal)), "test").Policy!;
+        await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig, shorter));
+        Assert.NotEqual(firstPid, await ShellAsync(host, "cat /run/pluto/pluto.pid"));
+        Assert.Contains("shuntlifetime=90000", await ShellAsync(host, "ipsec readwriteconf --config /etc/ipsec.conf"), StringComparison.Ordinal);
+        // The restarted pluto has the conns back (no certificate yet: only those that need none).
+        Assert.Contains("\"block\"", await ShellAsync(host, "ipsec whack --status"), StringComparison.Ordinal);
+
+        await RunAsync(host, Requests.Uninstall());
+        Assert.Equal(stock, await ShellAsync(host, "cat /etc/ipsec.conf"));
+    }
+
+    private static string RemoveManagedBlock(string conf)
+    {
+        var lines = conf.Split('\n').ToList();
+        var begin = lines.FindIndex(l => l.TrimStart().StartsWith("# BEGIN ipsec-mesh", StringComparison.Ordinal));
+        var end = lines.FindIndex(l => l.Trim() == "# END ipsec-mesh");
+        Assert.True(begin >= 0 && end > begin, conf);
+        lines.RemoveRange(begin, end - begin + 1);
+        return string.Join('\n', lines);
+    }
 }

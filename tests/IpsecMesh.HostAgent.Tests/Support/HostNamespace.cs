@@ -5,14 +5,17 @@ namespace IpsecMesh.HostAgent.Tests.Support;
 /// <summary>
 /// A throwaway host on this machine: its own network namespace (a veth with 10.77.0.5/24 and a
 /// default route, so %defaultroute resolves) and a private mount namespace with tmpfs over
-/// /var/lib, /run, /var/log and /etc/ipsec.d. The agent runs there on libreswan's stock paths,
-/// exactly as SSM would run it, and its pluto touches nothing outside.
+/// /var/lib, /run, /var/log and /etc/ipsec.d and a private copy of /etc/ipsec.conf. The agent
+/// runs there on libreswan's stock paths, exactly as SSM would run it, and its pluto touches
+/// nothing outside.
 /// </summary>
 internal sealed class HostNamespace : IAsyncDisposable
 {
     private const string Setup = """
         set -e
         for d in /var/lib /run /var/log /etc/ipsec.d; do mount -t tmpfs -o mode=0755 ipsec-mesh-test "$d"; done
+        cp /etc/ipsec.conf /run/ipsec.conf
+        mount --bind /run/ipsec.conf /etc/ipsec.conf
         mkdir -p /var/lib/ipsec/nss /etc/ipsec.d/policies /run/pluto
         ip link set lo up
         ip link add mesh0 type veth peer name mesh1
