@@ -5,9 +5,11 @@ using System.Text;
 namespace IpsecMesh.Pki;
 
 /// <summary>
-/// The names of an instance as EC2 reports them: the only source of a host certificate's names.
+/// The names of an instance as EC2 reports them: the only source of a host certificate's names. The
+/// instance ARN (<c>arn:&lt;partition&gt;:ec2:&lt;region&gt;:&lt;account&gt;:instance/&lt;id&gt;</c>) is not a certificate name:
+/// it binds a host secret to the instance (<see cref="HostSecretContext"/>).
 /// </summary>
-public sealed record HostIdentity(string InstanceId, string PrivateDnsName, IReadOnlyList<string> DnsNames, IReadOnlyList<IPAddress> IpAddresses)
+public sealed record HostIdentity(string InstanceId, string InstanceArn, string PrivateDnsName, IReadOnlyList<string> DnsNames, IReadOnlyList<IPAddress> IpAddresses)
 {
     /// <summary>The private DNS name first, then the other DNS names; normalised, without duplicates.</summary>
     public IReadOnlyList<string> AllDnsNames =>

@@ -9,7 +9,11 @@ public interface IMeshCertificateAuthority
     /// <exception cref="CsrRejectedException">The CSR is malformed, its signature does not verify, or its key is too weak.</exception>
     Task<IssuedCertificate> SignCsrAsync(byte[] csrDer, HostIdentity identity, string reason, CancellationToken cancellationToken);
 
-    /// <summary>Enrolment mode (b): generates the host key, issues and records the certificate, packs both as PKCS#12.</summary>
+    /// <summary>
+    /// Enrolment mode (b): generates the host key, issues and records the certificate, packs both as PKCS#12 whose
+    /// password is KMS-encrypted with the context of <see cref="HostSecretContext"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The identity's instance ARN does not name its instance (nothing is issued).</exception>
     Task<IssuedKeyPackage> IssueWithKeyAsync(HostIdentity identity, string reason, CancellationToken cancellationToken);
 
     Task<TrustBundle> GetTrustBundleAsync(CancellationToken cancellationToken);

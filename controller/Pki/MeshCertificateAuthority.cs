@@ -23,9 +23,6 @@ public sealed class MeshCertificateAuthority(
     /// <summary>Bytes of KMS randomness behind a PKCS#12 password (shipped as 64 hex characters).</summary>
     public const int PasswordEntropyBytes = 32;
 
-    public static IReadOnlyDictionary<string, string> HostPasswordContext(string instanceId) =>
-        new Dictionary<string, string>(StringComparer.Ordinal) { ["InstanceId"] = instanceId };
-
     public async Task<IssuedCertificate> SignCsrAsync(byte[] csrDer, HostIdentity identity, string reason, CancellationToken cancellationToken)
     {
         SubjectPublicKeyInfo publicKey;
@@ -50,6 +47,9 @@ public sealed class MeshCertificateAuthority(
             throw new InvalidOperationException("HostKmsKeyId is not set: enrolment mode ControllerKey needs it to protect PKCS#12 passwords");
         }
 
+        // Checked before anything is issued: a package whose password the host cannot decrypt is worthless.
+        var passwordContext = HostSecretContext.Of(identity);
+
         var hostKey = hostKeyGenerator.Generate(options.ControllerKeyAlgorithm);
         var (issued, certificate) = await IssueAsync(identity, hostKey.PublicKey, reason, cancellationToken);
 
@@ -59,7 +59,7 @@ public sealed class MeshCertificateAuthority(
         try
         {
             var pkcs12 = Pkcs12Packager.Pack(hostKey, certificate, password, new SecureRandom());
-            var encryptedPassword = await keyService.EncryptAsync(options.HostKmsKeyId, passwordBytes, HostPasswordContext(identity.InstanceId), cancellationToken);
+            var encryptedPassword = await keyService.EncryptAsync(options.HostKmsKeyId, passwordBytes, passwordContext, cancellationToken);
             return new IssuedKeyPackage(issued, pkcs12, encryptedPassword);
         }
         finally

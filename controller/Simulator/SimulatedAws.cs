@@ -35,7 +35,7 @@ public sealed class SimulatedAws : IAsyncDisposable
         Fleet = new Fleet(options, time, random, body => _sqs.DeliverEvent(options.QueueName, body));
         Kms = new SimulatedKms(options.Region, options.AccountId, random, time);
         CaKeyId = Kms.CreateKey(KmsKeySpec.Symmetric, "ipsec-mesh CA key envelope");
-        HostKeyId = Kms.CreateKey(KmsKeySpec.Symmetric, "ipsec-mesh host secrets");
+        HostKeyId = Kms.CreateInstanceBoundKey("ipsec-mesh host secrets");
         Kms.CreateAlias("alias/ipsec-mesh-ca", CaKeyId);
         Kms.CreateAlias("alias/ipsec-mesh-host", HostKeyId);
         _s3 = new S3Service(time);

@@ -7,6 +7,12 @@ public sealed record SimulatorOptions
     public int Seed { get; init; } = 1;
     public string Region { get; init; } = "us-east-1";
     public string AccountId { get; init; } = "123456789012";
+
+    /// <summary>The region's partition, as in ARNs and IMDS <c>services/partition</c>: aws-cn, aws-us-gov, else aws.</summary>
+    public string Partition =>
+        Region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn"
+        : Region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov"
+        : "aws";
     /// <summary>The tag key whose changes the EventBridge rule forwards to the queue.</summary>
     public string WatchedTagKey { get; init; } = "IPSec";
     public ThrottleProfile Throttle { get; init; } = ThrottleProfile.Aws;

@@ -30,6 +30,29 @@ public class EnrolmentTests
         Assert.Equal(instance.Tag("IPSec:Config"), host.State.ConfigHash);
     }
 
+    [Theory]
+    [InlineData("eu-west-1")]
+    [InlineData("cn-north-1")]
+    public async Task Controller_key_enrolment_seals_each_password_for_the_instance_arn_its_host_decrypts_with(string region)
+    {
+        // The simulated KMS holds the host key to the stack's policy: a context without the host's own ARN is refused.
+        await using var mesh = new MeshFixture(
+            SimulatorOptions.Default with { Throttle = ThrottleProfile.None, Region = region },
+            new Dictionary<string, string?> { ["IpsecMesh:EnrolmentMode"] = "ControllerKey" });
+        var instances = new[] { mesh.Launch(), mesh.Launch() };
+        await mesh.StartControllerAsync(Token);
+
+        foreach (var instance in instances) await mesh.WaitForTagAsync(instance, "enabled");
+
+        foreach (var instance in instances)
+        {
+            var state = Assert.IsType<VirtualHost>(instance.Runtime).State;
+            Assert.Equal(1, state.VerbCounts.GetValueOrDefault(IpsecMesh.HostAgent.Protocol.AgentVerbs.InstallP12));
+            Assert.False(state.VerbCounts.ContainsKey(IpsecMesh.HostAgent.Protocol.AgentVerbs.Csr));
+            Assert.NotNull(state.CertSerial);
+        }
+    }
+
     [Fact]
     public async Task Resync_enrols_an_instance_whose_event_was_lost()
     {

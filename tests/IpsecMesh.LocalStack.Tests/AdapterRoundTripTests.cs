@@ -66,8 +66,8 @@ public class AdapterRoundTripTests(LocalStackFixture localStack)
         LocalStackFixture.RequireDocker();
         using var kms = localStack.Kms();
         var secret = RandomBytes(32);
-        var own = new Dictionary<string, string> { ["InstanceArn"] = "arn:aws:ec2:us-east-1:000000000000:instance/i-0000000000000000a" };
-        var other = new Dictionary<string, string> { ["InstanceArn"] = "arn:aws:ec2:us-east-1:000000000000:instance/i-0000000000000000b" };
+        var own = new Dictionary<string, string> { ["InstanceId"] = "i-0000000000000000a", ["InstanceArn"] = "arn:aws:ec2:us-east-1:000000000000:instance/i-0000000000000000a" };
+        var other = new Dictionary<string, string> { ["InstanceId"] = "i-0000000000000000b", ["InstanceArn"] = "arn:aws:ec2:us-east-1:000000000000:instance/i-0000000000000000b" };
 
         var sealedSecret = await kms.EncryptAsync(new EncryptRequest { KeyId = "alias/ipsec-mesh-host", Plaintext = new MemoryStream(secret), EncryptionContext = own }, Cancel);
 

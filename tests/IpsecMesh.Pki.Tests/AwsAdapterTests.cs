@@ -58,10 +58,10 @@ public sealed class AwsAdapterTests : IAsyncLifetime
         var verify = Tools.Run("openssl", "verify", "-attime", Tools.Epoch(_time), "-CAfile", caFile, dir.Write("host.pem", issued.CertificatePem));
         Assert.True(verify.ExitCode == 0, verify.All);
         Assert.Equal(["i-0aaaa"], current.Keys);
-        var password = _aws.Kms.Decrypt(package.EncryptedPassword, new Dictionary<string, string> { ["InstanceId"] = "i-0bbbb" });
+        var password = _aws.Kms.Decrypt(package.EncryptedPassword, Hosts.SecretContext("i-0bbbb"));
         Assert.Equal(64, password.Length);
         await Assert.ThrowsAsync<KeyServiceException>(() =>
-            pki.KeyService.DecryptAsync("alias/ipsec-mesh-host", package.EncryptedPassword, new Dictionary<string, string> { ["InstanceId"] = "i-0aaaa" }, Ct));
+            pki.KeyService.DecryptAsync("alias/ipsec-mesh-host", package.EncryptedPassword, Hosts.SecretContext("i-0aaaa"), Ct));
     }
 
     [Fact]

@@ -106,7 +106,7 @@ public sealed class HostCertificateTests
     public async Task Instance_without_private_dns_name_gets_its_instance_id_as_common_name()
     {
         using var pki = await PkiFixture.StartAsync();
-        var identity = new HostIdentity("i-0123456789abcdef0", string.Empty, [], [IPAddress.Parse("10.0.3.4")]);
+        var identity = new HostIdentity("i-0123456789abcdef0", Hosts.ArnOf("i-0123456789abcdef0"), string.Empty, [], [IPAddress.Parse("10.0.3.4")]);
 
         var issued = await pki.Authority.SignCsrAsync(Hosts.Csr(HostKeyType.Ecdsa), identity, "enrol", Ct);
 

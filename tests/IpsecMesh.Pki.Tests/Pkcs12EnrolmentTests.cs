@@ -23,7 +23,7 @@ public sealed class Pkcs12EnrolmentTests
         using var dir = new TempDirectory();
         var db = Directory.CreateDirectory(dir.PathOf("nss")).FullName;
 
-        var password = await pki.Kms.DecryptAsync(PkiFixture.HostKmsKeyId, package.EncryptedPassword, new Dictionary<string, string> { ["InstanceId"] = identity.InstanceId }, Ct);
+        var password = await pki.Kms.DecryptAsync(PkiFixture.HostKmsKeyId, package.EncryptedPassword, Hosts.SecretContext(identity.InstanceId), Ct);
         var passwordFile = dir.Write("p12-password", password);
         var p12File = dir.Write("host.p12", package.Pkcs12);
         var created = Tools.Run("certutil", "-N", "-d", "sql:" + db, "--empty-password");
@@ -47,11 +47,39 @@ public sealed class Pkcs12EnrolmentTests
         var package = await pki.Authority.IssueWithKeyAsync(Hosts.Identity("i-0aaaa"), "enrol", Ct);
 
         await Assert.ThrowsAsync<KeyServiceException>(() =>
-            pki.Kms.DecryptAsync(PkiFixture.HostKmsKeyId, package.EncryptedPassword, new Dictionary<string, string> { ["InstanceId"] = "i-0bbbb" }, Ct));
+            pki.Kms.DecryptAsync(PkiFixture.HostKmsKeyId, package.EncryptedPassword, Hosts.SecretContext("i-0bbbb"), Ct));
         await Assert.ThrowsAsync<KeyServiceException>(() =>
             pki.Kms.DecryptAsync(PkiFixture.HostKmsKeyId, package.EncryptedPassword, new Dictionary<string, string>(), Ct));
         await Assert.ThrowsAsync<KeyServiceException>(() =>
-            pki.Kms.DecryptAsync(PkiFixture.CaKmsKeyId, package.EncryptedPassword, new Dictionary<string, string> { ["InstanceId"] = "i-0aaaa" }, Ct));
+            pki.Kms.DecryptAsync(PkiFixture.CaKmsKeyId, package.EncryptedPassword, Hosts.SecretContext("i-0aaaa"), Ct));
+    }
+
+    [Fact]
+    public async Task Password_is_sealed_under_the_instance_id_and_arn_the_key_policy_checks_not_the_id_alone()
+    {
+        using var pki = await PkiFixture.StartAsync();
+        var package = await pki.Authority.IssueWithKeyAsync(Hosts.Identity("i-0aaaa"), "enrol", Ct);
+
+        var password = await pki.Kms.DecryptAsync(PkiFixture.HostKmsKeyId, package.EncryptedPassword, Hosts.SecretContext("i-0aaaa"), Ct);
+
+        Assert.Equal(64, password.Length);
+        await Assert.ThrowsAsync<KeyServiceException>(() =>
+            pki.Kms.DecryptAsync(PkiFixture.HostKmsKeyId, package.EncryptedPassword, new Dictionary<string, string> { ["InstanceId"] = "i-0aaaa" }, Ct));
+        await Assert.ThrowsAsync<KeyServiceException>(() =>
+            pki.Kms.DecryptAsync(PkiFixture.HostKmsKeyId, package.EncryptedPassword, new Dictionary<string, string> { ["InstanceArn"] = Hosts.ArnOf("i-0aaaa") }, Ct));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("arn:aws:ec2:eu-west-1:123456789012:instance/i-0bbbb")]
+    public async Task Issuing_with_a_key_without_the_instances_own_arn_fails_before_making_anything(string arn)
+    {
+        using var pki = await PkiFixture.StartAsync();
+        var identity = Hosts.Identity("i-0aaaa") with { InstanceArn = arn };
+
+        await Assert.ThrowsAsync<ArgumentException>(() => pki.Authority.IssueWithKeyAsync(identity, "enrol", Ct));
+
+        Assert.Empty(await pki.Registry.LoadCurrentAsync(Ct));
     }
 
     [Fact]
@@ -62,8 +90,8 @@ public sealed class Pkcs12EnrolmentTests
         var first = await pki.Authority.IssueWithKeyAsync(Hosts.Identity("i-0aaaa"), "enrol", Ct);
         var second = await pki.Authority.IssueWithKeyAsync(Hosts.Identity("i-0bbbb"), "enrol", Ct);
 
-        var firstPassword = await pki.Kms.DecryptAsync(PkiFixture.HostKmsKeyId, first.EncryptedPassword, new Dictionary<string, string> { ["InstanceId"] = "i-0aaaa" }, Ct);
-        var secondPassword = await pki.Kms.DecryptAsync(PkiFixture.HostKmsKeyId, second.EncryptedPassword, new Dictionary<string, string> { ["InstanceId"] = "i-0bbbb" }, Ct);
+        var firstPassword = await pki.Kms.DecryptAsync(PkiFixture.HostKmsKeyId, first.EncryptedPassword, Hosts.SecretContext("i-0aaaa"), Ct);
+        var secondPassword = await pki.Kms.DecryptAsync(PkiFixture.HostKmsKeyId, second.EncryptedPassword, Hosts.SecretContext("i-0bbbb"), Ct);
         Assert.NotEqual(firstPassword, secondPassword);
         Assert.NotEqual(first.Certificate.SerialHex, second.Certificate.SerialHex);
     }

@@ -42,7 +42,7 @@ public sealed class RegistrationTests
     public async Task Instance_without_any_name_or_address_gets_no_certificate()
     {
         using var pki = await PkiFixture.StartAsync();
-        var nameless = new HostIdentity("i-0aaaa", string.Empty, [], []);
+        var nameless = new HostIdentity("i-0aaaa", Hosts.ArnOf("i-0aaaa"), string.Empty, [], []);
 
         await Assert.ThrowsAsync<ArgumentException>(() => pki.Authority.SignCsrAsync(Hosts.Csr(HostKeyType.Ecdsa), nameless, "enrol", Ct));
     }

@@ -9,12 +9,19 @@ public class KmsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>The context the stack's host key policy requires: the instance by id and by ARN, nothing else.</summary>
+    private static Dictionary<string, string> HostContext(string instanceId, string? instanceArn = null) => new()
+    {
+        ["InstanceId"] = instanceId,
+        ["InstanceArn"] = instanceArn ?? $"arn:aws:ec2:us-east-1:123456789012:instance/{instanceId}",
+    };
+
     [Fact]
     public async Task Decrypt_returns_the_plaintext_under_the_same_encryption_context()
     {
         await using var aws = new SimulatedAws(SimulatorOptions.Default, new FakeTimeProvider());
         using var clients = new Clients(aws);
-        var context = new Dictionary<string, string> { ["InstanceId"] = "i-0abc" };
+        var context = HostContext("i-0abc");
 
         var encrypted = await clients.Kms.EncryptAsync(new EncryptRequest { KeyId = aws.HostKeyId, Plaintext = new MemoryStream([1, 2, 3]), EncryptionContext = context }, Ct);
         var decrypted = await clients.Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = encrypted.CiphertextBlob, EncryptionContext = context }, Ct);
@@ -33,15 +40,61 @@ public class KmsTests
         {
             KeyId = aws.HostKeyId,
             Plaintext = new MemoryStream([9]),
-            EncryptionContext = new Dictionary<string, string> { ["InstanceId"] = "i-0aaa" },
+            EncryptionContext = HostContext("i-0aaa"),
         }, Ct);
 
         var error = await Assert.ThrowsAsync<InvalidCiphertextException>(() => clients.Kms.DecryptAsync(new DecryptRequest
         {
             CiphertextBlob = encrypted.CiphertextBlob,
-            EncryptionContext = new Dictionary<string, string> { ["InstanceId"] = "i-0bbb" },
+            EncryptionContext = HostContext("i-0bbb"),
         }, Ct));
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("InstanceId")]
+    [InlineData("InstanceArn")]
+    [InlineData("InstanceId", "InstanceArn", "Purpose")]
+    public async Task The_host_key_encrypts_only_with_exactly_InstanceId_and_InstanceArn(params string[] keys)
+    {
+        await using var aws = new SimulatedAws(SimulatorOptions.Default, new FakeTimeProvider());
+        using var clients = new Clients(aws);
+        var context = keys.ToDictionary(k => k, k => k == "InstanceArn" ? "arn:aws:ec2:us-east-1:123456789012:instance/i-0abc" : "i-0abc");
+
+        var encrypt = await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => clients.Kms.EncryptAsync(
+            new EncryptRequest { KeyId = aws.HostKeyId, Plaintext = new MemoryStream([1]), EncryptionContext = context }, Ct));
+        var dataKey = await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => clients.Kms.GenerateDataKeyAsync(
+            new GenerateDataKeyRequest { KeyId = "alias/ipsec-mesh-host", KeySpec = DataKeySpec.AES_256, EncryptionContext = context }, Ct));
+
+        Assert.Equal("AccessDeniedException", encrypt.ErrorCode);
+        Assert.Equal("AccessDeniedException", dataKey.ErrorCode);
+    }
+
+    [Fact]
+    public async Task An_instance_decrypts_only_a_secret_whose_context_carries_its_own_arn()
+    {
+        await using var aws = new SimulatedAws(SimulatorOptions.Default, new FakeTimeProvider());
+        var mine = aws.Fleet.Launch(new InstanceSpec());
+        var other = aws.Fleet.Launch(new InstanceSpec());
+        var context = HostContext(mine.InstanceId, mine.Arn);
+        var sealedSecret = aws.Kms.Encrypt(aws.HostKeyId, [4, 2], context);
+        var caSecret = aws.Kms.Encrypt(aws.CaKeyId, [7], context);
+
+        var own = aws.Kms.DecryptAsInstance(sealedSecret, context, mine.Arn);
+        // What the agent sent before the context carried the ARN: the key policy has nothing to compare.
+        var idOnly = Assert.Throws<AwsServiceException>(() =>
+            aws.Kms.DecryptAsInstance(sealedSecret, new Dictionary<string, string> { ["InstanceId"] = mine.InstanceId }, mine.Arn));
+        var borrowed = Assert.Throws<AwsServiceException>(() => aws.Kms.DecryptAsInstance(sealedSecret, context, other.Arn));
+        var ownContextOtherSecret = Assert.Throws<AwsServiceException>(() =>
+            aws.Kms.DecryptAsInstance(sealedSecret, HostContext(other.InstanceId, other.Arn), other.Arn));
+        var notTheHostKey = Assert.Throws<AwsServiceException>(() => aws.Kms.DecryptAsInstance(caSecret, context, mine.Arn));
+
+        Assert.Equal(new byte[] { 4, 2 }, own);
+        Assert.Equal("AccessDeniedException", idOnly.Code);
+        Assert.Equal("AccessDeniedException", borrowed.Code);
+        Assert.Equal("InvalidCiphertextException", ownContextOtherSecret.Code);
+        Assert.Equal("AccessDeniedException", notTheHostKey.Code);
+        Assert.Equal($"arn:aws:ec2:us-east-1:123456789012:instance/{mine.InstanceId}", mine.Arn);
     }
 
     [Fact]

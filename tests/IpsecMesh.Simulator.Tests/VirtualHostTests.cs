@@ -89,14 +89,17 @@ public class VirtualHostTests
         Assert.Null(host.State.CertSerial);
     }
 
-    [Fact]
-    public async Task Install_p12_decrypts_its_password_with_the_instance_id_as_encryption_context()
+    [Theory]
+    [InlineData("us-east-1", "aws")]
+    [InlineData("cn-north-1", "aws-cn")]
+    [InlineData("us-gov-west-1", "aws-us-gov")]
+    public async Task Install_p12_decrypts_its_password_with_its_instance_id_and_arn_as_encryption_context(string region, string partition)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var aws = new SimulatedAws(SimulatorOptions.Default, time);
+        await using var aws = new SimulatedAws(SimulatorOptions.Default with { Region = region }, time);
         var host = new VirtualHost(VirtualHostOptions.Instant);
-        var id = aws.Fleet.Launch(new InstanceSpec { Runtime = host }).InstanceId;
-        var otherId = aws.Fleet.Launch(new InstanceSpec()).InstanceId;
+        var instance = aws.Fleet.Launch(new InstanceSpec { Runtime = host });
+        var other = aws.Fleet.Launch(new InstanceSpec());
         using var clients = new Clients(aws);
         var (ca, caKey) = NewCa();
         using var _ = ca;
@@ -107,15 +110,15 @@ public class VirtualHostTests
         const string password = "correct-horse-battery";
         var p12 = withKey.Export(X509ContentType.Pkcs12, password);
 
-        async Task<AgentResult> InstallWithPasswordFor(string contextInstance)
+        async Task<AgentResult> InstallWithPasswordFor(SimInstance sealedFor)
         {
             var wrapped = await clients.Kms.EncryptAsync(new EncryptRequest
             {
                 KeyId = aws.HostKeyId,
                 Plaintext = new MemoryStream(Encoding.UTF8.GetBytes(password)),
-                EncryptionContext = new Dictionary<string, string> { ["InstanceId"] = contextInstance },
+                EncryptionContext = new Dictionary<string, string> { ["InstanceId"] = sealedFor.InstanceId, ["InstanceArn"] = sealedFor.Arn },
             }, Ct);
-            return await RunAsync(aws, clients, time, id, AgentRequest.For(AgentVerbs.InstallP12, files: new Dictionary<string, byte[]>
+            return await RunAsync(aws, clients, time, instance.InstanceId, AgentRequest.For(AgentVerbs.InstallP12, files: new Dictionary<string, byte[]>
             {
                 ["host.p12"] = p12,
                 ["p12-password.kms"] = wrapped.CiphertextBlob.ToArray(),
@@ -123,12 +126,14 @@ public class VirtualHostTests
             }));
         }
 
-        var wrongHost = await InstallWithPasswordFor(otherId);
-        var rightHost = await InstallWithPasswordFor(id);
+        var wrongHost = await InstallWithPasswordFor(other);
+        var rightHost = await InstallWithPasswordFor(instance);
 
         Assert.Equal("kms_failed", wrongHost.Code);
         Assert.True(rightHost.Ok, rightHost.Error);
         Assert.Equal("42", host.State.CertSerial);
+        Assert.Equal($"arn:{partition}:ec2:{region}:{aws.AccountId}:instance/{instance.InstanceId}", instance.Arn);
+        Assert.Equal(instance.Arn, instance.Metadata.InstanceArn);
     }
 
     [Fact]

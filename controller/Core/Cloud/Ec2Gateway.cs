@@ -34,6 +34,10 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
         _tagDeletes = new Batcher<string, bool>(TagBatch, window, time, DeleteTagsAsync);
     }
 
+    /// <summary>The client's region (set, or resolved by the SDK from the environment): part of every instance ARN.</summary>
+    private string Region => _ec2.Config.RegionEndpoint?.SystemName ?? _options.Region
+        ?? throw new InvalidOperationException("the EC2 client has no region (set IpsecMesh:Region or AWS_REGION), so instance ARNs cannot be built");
+
     public async IAsyncEnumerable<IReadOnlyList<InstanceSnapshot>> ListTaggedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var filters = new List<Filter>
@@ -48,6 +52,7 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
     /// <summary>Every page of a filtered DescribeInstances, 1,000 instances a call.</summary>
     private async IAsyncEnumerable<IReadOnlyList<InstanceSnapshot>> DescribePagesAsync(List<Filter> filters, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var region = Region;
         string? token = null;
         do
         {
@@ -55,7 +60,9 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
             // Stamped with the time the request left: a page read before one of our tag writes finished is older than that write.
             var now = _time.GetUtcNow();
             var response = await _meter.CallAsync("ec2", "DescribeInstances", () => _ec2.DescribeInstancesAsync(request, cancellationToken));
-            yield return (response.Reservations ?? []).SelectMany(r => r.Instances ?? []).Select(i => InstanceMapping.ToSnapshot(i, now)).ToList();
+            yield return (response.Reservations ?? [])
+                .SelectMany(r => (r.Instances ?? []).Select(i => InstanceMapping.ToSnapshot(i, r.OwnerId, region, now)))
+                .ToList();
             token = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;
         }
         while (token is not null);

@@ -7,7 +7,9 @@ namespace IpsecMesh.Core.Cloud;
 /// <summary>Maps the SDK's instance model to the controller's snapshot; names and addresses only as EC2 reports them.</summary>
 internal static class InstanceMapping
 {
-    public static InstanceSnapshot ToSnapshot(Instance instance, DateTimeOffset observedAt)
+    /// <param name="ownerId">The reservation's owner: the account in the instance's ARN.</param>
+    /// <param name="region">The region the instance was described in.</param>
+    public static InstanceSnapshot ToSnapshot(Instance instance, string? ownerId, string region, DateTimeOffset observedAt)
     {
         var addresses = new List<IPAddress>();
         var dnsNames = new List<string>();
@@ -26,6 +28,7 @@ internal static class InstanceMapping
         return new InstanceSnapshot
         {
             InstanceId = instance.InstanceId,
+            InstanceArn = string.IsNullOrEmpty(ownerId) ? "" : InstanceArns.Of(region, ownerId, instance.InstanceId),
             State = instance.State?.Name?.Value ?? "unknown",
             Tags = (instance.Tags ?? []).Where(t => t.Key is not null).GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.Last().Value ?? "", StringComparer.Ordinal),
             PrivateDnsName = instance.PrivateDnsName ?? "",

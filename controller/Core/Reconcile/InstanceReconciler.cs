@@ -327,5 +327,5 @@ public sealed class InstanceReconciler(
     }
 
     public static HostIdentity IdentityOf(InstanceSnapshot snapshot) =>
-        new(snapshot.InstanceId, snapshot.PrivateDnsName, snapshot.PrivateDnsNames, snapshot.PrivateAddresses);
+        new(snapshot.InstanceId, snapshot.InstanceArn, snapshot.PrivateDnsName, snapshot.PrivateDnsNames, snapshot.PrivateAddresses);
 }

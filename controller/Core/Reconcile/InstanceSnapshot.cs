@@ -6,6 +6,11 @@ namespace IpsecMesh.Core.Reconcile;
 public sealed record InstanceSnapshot
 {
     public required string InstanceId { get; init; }
+    /// <summary>
+    /// <c>arn:&lt;partition&gt;:ec2:&lt;region&gt;:&lt;account&gt;:instance/&lt;id&gt;</c>, built from the reservation's owner and the
+    /// region (DescribeInstances returns no ARN); empty when EC2 named no owner.
+    /// </summary>
+    public required string InstanceArn { get; init; }
     /// <summary>EC2 state name: pending, running, stopping, stopped, shutting-down, terminated.</summary>
     public required string State { get; init; }
     public required IReadOnlyDictionary<string, string> Tags { get; init; }

@@ -816,8 +816,25 @@ imds_get() {
   curl -fsS --max-time 5 -H "@${WORK}/imds-header" "${IMDS_URL}${path}"
 }
 
+# Prints the string value of a top-level field of the instance identity document (flat JSON).
+identity_field() {
+  local name=$1 document=$2 pattern
+  pattern="\"${name}\"[[:space:]]*:[[:space:]]*\"([^\"]*)\""
+  [[ $document =~ $pattern ]] || return 1
+  printf '%s' "${BASH_REMATCH[1]}"
+}
+
+# The partition from the region's name, for an IMDS without meta-data/services/partition.
+partition_of_region() {
+  case $1 in
+    cn-*) printf 'aws-cn' ;;
+    us-gov-*) printf 'aws-us-gov' ;;
+    *) printf 'aws' ;;
+  esac
+}
+
 verb_install_p12() {
-  local instance_id region token nick listing line cert="${WORK}/p12-host.crt" ckaid had_cert=false unchanged=false
+  local instance_id region account partition document context token nick listing line cert="${WORK}/p12-host.crt" ckaid had_cert=false unchanged=false
   has_file host.p12 || bad_request_verb "file host.p12 is required"
   has_file p12-password.kms || bad_request_verb "file p12-password.kms is required"
   has_file ca-bundle.pem || bad_request_verb "file ca-bundle.pem is required"
@@ -825,17 +842,26 @@ verb_install_p12() {
   require_openssl
   have "$AWS_CLI" || fail kms_failed "the aws CLI is not installed"
   have curl || fail kms_failed "curl is not installed"
-  # IMDSv2 only: a session token first, then the instance id it lets us read.
+  # IMDSv2 only: a session token first (in a header file, never in argv), then the identity document it lets us read.
   token="$(curl -fsS --max-time 5 -X PUT --data-binary '' -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
     "${IMDS_URL}/latest/api/token")" \
     || fail kms_failed "no IMDSv2 token from the instance metadata service"
   printf 'X-aws-ec2-metadata-token: %s\n' "$token" >"${WORK}/imds-header"
-  instance_id="$(imds_get /latest/meta-data/instance-id)" || fail kms_failed "could not read the instance id"
-  region="$(imds_get /latest/meta-data/placement/region)" || fail kms_failed "could not read the region"
+  document="$(imds_get /latest/dynamic/instance-identity/document)" || fail kms_failed "could not read the instance identity document"
+  instance_id="$(identity_field instanceId "$document")" || fail kms_failed "the identity document has no instanceId"
+  region="$(identity_field region "$document")" || fail kms_failed "the identity document has no region"
+  account="$(identity_field accountId "$document")" || fail kms_failed "the identity document has no accountId"
+  partition="$(imds_get /latest/meta-data/services/partition 2>/dev/null)" || partition="$(partition_of_region "$region")"
   [[ $instance_id =~ ^i-[0-9a-f]+$ ]] || fail kms_failed "the metadata service returned an odd instance id"
+  [[ $region =~ ^[a-z]{2,}(-[a-z]+)+-[0-9]+$ ]] || fail kms_failed "the metadata service returned an odd region"
+  [[ $account =~ ^[0-9]{12}$ ]] || fail kms_failed "the metadata service returned an odd account id"
+  [[ $partition =~ ^aws(-[a-z]+)*$ ]] || fail kms_failed "the metadata service returned an odd partition"
+  # The context the controller encrypted under: the host key's policy checks InstanceArn against
+  # ec2:SourceInstanceARN and allows no other key. Every value was checked above, so this JSON is well formed.
+  context="{\"InstanceId\":\"${instance_id}\",\"InstanceArn\":\"arn:${partition}:ec2:${region}:${account}:instance/${instance_id}\"}"
   install -d -m 0700 "${WORK}/secret"
   "$AWS_CLI" kms decrypt --region "$region" --ciphertext-blob "fileb://${IN}/p12-password.kms" \
-    --encryption-context "InstanceId=${instance_id}" --query Plaintext --output text \
+    --encryption-context "$context" --query Plaintext --output text \
     >"${WORK}/secret/password.b64" 2>"${WORK}/kms.err" || {
     log "aws kms decrypt: $(head -c 300 "${WORK}/kms.err")"
     fail kms_failed "KMS refused to decrypt the PKCS#12 password"

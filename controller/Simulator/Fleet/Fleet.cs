@@ -218,6 +218,11 @@ public sealed class Fleet
         }
     }
 
+    internal string InstanceArnOf(string instanceId) =>
+        $"arn:{_options.Partition}:ec2:{_options.Region}:{_options.AccountId}:instance/{instanceId}";
+
+    internal InstanceMetadata MetadataOf(string instanceId) => new(instanceId, _options.Region, _options.AccountId, _options.Partition);
+
     internal string DnsNameOf(string ipv4) =>
         _options.Region == "us-east-1"
             ? $"ip-{ipv4.Replace('.', '-')}.ec2.internal"

@@ -25,6 +25,10 @@ public sealed class SimInstance
     }
 
     public string InstanceId { get; }
+    /// <summary>The instance's ARN: what IAM sees as <c>ec2:SourceInstanceARN</c> when the instance's role calls AWS.</summary>
+    public string Arn => _fleet.InstanceArnOf(InstanceId);
+    /// <summary>What the instance metadata service tells the instance about itself.</summary>
+    public InstanceMetadata Metadata => _fleet.MetadataOf(InstanceId);
     public string ReservationId { get; }
     /// <summary>Launch order: DescribeInstances pages in this order.</summary>
     public int LaunchIndex { get; }

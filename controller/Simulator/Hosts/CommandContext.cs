@@ -17,11 +17,20 @@ public sealed class CommandContext
 
     public SimInstance Instance { get; }
     public string InstanceId => Instance.InstanceId;
+    /// <summary>What the instance metadata service would tell the host (identity document, partition).</summary>
+    public InstanceMetadata Metadata => Instance.Metadata;
     public string CommandId { get; }
     public string? Comment { get; }
-    /// <summary>The host's own KMS access (decrypt with its instance id as encryption context).</summary>
+    /// <summary>The simulated KMS. A host decrypts through <see cref="DecryptAsThisInstance"/>, under its role's policy.</summary>
     public SimulatedKms Kms { get; }
     public TimeProvider Time { get; }
+
+    /// <summary>
+    /// KMS Decrypt called with this instance's role credentials: the host key's policy applies, with this
+    /// instance's ARN as <c>ec2:SourceInstanceARN</c> (see <see cref="SimulatedKms.DecryptAsInstance"/>).
+    /// </summary>
+    public byte[] DecryptAsThisInstance(byte[] ciphertext, IReadOnlyDictionary<string, string> encryptionContext) =>
+        Kms.DecryptAsInstance(ciphertext, encryptionContext, Instance.Arn);
 
     /// <summary>Other running virtual hosts with a certificate: the peers this host would have SAs with.</summary>
     public int EnabledPeerCount() => _enabledPeers();

@@ -227,10 +227,17 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         if (!request.Files.TryGetValue("host.p12", out var p12) || !request.Files.TryGetValue("p12-password.kms", out var wrapped)
             || !request.Files.TryGetValue("ca-bundle.pem", out var bundleBytes))
             return VerbResult.Failure("bad_request", "host.p12, p12-password.kms and ca-bundle.pem are required");
+        // As the agent does: the context names this instance by id and by the ARN built from its metadata.
+        var metadata = context.Metadata;
+        var encryptionContext = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["InstanceId"] = metadata.InstanceId,
+            ["InstanceArn"] = metadata.InstanceArn,
+        };
         byte[] password;
         try
         {
-            password = context.Kms.Decrypt(wrapped, new Dictionary<string, string> { ["InstanceId"] = context.InstanceId });
+            password = context.DecryptAsThisInstance(wrapped, encryptionContext);
         }
         catch (AwsServiceException e)
         {

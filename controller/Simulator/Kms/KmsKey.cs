@@ -11,6 +11,8 @@ internal sealed class KmsKey : IDisposable
     public required string KeyUsage { get; init; }
     public required DateTimeOffset CreationDate { get; init; }
     public string Description { get; init; } = "";
+    /// <summary>Under <see cref="HostKeyPolicy"/>: the host key of the stack, whose secrets are bound to one instance each.</summary>
+    public bool InstanceBound { get; init; }
     public byte[]? Symmetric { get; init; }
     public ECDsa? Ecdsa { get; init; }
     public RSA? Rsa { get; init; }

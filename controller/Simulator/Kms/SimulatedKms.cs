@@ -9,8 +9,8 @@ namespace IpsecMesh.Simulator;
 
 /// <summary>
 /// The simulated KMS: keys, envelope encryption with enforced encryption context, signing. The wire
-/// service and virtual hosts (which decrypt their own secrets) share it. Errors are
-/// <see cref="AwsServiceException"/>s with KMS's codes.
+/// service and virtual hosts (which decrypt their own secrets) share it. An instance-bound key carries the
+/// stack's host key policy (<see cref="HostKeyPolicy"/>). Errors are <see cref="AwsServiceException"/>s with KMS's codes.
 /// </summary>
 public sealed class SimulatedKms : IDisposable
 {
@@ -34,7 +34,12 @@ public sealed class SimulatedKms : IDisposable
     }
 
     /// <summary>Creates a key; returns its key id. Symmetric keys encrypt, asymmetric ones sign.</summary>
-    public string CreateKey(string keySpec = KmsKeySpec.Symmetric, string description = "")
+    public string CreateKey(string keySpec = KmsKeySpec.Symmetric, string description = "") => CreateKey(keySpec, description, instanceBound: false);
+
+    /// <summary>Creates a symmetric key under the stack's host key policy (<see cref="HostKeyPolicy"/>).</summary>
+    public string CreateInstanceBoundKey(string description = "") => CreateKey(KmsKeySpec.Symmetric, description, instanceBound: true);
+
+    private string CreateKey(string keySpec, string description, bool instanceBound)
     {
         if (!KmsKeySpec.IsKnown(keySpec)) throw new AwsServiceException(400, "ValidationException", $"KeySpec '{keySpec}' is not supported by the simulator");
         var id = _random.Guid().ToString();
@@ -46,6 +51,7 @@ public sealed class SimulatedKms : IDisposable
             KeyUsage = keySpec == KmsKeySpec.Symmetric ? "ENCRYPT_DECRYPT" : "SIGN_VERIFY",
             CreationDate = _time.GetUtcNow(),
             Description = description,
+            InstanceBound = instanceBound,
             Symmetric = keySpec == KmsKeySpec.Symmetric ? RandomNumberGenerator.GetBytes(32) : null,
             Ecdsa = keySpec switch
             {
@@ -76,6 +82,12 @@ public sealed class SimulatedKms : IDisposable
     public byte[] Encrypt(string keyId, byte[] plaintext, IReadOnlyDictionary<string, string>? encryptionContext = null)
     {
         var key = Resolve(keyId);
+        HostKeyPolicy.AuthorizeEncrypt(key, "kms:Encrypt", encryptionContext);
+        return Seal(key, plaintext, encryptionContext);
+    }
+
+    private static byte[] Seal(KmsKey key, byte[] plaintext, IReadOnlyDictionary<string, string>? encryptionContext)
+    {
         if (key.Symmetric is null) throw new AwsServiceException(400, "InvalidKeyUsageException", $"{key.Arn} is not an ENCRYPT_DECRYPT key");
         if (plaintext.Length is < 1 or > 4096) throw new AwsServiceException(400, "ValidationException", "Plaintext must be 1 to 4096 bytes");
         var blob = new byte[1 + KeyIdLength + NonceLength + TagLength + plaintext.Length];
@@ -89,14 +101,13 @@ public sealed class SimulatedKms : IDisposable
         return blob;
     }
 
-    /// <summary>Decrypts; the encryption context must equal the one given to Encrypt (else InvalidCiphertextException).</summary>
+    /// <summary>
+    /// Decrypts; the encryption context must equal the one given to Encrypt (else InvalidCiphertextException). No key
+    /// policy is checked here: a host decrypts through <see cref="DecryptAsInstance"/>.
+    /// </summary>
     public byte[] Decrypt(byte[] ciphertext, IReadOnlyDictionary<string, string>? encryptionContext = null, string? keyId = null)
     {
-        if (ciphertext.Length < 1 + KeyIdLength + NonceLength + TagLength || ciphertext[0] != CiphertextVersion)
-            throw new AwsServiceException(400, "InvalidCiphertextException", "The ciphertext is not a valid KMS ciphertext blob");
-        var embeddedId = Encoding.ASCII.GetString(ciphertext, 1, KeyIdLength);
-        if (!_keys.TryGetValue(embeddedId, out var key))
-            throw new AwsServiceException(400, "InvalidCiphertextException", "The ciphertext refers to a key that does not exist");
+        var key = KeyOf(ciphertext);
         if (keyId is not null && Resolve(keyId).KeyId != key.KeyId)
             throw new AwsServiceException(400, "IncorrectKeyException", "The key ID in the request does not identify the key that encrypted the ciphertext");
         var plaintext = new byte[ciphertext.Length - 1 - KeyIdLength - NonceLength - TagLength];
@@ -113,12 +124,35 @@ public sealed class SimulatedKms : IDisposable
         return plaintext;
     }
 
+    /// <summary>
+    /// Decrypt called by an instance's role (<c>aws kms decrypt</c> on the host): the host key's policy first, with
+    /// <paramref name="sourceInstanceArn"/> as <c>ec2:SourceInstanceARN</c> (AccessDeniedException), then <see cref="Decrypt"/>.
+    /// </summary>
+    public byte[] DecryptAsInstance(byte[] ciphertext, IReadOnlyDictionary<string, string>? encryptionContext, string sourceInstanceArn)
+    {
+        HostKeyPolicy.AuthorizeInstanceDecrypt(KeyOf(ciphertext), encryptionContext, sourceInstanceArn);
+        return Decrypt(ciphertext, encryptionContext);
+    }
+
     /// <summary>A fresh data key and its ciphertext under <paramref name="keyId"/>.</summary>
     public (byte[] Plaintext, byte[] Ciphertext) GenerateDataKey(string keyId, int numberOfBytes, IReadOnlyDictionary<string, string>? encryptionContext = null)
     {
         if (numberOfBytes is < 1 or > 1024) throw new AwsServiceException(400, "ValidationException", "NumberOfBytes must be 1 to 1024");
+        var key = Resolve(keyId);
+        HostKeyPolicy.AuthorizeEncrypt(key, "kms:GenerateDataKey", encryptionContext);
         var plaintext = RandomNumberGenerator.GetBytes(numberOfBytes);
-        return (plaintext, Encrypt(keyId, plaintext, encryptionContext));
+        return (plaintext, Seal(key, plaintext, encryptionContext));
+    }
+
+    /// <summary>The key a ciphertext blob names.</summary>
+    private KmsKey KeyOf(byte[] ciphertext)
+    {
+        if (ciphertext.Length < 1 + KeyIdLength + NonceLength + TagLength || ciphertext[0] != CiphertextVersion)
+            throw new AwsServiceException(400, "InvalidCiphertextException", "The ciphertext is not a valid KMS ciphertext blob");
+        var embeddedId = Encoding.ASCII.GetString(ciphertext, 1, KeyIdLength);
+        return _keys.TryGetValue(embeddedId, out var key)
+            ? key
+            : throw new AwsServiceException(400, "InvalidCiphertextException", "The ciphertext refers to a key that does not exist");
     }
 
     public static byte[] GenerateRandom(int numberOfBytes) =>

@@ -23,7 +23,7 @@ internal static class PkiBenchmark
         Console.WriteLine();
         var results = new List<Figure>();
         var csrs = Enumerable.Range(0, CsrCount).Select(_ => HostCsr()).ToArray();
-        var identity = new HostIdentity("i-0123456789abcdef0", "ip-10-0-1-23.eu-west-1.compute.internal", [], [IPAddress.Parse("10.0.1.23"), IPAddress.Parse("10.0.2.7")]);
+        var identity = new HostIdentity("i-0123456789abcdef0", "arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0", "ip-10-0-1-23.eu-west-1.compute.internal", [], [IPAddress.Parse("10.0.1.23"), IPAddress.Parse("10.0.2.7")]);
 
         foreach (var algorithm in new[] { CaAlgorithm.EcdsaP384, CaAlgorithm.Rsa4096 })
         {

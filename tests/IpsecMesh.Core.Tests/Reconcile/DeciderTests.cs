@@ -16,7 +16,7 @@ public class DeciderTests
     private static Observation Converged(Intent intent = Intent.Enabled, string state = "running") => new()
     {
         InstanceId = "i-0abc",
-        Instance = new InstanceSnapshot { InstanceId = "i-0abc", State = state, Tags = new Dictionary<string, string>(), ObservedAt = Now },
+        Instance = new InstanceSnapshot { InstanceId = "i-0abc", InstanceArn = "arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc", State = state, Tags = new Dictionary<string, string>(), ObservedAt = Now },
         TagValue = intent.ToString().ToLowerInvariant(),
         Intent = intent,
         IdentityNamesHash = "names-1",

@@ -1,21 +1,36 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Text.Json;
 using IpsecMesh.HostAgent.Protocol;
 using IpsecMesh.HostAgent.Tests.Support;
+using IpsecMesh.Pki;
 
 namespace IpsecMesh.HostAgent.Tests.Script;
 
 /// <summary>
-/// install-p12 with a loopback IMDSv2 and a stand-in `aws` that plays KMS: it decrypts only with
-/// the encryption context naming this instance, as the host KMS key policy would.
+/// install-p12 with a loopback IMDSv2 and a stand-in `aws` that plays KMS under the stack's host key policy: it
+/// decrypts only with the encryption context the controller's PKI seals under (<see cref="HostSecretContext"/>),
+/// whose InstanceArn is this instance's ARN, and nothing more.
 /// </summary>
 public class InstallP12Tests
 {
     private const string InstanceId = "i-0123456789abcdef0";
+    private const string AccountId = "111122223333";
     private const string Password = "p12-password-from-kms-Zx81";
 
-    private static string FakeAws(string root) => $$"""
+    /// <summary>The context the controller encrypts this instance's password under, as JSON pairs (order is free, as in KMS).</summary>
+    private static (string IdPair, string ArnPair) ControllerContext(string partition, string region)
+    {
+        var identity = new HostIdentity(InstanceId, $"arn:{partition}:ec2:{region}:{AccountId}:instance/{InstanceId}", "", [], []);
+        var context = HostSecretContext.Of(identity);
+        Assert.Equal(2, context.Count);
+        static string Pair(string key, string value) => JsonSerializer.Serialize(key) + ":" + JsonSerializer.Serialize(value);
+        return (Pair(HostSecretContext.InstanceIdKey, context[HostSecretContext.InstanceIdKey]),
+            Pair(HostSecretContext.InstanceArnKey, context[HostSecretContext.InstanceArnKey]));
+    }
+
+    private static string FakeAws(string root, (string IdPair, string ArnPair) allowed) => $$"""
         #!/bin/bash
         printf '%s\n' "$*" >>'{{root}}/aws-argv'
         context="" blob=""
@@ -26,7 +41,15 @@ public class InstallP12Tests
           esac
           shift
         done
-        if [ "$context" != "InstanceId={{InstanceId}}" ] || [ "$(cat "$blob")" != "sealed:{{InstanceId}}" ]; then
+        printf '%s' "$context" >'{{root}}/aws-context'
+        id_pair='{{allowed.IdPair}}' arn_pair='{{allowed.ArnPair}}'
+        case $context in
+          "{$id_pair,$arn_pair}" | "{$arn_pair,$id_pair}") ;;
+          *)
+            echo "An error occurred (AccessDeniedException) when calling the Decrypt operation: no resource-based policy allows the kms:Decrypt action" >&2
+            exit 254 ;;
+        esac
+        if [ "$(cat "$blob")" != "sealed:{{InstanceId}}" ]; then
           echo "An error occurred (InvalidCiphertextException) when calling the Decrypt operation" >&2
           exit 254
         fi
@@ -34,15 +57,18 @@ public class InstallP12Tests
         echo
         """;
 
-    private static async Task<(AgentSandbox Sandbox, FakeImds Imds)> SandboxAsync()
+    /// <param name="imdsPartition">What IMDS says at meta-data/services/partition; null for an IMDS without it.</param>
+    /// <param name="keyPolicyPartition">The partition in the instance ARN the key policy compares with.</param>
+    private static async Task<(AgentSandbox Sandbox, FakeImds Imds)> SandboxAsync(
+        string region = "eu-west-1", string? imdsPartition = "aws", string keyPolicyPartition = "aws")
     {
         Prerequisites.Require("flock", "certutil", "pk12util", "openssl", "curl");
         var sandbox = new AgentSandbox();
         await sandbox.InitNssAsync();
         var aws = Path.Combine(sandbox.Root, "aws");
-        File.WriteAllText(aws, FakeAws(sandbox.Root));
+        File.WriteAllText(aws, FakeAws(sandbox.Root, ControllerContext(keyPolicyPartition, region)));
         Assert.Equal(0, (await ProcessRunner.RunAsync("chmod", ["0700", aws], cancellationToken: TestContext.Current.CancellationToken)).ExitCode);
-        var imds = new FakeImds(InstanceId, "eu-west-1");
+        var imds = new FakeImds(InstanceId, region, AccountId, imdsPartition);
         sandbox.Environment["IPSEC_MESH_AWS_CLI"] = aws;
         sandbox.Environment["IPSEC_MESH_IMDS_URL"] = imds.Url;
         return (sandbox, imds);
@@ -82,9 +108,48 @@ public class InstallP12Tests
         Assert.Single((await sandbox.NssListingAsync("-K")).Split('\n'), l => l.StartsWith('<'));
         Assert.Equal(0, imds.UnauthenticatedGets);
         Assert.DoesNotContain(Password, File.ReadAllText(Path.Combine(sandbox.Root, "aws-argv")), StringComparison.Ordinal);
+        Assert.DoesNotContain(FakeImds.Token, File.ReadAllText(Path.Combine(sandbox.Root, "aws-argv")), StringComparison.Ordinal);
         Assert.DoesNotContain(Password, result.Stdout + result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, File.ReadAllText(Path.Combine(sandbox.StateDir, "agent.log")), StringComparison.Ordinal);
         Assert.Empty(Directory.GetDirectories(sandbox.StateDir, "work.*"));
+    }
+
+    [Theory]
+    [InlineData("eu-west-1", "aws", "aws")]
+    [InlineData("cn-north-1", "aws-cn", "aws-cn")]
+    [InlineData("cn-northwest-1", null, "aws-cn")]
+    [InlineData("us-gov-west-1", null, "aws-us-gov")]
+    [InlineData("us-east-2", null, "aws")]
+    public async Task The_context_is_the_controllers_with_the_arn_built_from_the_identity_document_and_partition(
+        string region, string? imdsPartition, string partition)
+    {
+        var (sandbox, imds) = await SandboxAsync(region, imdsPartition, partition);
+        using var _ = sandbox;
+        using var __ = imds;
+        using var ca = new TestCa();
+
+        var result = await sandbox.RunAsync(Request(Pkcs12(ca, 0x33), InstanceId, ca.BundlePem));
+
+        Assert.True(Assert.Single(AgentResult.ParseAll(result.Stdout)).Ok, result.ToString());
+        var sent = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Path.Combine(sandbox.Root, "aws-context")));
+        var identity = new HostIdentity(InstanceId, $"arn:{partition}:ec2:{region}:{AccountId}:instance/{InstanceId}", "", [], []);
+        Assert.Equal(HostSecretContext.Of(identity).OrderBy(p => p.Key), sent!.OrderBy(p => p.Key));
+    }
+
+    [Fact]
+    public async Task An_instance_whose_arn_is_not_the_one_the_key_policy_sees_fails_kms_failed()
+    {
+        // IMDS says aws-cn while IAM sees an aws ARN: the contexts disagree, and KMS refuses.
+        var (sandbox, imds) = await SandboxAsync("cn-north-1", "aws-cn", keyPolicyPartition: "aws");
+        using var _ = sandbox;
+        using var __ = imds;
+        using var ca = new TestCa();
+
+        var result = await sandbox.RunAsync(Request(Pkcs12(ca, 0x34), InstanceId, ca.BundlePem));
+
+        Assert.Equal("kms_failed", Assert.Single(AgentResult.ParseAll(result.Stdout)).Code);
+        Assert.Contains("AccessDeniedException", File.ReadAllText(Path.Combine(sandbox.StateDir, "agent.log")), StringComparison.Ordinal);
+        Assert.DoesNotContain("ipsec-mesh", await sandbox.NssListingAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

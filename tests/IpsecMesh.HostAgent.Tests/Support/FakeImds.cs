@@ -4,27 +4,35 @@ using System.Text;
 
 namespace IpsecMesh.HostAgent.Tests.Support;
 
-/// <summary>An IMDSv2-only metadata service on loopback: every GET needs the session token.</summary>
+/// <summary>
+/// An IMDSv2-only metadata service on loopback: every GET needs the session token. It serves the instance
+/// identity document, and <c>meta-data/services/partition</c> unless <c>partition</c> is null (an older IMDS).
+/// </summary>
 internal sealed class FakeImds : IDisposable
 {
     public const string Token = "imds-session-token-for-tests";
     private readonly HttpListener _listener = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly string _instanceId;
+    private readonly string _region;
+    private readonly string _accountId;
+    private readonly string? _partition;
 
-    public FakeImds(string instanceId, string region)
+    public FakeImds(string instanceId, string region, string accountId, string? partition)
     {
+        (_instanceId, _region, _accountId, _partition) = (instanceId, region, accountId, partition);
         Port = FreePort();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
-        _loop = Task.Run(() => ServeAsync(instanceId, region));
+        _loop = Task.Run(ServeAsync);
     }
 
     public int Port { get; }
     public string Url => $"http://127.0.0.1:{Port}";
     public int UnauthenticatedGets { get; private set; }
 
-    private async Task ServeAsync(string instanceId, string region)
+    private async Task ServeAsync()
     {
         while (!_stop.IsCancellationRequested)
         {
@@ -32,7 +40,7 @@ internal sealed class FakeImds : IDisposable
             try { context = await _listener.GetContextAsync(); }
             catch (HttpListenerException) { return; }
             catch (ObjectDisposedException) { return; }
-            var (status, body) = Answer(context.Request, instanceId, region);
+            var (status, body) = Answer(context.Request);
             context.Response.StatusCode = status;
             var bytes = Encoding.ASCII.GetBytes(body);
             await context.Response.OutputStream.WriteAsync(bytes);
@@ -40,7 +48,7 @@ internal sealed class FakeImds : IDisposable
         }
     }
 
-    private (int Status, string Body) Answer(HttpListenerRequest request, string instanceId, string region)
+    private (int Status, string Body) Answer(HttpListenerRequest request)
     {
         var path = request.Url?.AbsolutePath;
         if (request.HttpMethod == "PUT" && path == "/latest/api/token" && request.Headers["X-aws-ec2-metadata-token-ttl-seconds"] is not null)
@@ -53,11 +61,29 @@ internal sealed class FakeImds : IDisposable
         }
         return path switch
         {
-            "/latest/meta-data/instance-id" => (200, instanceId),
-            "/latest/meta-data/placement/region" => (200, region),
+            "/latest/meta-data/instance-id" => (200, _instanceId),
+            "/latest/meta-data/placement/region" => (200, _region),
+            "/latest/meta-data/services/partition" when _partition is not null => (200, _partition),
+            "/latest/dynamic/instance-identity/document" => (200, IdentityDocument()),
             _ => (404, ""),
         };
     }
+
+    /// <summary>Laid out as IMDS lays it out: pretty-printed, spaces around the colons.</summary>
+    private string IdentityDocument() => $$"""
+        {
+          "accountId" : "{{_accountId}}",
+          "architecture" : "x86_64",
+          "availabilityZone" : "{{_region}}a",
+          "imageId" : "ami-0123456789abcdef0",
+          "instanceId" : "{{_instanceId}}",
+          "instanceType" : "t3.micro",
+          "pendingTime" : "2026-01-05T08:00:00Z",
+          "privateIp" : "10.0.1.23",
+          "region" : "{{_region}}",
+          "version" : "2017-09-30"
+        }
+        """;
 
     private static int FreePort()
     {

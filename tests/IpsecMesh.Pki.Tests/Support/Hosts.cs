@@ -13,8 +13,21 @@ public enum HostKeyType
 /// <summary>Host identities and host-made CSRs, as the agent's <c>csr</c> verb would produce them.</summary>
 public static class Hosts
 {
+    public const string AccountId = "123456789012";
+
+    /// <summary>The instance's ARN in eu-west-1, where these hosts live.</summary>
+    public static string ArnOf(string instanceId) => $"arn:aws:ec2:eu-west-1:{AccountId}:instance/{instanceId}";
+
+    /// <summary>The encryption context a host's secret must be decrypted with: the agent's, and the key policy's.</summary>
+    public static Dictionary<string, string> SecretContext(string instanceId) => new()
+    {
+        ["InstanceId"] = instanceId,
+        ["InstanceArn"] = ArnOf(instanceId),
+    };
+
     public static HostIdentity Identity(string instanceId = "i-0abc1234def567890", params string[] ips) => new(
         instanceId,
+        ArnOf(instanceId),
         "ip-10-0-1-23.eu-west-1.compute.internal",
         ["ip-10-0-1-23.eu-west-1.compute.internal"],
         [.. (ips.Length == 0 ? ["10.0.1.23", "10.0.2.7", "2a05:d018:1:2::17"] : ips).Select(IPAddress.Parse)]);
