@@ -109,6 +109,20 @@ public class EnrolmentTests
     }
 
     [Fact]
+    public async Task A_retry_after_a_failure_keeps_the_reason_in_the_status()
+    {
+        await using var mesh = new MeshFixture();
+        var instance = mesh.Launch();
+        ((VirtualHost)instance.Runtime).FailInstallWith("nss_failed", "could not create the NSS database directory /var/lib/ipsec/nss");
+        await mesh.StartControllerAsync(Token);
+
+        // The backoff retries the install; while it runs the tag stays failed and says why.
+        await mesh.WaitForAsync(() => instance.Tag("IPSec:Status")?.StartsWith("retrying after: ", StringComparison.Ordinal) == true, "a retry");
+        Assert.Equal("failed", instance.Tag(MeshFixture.TagKey));
+        Assert.Equal("retrying after: install failed: nss_failed: could not create the NSS database directory /var/lib/ipsec/nss", instance.Tag("IPSec:Status"));
+    }
+
+    [Fact]
     public async Task Setting_todo_after_a_failure_retries_at_once()
     {
         await using var mesh = new MeshFixture(settings: new Dictionary<string, string?> { ["IpsecMesh:BackoffBase"] = "01:00:00", ["IpsecMesh:BackoffCap"] = "02:00:00" });

@@ -166,7 +166,7 @@ public sealed class InstanceReconciler(
         record.Finished = null;
         record.InstallingCertFromCsr = false;
         Log.CommandSent(logger, string.Join('+', request.Verbs), commandId);
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal) { [options.StatusTagKey] = StatusText.Clean(status) };
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal) { [options.StatusTagKey] = StatusText.Clean(StatusText.WhileRetrying(observation, status)) };
         if (appliedConfigHash is not null) tags[options.ConfigTagKey] = appliedConfigHash;
         await WriteTagsAsync(observation, record, tags, [], cancellationToken);
     }

@@ -15,6 +15,17 @@ public static class StatusText
     public const string Removed = "removed";
     public const string ForeignCsrKey = "certificate install failed: the host holds no key for the certificate signed from its own CSR";
 
+    public const string RetryPrefix = "retrying after: ";
+
+    /// <summary>
+    /// The status a command's progress writes. A failed instance's retry keeps the failure's reason
+    /// visible (the tag stays failed until the retry succeeds) instead of a progress sentence.
+    /// </summary>
+    public static string WhileRetrying(Observation observation, string progress) =>
+        observation.TagValue == TagValues.Failed && !string.IsNullOrWhiteSpace(observation.StatusTag)
+            ? observation.StatusTag.StartsWith(RetryPrefix, StringComparison.Ordinal) ? observation.StatusTag : RetryPrefix + observation.StatusTag
+            : progress;
+
     public static string InstanceState(string state) => $"instance is {Clean(state, 20)}; waiting for it to run";
 
     public static string UnknownValue(string? value) =>

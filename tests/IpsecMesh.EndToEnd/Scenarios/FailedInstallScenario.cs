@@ -19,7 +19,9 @@ public static class FailedInstallScenario
         var failed = await context.WaitForAsync(() => context.Tag(host, MeshTags.Key) == MeshTags.Failed, TimeSpan.FromMinutes(3), cancellationToken);
         var status = context.Tag(host, MeshTags.Status);
         verdict.Expect(failed, $"{host.Name} is '{context.Tag(host, MeshTags.Key)}', not failed");
-        verdict.Expect(status.Length > 0, "IPSec:Status is empty");
+        // The agent's reason, also while the controller retries with backoff ("retrying after: …").
+        verdict.Expect(status.Contains("nss_failed: could not create the NSS database", StringComparison.Ordinal),
+            "IPSec:Status does not carry the agent's reason");
         verdict.Figure($"{host.Name} status \"{status}\"");
         return verdict.Outcome();
     }
