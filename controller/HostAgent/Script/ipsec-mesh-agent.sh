@@ -9,7 +9,7 @@
 # one pluto per network namespace): see the defaults below and docs/host-agent.md.
 set -Eeuo pipefail
 umask 077
-export LC_ALL=C
+export LC_ALL=C TZ=UTC
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}"
 
 readonly STATE_DIR="${IPSEC_MESH_STATE_DIR:-/var/lib/ipsec-mesh}"
@@ -19,6 +19,10 @@ readonly RUN_DIR="${IPSEC_MESH_RUN_DIR:-/run/pluto}"
 readonly LOG_FILE="${IPSEC_MESH_LOG_FILE:-${STATE_DIR}/agent.log}"
 readonly PLUTO_LOG="${IPSEC_MESH_PLUTO_LOG:-/var/log/pluto.log}"
 readonly PLUTO_BIN="${IPSEC_MESH_PLUTO:-/usr/libexec/ipsec/pluto}"
+# whack and addconn straight from libreswan's libexec directory when they are there: the `ipsec`
+# front end is a long shell script, run for every call otherwise.
+readonly IPSEC_LIBEXEC="${PLUTO_BIN%/*}"
+readonly CTL_SOCKET="${RUN_DIR}/pluto.ctl"
 readonly LOCK_TIMEOUT="${IPSEC_MESH_LOCK_TIMEOUT:-120}"
 readonly IMDS_URL="${IPSEC_MESH_IMDS_URL:-http://169.254.169.254}"
 readonly XFRM_STAT="${IPSEC_MESH_XFRM_STAT:-/proc/net/xfrm_stat}"
@@ -46,11 +50,12 @@ SETUP_CHANGED=false
 # ---------------------------------------------------------------------------------------------
 # Output and failure
 
+# Builtins only (no date, no dirname): a process costs a tenth of a second in slow guests.
 log() {
   local line
-  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) ipsec-mesh-agent[$$]: $*"
+  printf -v line '%(%Y-%m-%dT%H:%M:%SZ)T ipsec-mesh-agent[%s]: %s' -1 "$$" "$*"
   printf '%s\n' "$line" >&2
-  if [ -n "$LOG_FILE" ] && [ -d "$(dirname "$LOG_FILE")" ]; then
+  if [ -n "$LOG_FILE" ] && [ -d "${LOG_FILE%/*}" ]; then
     printf '%s\n' "$line" >>"$LOG_FILE" 2>/dev/null || true
   fi
 }
@@ -153,8 +158,9 @@ parse_request() {
     elif [[ $line =~ $RE_FILE ]]; then
       path=${BASH_REMATCH[1]}
       case $path in *..*) bad_request "request line ${number}: file path is not allowed" ;; esac
-      mkdir -p "$(dirname "${IN}/${path}")"
-      if ! printf '%s' "${BASH_REMATCH[3]}" | base64 -d >"${IN}/${path}" 2>/dev/null; then
+      path="${IN}/${path}"
+      [ -d "${path%/*}" ] || mkdir -p "${path%/*}"
+      if ! printf '%s' "${BASH_REMATCH[3]}" | base64 -d >"$path" 2>/dev/null; then
         bad_request "request line ${number}: file is not valid base64"
       fi
     else
@@ -201,8 +207,6 @@ detect_nss_dir() {
   if [ -f /etc/ipsec.d/cert9.db ]; then NSS_DIR=/etc/ipsec.d; else NSS_DIR=/var/lib/ipsec/nss; fi
 }
 
-nss_db() { printf 'sql:%s' "$NSS_DIR"; }
-
 nss_ready() { [ -f "${NSS_DIR}/cert9.db" ] && [ -f "${NSS_DIR}/key4.db" ]; }
 
 require_nss() {
@@ -217,13 +221,17 @@ nss_password_file() {
   printf '%s' "${WORK}/nss-password"
 }
 
-ctl_socket() { printf '%s/pluto.ctl' "$RUN_DIR"; }
+ipsec_tool() {
+  local tool=$1
+  shift
+  if [ -x "${IPSEC_LIBEXEC}/${tool}" ]; then "${IPSEC_LIBEXEC}/${tool}" "$@"; else ipsec "$tool" "$@"; fi
+}
 
-pluto_whack() { ipsec whack --ctlsocket "$(ctl_socket)" "$@"; }
+pluto_whack() { ipsec_tool whack --ctlsocket "$CTL_SOCKET" "$@"; }
 
 pluto_running() {
   have ipsec || return 1
-  [ -S "$(ctl_socket)" ] || return 1
+  [ -S "$CTL_SOCKET" ] || return 1
   pluto_whack --status >/dev/null 2>&1
 }
 
@@ -274,13 +282,13 @@ ckaid_of() {
 
 nss_has_key() {
   local listing
-  listing="$(certutil -K -d "$(nss_db)" -f "$(nss_password_file)" 2>/dev/null)" || return 1
+  listing="$(certutil -K -d "sql:${NSS_DIR}" -f "$(nss_password_file)" 2>/dev/null)" || return 1
   [[ $listing == *" $1 "* || $listing == *" $1"$'\n'* || $listing == *" $1" ]]
 }
 
-nss_has_cert() { certutil -L -d "$(nss_db)" -n "$1" >/dev/null 2>&1; }
+nss_has_cert() { certutil -L -d "sql:${NSS_DIR}" -n "$1" >/dev/null 2>&1; }
 
-nss_cert_pem() { certutil -L -d "$(nss_db)" -n "$1" -a 2>/dev/null; }
+nss_cert_pem() { certutil -L -d "sql:${NSS_DIR}" -n "$1" -a 2>/dev/null; }
 
 cert_serial() {
   local serial
@@ -338,22 +346,22 @@ install_ca_bundle() {
   done
   for nick in "${!wanted[@]}"; do
     if nss_has_cert "$nick"; then
-      quiet certutil -M -d "$(nss_db)" -n "$nick" -t 'CT,,' || fail nss_failed "could not set trust on CA ${nick}"
+      quiet certutil -M -d "sql:${NSS_DIR}" -n "$nick" -t 'CT,,' || fail nss_failed "could not set trust on CA ${nick}"
     else
-      quiet certutil -A -d "$(nss_db)" -n "$nick" -t 'CT,,' -i "${wanted[$nick]}" || fail nss_failed "could not import CA ${nick}"
+      quiet certutil -A -d "sql:${NSS_DIR}" -n "$nick" -t 'CT,,' -i "${wanted[$nick]}" || fail nss_failed "could not import CA ${nick}"
     fi
   done
-  listing="$(certutil -L -d "$(nss_db)")" || fail nss_failed "could not list the NSS database"
+  listing="$(certutil -L -d "sql:${NSS_DIR}")" || fail nss_failed "could not list the NSS database"
   while IFS= read -r line; do
     nick=${line%% *}
     [[ $nick == "${CA_PREFIX}"* ]] || continue
     [ -n "${wanted[$nick]:-}" ] && continue
     log "removing CA ${nick}: no longer in the bundle"
-    quiet certutil -D -d "$(nss_db)" -n "$nick" || fail nss_failed "could not remove CA ${nick}"
+    quiet certutil -D -d "sql:${NSS_DIR}" -n "$nick" || fail nss_failed "could not remove CA ${nick}"
   done <<<"$listing"
   # NSS may file a CA under an existing nickname when subjects collide; make sure each is there.
   for nick in "${!wanted[@]}"; do
-    nss_has_cert "$nick" || quiet certutil -A -d "$(nss_db)" -n "$nick" -t 'CT,,' -i "${wanted[$nick]}" \
+    nss_has_cert "$nick" || quiet certutil -A -d "sql:${NSS_DIR}" -n "$nick" -t 'CT,,' -i "${wanted[$nick]}" \
       || fail nss_failed "CA ${nick} is missing after the import"
   done
 }
@@ -375,13 +383,13 @@ remove_host_certs() {
   while nss_has_cert "$HOST_NICK"; do
     tries=$((tries + 1))
     [ "$tries" -le 10 ] || return 1
-    quiet certutil -D -d "$(nss_db)" -n "$HOST_NICK" || return 1
+    quiet certutil -D -d "sql:${NSS_DIR}" -n "$HOST_NICK" || return 1
   done
 }
 
 restore_old_host_cert() {
   if [ -s "${WORK}/old-host.pem" ]; then
-    quiet certutil -A -d "$(nss_db)" -n "$HOST_NICK" -t ',,' -i "${WORK}/old-host.pem" || log "could not restore the previous host certificate"
+    quiet certutil -A -d "sql:${NSS_DIR}" -n "$HOST_NICK" -t ',,' -i "${WORK}/old-host.pem" || log "could not restore the previous host certificate"
   fi
 }
 
@@ -395,13 +403,13 @@ delete_superseded_keys() {
     [ "$ckaid" = "$keep" ] && continue
     if nss_has_key "$ckaid"; then
       log "deleting superseded key ${ckaid}"
-      quiet certutil -F -d "$(nss_db)" -f "$(nss_password_file)" -k "$ckaid" || log "could not delete key ${ckaid}"
+      quiet certutil -F -d "sql:${NSS_DIR}" -f "$(nss_password_file)" -k "$ckaid" || log "could not delete key ${ckaid}"
     fi
     rm -f "$file"
   done
   if [ -n "$OLD_CKAID" ] && [ "$OLD_CKAID" != "$keep" ] && nss_has_key "$OLD_CKAID"; then
     log "deleting the replaced certificate's key ${OLD_CKAID}"
-    quiet certutil -F -d "$(nss_db)" -f "$(nss_password_file)" -k "$OLD_CKAID" || log "could not delete key ${OLD_CKAID}"
+    quiet certutil -F -d "sql:${NSS_DIR}" -f "$(nss_password_file)" -k "$OLD_CKAID" || log "could not delete key ${OLD_CKAID}"
   fi
   rm -f "${STATE_DIR}/keys/${keep}"
 }
@@ -475,7 +483,7 @@ own_addresses() {
 # Writes a file atomically with the given mode.
 write_file() {
   local target=$1 source=$2 mode=$3
-  mkdir -p "$(dirname "$target")"
+  mkdir -p "${target%/*}"
   cp "$source" "${target}.ipsec-mesh-new"
   chmod "$mode" "${target}.ipsec-mesh-new"
   mv -f "${target}.ipsec-mesh-new" "$target"
@@ -595,7 +603,6 @@ apply_setup_options() {
   log "config setup options in ${IPSEC_CONF} updated"
 }
 
-
 # Conns to (re)load: all groups once the host has its certificate, else only those needing none.
 conns_to_load() {
   if nss_ready && nss_has_cert "$HOST_NICK"; then
@@ -605,24 +612,75 @@ conns_to_load() {
   fi
 }
 
+# Between deleting the conns and routing them again the kernel holds none of pluto's policies,
+# and traffic to `private` peers would leave (and be accepted) in clear. Meanwhile block
+# policies at the lowest precedence cover those networks, with allow policies just above them
+# for the `clear` group (this host's own addresses, metadata); pluto's policies take precedence
+# over both once they are back. Left in place if the reload fails: `private` means encrypted
+# or nothing, and the next reload removes them.
+readonly GUARD_ALLOW_PRIORITY=4000000000
+readonly GUARD_BLOCK_PRIORITY=4000000001
+
+# Prints the `ip -batch` lines of one guard policy pair (outbound and inbound).
+guard_policy() {
+  local network=$1 action=$2 priority=$3 any=0.0.0.0/0
+  [[ $network == *:* ]] && any=::/0
+  printf 'xfrm policy update src %s dst %s dir out action %s priority %s\n' "$any" "$network" "$action" "$priority"
+  printf 'xfrm policy update src %s dst %s dir in action %s priority %s\n' "$network" "$any" "$action" "$priority"
+}
+
+policy_networks() {
+  local line
+  [ -f "${IPSECD_DIR}/policies/$1" ] || return 0
+  while IFS= read -r line || [ -n "$line" ]; do
+    line=${line%%#*}
+    line=${line//[[:space:]]/}
+    [ -z "$line" ] || printf '%s\n' "$line"
+  done <"${IPSECD_DIR}/policies/$1"
+}
+
+# One `ip` process for all of them: process creation is what a reload waits on in slow guests.
+guard_private_networks() {
+  local network private
+  private="$(policy_networks private)"
+  [ -n "$private" ] && have ip || return 0
+  {
+    while IFS= read -r network; do
+      [ -z "$network" ] || guard_policy "$network" allow "$GUARD_ALLOW_PRIORITY"
+    done <<<"$(policy_networks clear)"
+    while IFS= read -r network; do
+      guard_policy "$network" block "$GUARD_BLOCK_PRIORITY"
+    done <<<"$private"
+  } >"${WORK}/guard.batch"
+  quiet ip -force -batch "${WORK}/guard.batch" || log "some reload guard policies could not be added; see the agent log"
+}
+
+remove_reload_guard() {
+  have ip || return 0
+  quiet ip xfrm policy deleteall priority "$GUARD_BLOCK_PRIORITY" || true
+  quiet ip xfrm policy deleteall priority "$GUARD_ALLOW_PRIORITY" || true
+}
+
 reload_conns() {
   local conn conns routed
   conns="$(conns_to_load)"
+  guard_private_networks
   for conn in "${POLICY_GROUPS[@]}"; do
     pluto_whack --delete --name "$conn" >/dev/null 2>&1 || true
   done
   while IFS= read -r conn; do
-    quiet ipsec addconn --config "$IPSEC_CONF" --ctlsocket "$(ctl_socket)" "$conn" \
+    quiet ipsec_tool addconn --config "$IPSEC_CONF" --ctlsocket "$CTL_SOCKET" "$conn" \
       || fail config_failed "libreswan rejected conn ${conn}; see the agent log"
   done <<<"$conns"
   # addconn NAME only adds: an auto=ondemand group must also be routed, or none of its
   # instances installs a kernel policy and traffic flows in clear.
-  routed=" $(ipsec addconn --config "$IPSEC_CONF" --listroute 2>/dev/null | tr -s '[:space:]' ' ') "
+  routed=" $(ipsec_tool addconn --config "$IPSEC_CONF" --listroute 2>/dev/null | tr -s '[:space:]' ' ') "
   while IFS= read -r conn; do
     [[ $routed == *" ${conn} "* ]] || continue
     quiet pluto_whack --route --name "$conn" || fail config_failed "pluto could not route conn ${conn}"
   done <<<"$conns"
   quiet pluto_whack --listen || fail config_failed "pluto could not reload the policy groups"
+  remove_reload_guard
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -671,7 +729,7 @@ ensure_nss_db() {
   if ! { mkdir -p "$NSS_DIR" && chmod 0700 "$NSS_DIR"; }; then
     fail nss_failed "could not create the NSS database directory ${NSS_DIR}"
   fi
-  quiet certutil -N -d "$(nss_db)" --empty-password || fail nss_failed "could not initialise the NSS database at ${NSS_DIR}"
+  quiet certutil -N -d "sql:${NSS_DIR}" --empty-password || fail nss_failed "could not initialise the NSS database at ${NSS_DIR}"
   if have restorecon; then quiet restorecon -R "$NSS_DIR" || true; fi
 }
 
@@ -679,7 +737,7 @@ start_pluto_directly() {
   local pid waited=0
   if [ -f "${RUN_DIR}/pluto.pid" ]; then
     read -r pid <"${RUN_DIR}/pluto.pid" || pid=""
-    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then rm -f "${RUN_DIR}/pluto.pid" "$(ctl_socket)"; fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then rm -f "${RUN_DIR}/pluto.pid" "$CTL_SOCKET"; fi
   fi
   if [ -x /usr/libexec/ipsec/_stackmanager ]; then quiet /usr/libexec/ipsec/_stackmanager start || true; fi
   mkdir -p "$RUN_DIR"
@@ -710,6 +768,7 @@ start_service() {
 load_config() {
   if [ "$SETUP_CHANGED" = true ] && pluto_running; then
     log "restarting pluto: its config setup options changed"
+    guard_private_networks
     if use_systemd; then
       quiet systemctl restart ipsec.service || fail install_failed "systemctl could not restart ipsec"
     else
@@ -771,7 +830,7 @@ verb_csr() {
   require_nss
   require_openssl
   head -c 2048 /dev/urandom >"${WORK}/noise"
-  quiet certutil -R -d "$(nss_db)" -f "$(nss_password_file)" -z "${WORK}/noise" -s "$CSR_SUBJECT" \
+  quiet certutil -R -d "sql:${NSS_DIR}" -f "$(nss_password_file)" -z "${WORK}/noise" -s "$CSR_SUBJECT" \
     "${key_args[@]}" -o "${WORK}/csr.der" || fail nss_failed "certutil could not make a key and request"
   openssl req -inform DER -in "${WORK}/csr.der" -out "${WORK}/csr.pem" 2>/dev/null || fail nss_failed "certutil wrote an unreadable request"
   ckaid="$(ckaid_of req "${WORK}/csr.pem")" || fail internal "could not compute the new key's id"
@@ -800,7 +859,7 @@ verb_install_cert() {
     unchanged=true
   else
     remove_host_certs || { restore_old_host_cert; fail nss_failed "could not remove the previous host certificate"; }
-    if ! quiet certutil -A -d "$(nss_db)" -n "$HOST_NICK" -t ',,' -i "$cert"; then
+    if ! quiet certutil -A -d "sql:${NSS_DIR}" -n "$HOST_NICK" -t ',,' -i "$cert"; then
       restore_old_host_cert
       fail nss_failed "could not import the host certificate; the previous one is kept"
     fi
@@ -879,12 +938,12 @@ verb_install_p12() {
     unchanged=true
   else
     remove_host_certs || { restore_old_host_cert; fail nss_failed "could not remove the previous host certificate"; }
-    if ! quiet pk12util -i "${IN}/host.p12" -d "$(nss_db)" -w "${WORK}/secret/password" -k "$(nss_password_file)"; then
+    if ! quiet pk12util -i "${IN}/host.p12" -d "sql:${NSS_DIR}" -w "${WORK}/secret/password" -k "$(nss_password_file)"; then
       restore_old_host_cert
       fail nss_failed "could not import host.p12; the previous certificate is kept"
     fi
     # pk12util files the certificate under the PKCS#12 friendly name; give it ours.
-    listing="$(certutil -K -d "$(nss_db)" -f "$(nss_password_file)" 2>/dev/null)" || listing=""
+    listing="$(certutil -K -d "sql:${NSS_DIR}" -f "$(nss_password_file)" 2>/dev/null)" || listing=""
     nick=""
     while IFS= read -r line; do
       if [[ $line == *" ${ckaid} "* ]]; then
@@ -894,7 +953,7 @@ verb_install_p12() {
       fi
     done <<<"$listing"
     if [ -n "$nick" ] && [ "$nick" != "$HOST_NICK" ]; then
-      quiet certutil --rename -d "$(nss_db)" -n "$nick" --new-n "$HOST_NICK" || fail nss_failed "could not rename the imported certificate"
+      quiet certutil --rename -d "sql:${NSS_DIR}" -n "$nick" --new-n "$HOST_NICK" || fail nss_failed "could not rename the imported certificate"
     fi
     nss_has_cert "$HOST_NICK" || { restore_old_host_cert; fail nss_failed "the imported certificate is not under ${HOST_NICK}"; }
   fi
@@ -966,21 +1025,21 @@ remove_our_nss_entries() {
   detect_nss_dir
   if ! have certutil || ! nss_ready; then return 0; fi
   if nss_has_cert "$HOST_NICK"; then
-    quiet certutil -F -d "$(nss_db)" -f "$(nss_password_file)" -n "$HOST_NICK" || true
+    quiet certutil -F -d "sql:${NSS_DIR}" -f "$(nss_password_file)" -n "$HOST_NICK" || true
     remove_host_certs || fail nss_failed "could not remove the host certificate"
   fi
   for file in "${STATE_DIR}"/keys/*; do
     [ -f "$file" ] || continue
     if nss_has_key "${file##*/}"; then
-      quiet certutil -F -d "$(nss_db)" -f "$(nss_password_file)" -k "${file##*/}" || fail nss_failed "could not delete a key of ours"
+      quiet certutil -F -d "sql:${NSS_DIR}" -f "$(nss_password_file)" -k "${file##*/}" || fail nss_failed "could not delete a key of ours"
     fi
     rm -f "$file"
   done
-  listing="$(certutil -L -d "$(nss_db)")" || fail nss_failed "could not list the NSS database"
+  listing="$(certutil -L -d "sql:${NSS_DIR}")" || fail nss_failed "could not list the NSS database"
   while IFS= read -r line; do
     nick=${line%% *}
     [[ $nick == "${CA_PREFIX}"* ]] || continue
-    quiet certutil -D -d "$(nss_db)" -n "$nick" || fail nss_failed "could not remove CA ${nick}"
+    quiet certutil -D -d "sql:${NSS_DIR}" -n "$nick" || fail nss_failed "could not remove CA ${nick}"
   done <<<"$listing"
 }
 

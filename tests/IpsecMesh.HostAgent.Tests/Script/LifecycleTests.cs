@@ -119,6 +119,32 @@ public class LifecycleTests
         Assert.Equal(stock, await ShellAsync(host, "cat /etc/ipsec.conf"));
     }
 
+    [Fact]
+    public async Task A_failed_reload_leaves_private_networks_blocked_and_the_next_reload_lifts_the_guard()
+    {
+        await using var host = await HostNamespace.StartAsync();
+        var policy = MeshPolicy.Load(PolicyFiles.With(PolicyGroups.Private, "10.99.0.0/16\n"), "test").Policy!;
+        await RunAsync(host, Requests.Config(AgentVerbs.Install, policy));
+        const string guard = "ip xfrm policy list priority 4000000001; ip xfrm policy list priority 4000000000";
+        Assert.Equal("", (await ShellAsync(host, guard)).Trim());
+
+        // A conn libreswan rejects makes the reload stop after the old conns are gone.
+        var bundle = policy.RenderBundle().ToDictionary(f => f.Key, f => f.Value);
+        bundle["config/ipsec-mesh.conf"] = System.Text.Encoding.UTF8.GetBytes(
+            System.Text.Encoding.UTF8.GetString(bundle["config/ipsec-mesh.conf"]).Replace("type=reject", "type=nonsense", StringComparison.Ordinal));
+        var broken = AgentRequest.For(AgentVerbs.ApplyConfig, new Dictionary<string, string> { ["configHash"] = "0123456789ab" }, bundle);
+        Assert.Equal("config_failed", Assert.Single(await RunAsync(host, broken, expectSuccess: false)).Code);
+        var guarded = await ShellAsync(host, guard);
+        Assert.Contains("dst 10.99.0.0/16", guarded, StringComparison.Ordinal);
+        Assert.Contains("src 10.99.0.0/16 dst 0.0.0.0/0", guarded, StringComparison.Ordinal);
+        Assert.Contains("action block", guarded, StringComparison.Ordinal);
+        // The clear group (this host's own address among it) stays reachable above the block.
+        Assert.Contains("dst 10.77.0.5/32", guarded, StringComparison.Ordinal);
+
+        await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig, policy));
+        Assert.Equal("", (await ShellAsync(host, guard)).Trim());
+    }
+
     private static string RemoveManagedBlock(string conf)
     {
         var lines = conf.Split('\n').ToList();
