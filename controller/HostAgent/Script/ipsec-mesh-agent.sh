@@ -425,7 +425,10 @@ present_new_cert() {
   if [ "$had_cert" = true ] && [ "${major:-0}" -ge 5 ]; then
     quiet pluto_whack --rereadcerts || fail nss_failed "pluto could not reread the certificates"
   else
-    # libreswan 4.x: --rereadcerts crashes pluto when instance conns exist, so reload the conns.
+    # libreswan 4.x: --rereadcerts crashes pluto when instance conns exist. A conn reload alone
+    # is not enough either: a pluto that still references the replaced certificate (a
+    # negotiation in flight) goes on presenting it. A reload drops every SA anyway, so restart.
+    if [ "$had_cert" = true ]; then restart_pluto "libreswan ${major:-4}.x reads a replaced certificate only when it starts"; fi
     reload_conns
   fi
 }
@@ -765,17 +768,20 @@ start_service() {
 
 # Makes pluto use the written config: a restart when its config setup options changed, else a
 # reload of the conns (or a start).
-load_config() {
-  if [ "$SETUP_CHANGED" = true ] && pluto_running; then
-    log "restarting pluto: its config setup options changed"
-    guard_private_networks
-    if use_systemd; then
-      quiet systemctl restart ipsec.service || fail install_failed "systemctl could not restart ipsec"
-    else
-      stop_service
-      start_pluto_directly
-    fi
+# Restarts a running pluto behind the reload guard; the caller reloads the conns.
+restart_pluto() {
+  log "restarting pluto: $1"
+  guard_private_networks
+  if use_systemd; then
+    quiet systemctl restart ipsec.service || fail install_failed "systemctl could not restart ipsec"
+  else
+    stop_service
+    start_pluto_directly
   fi
+}
+
+load_config() {
+  if [ "$SETUP_CHANGED" = true ] && pluto_running; then restart_pluto "its config setup options changed"; fi
   if pluto_running; then reload_conns; else start_service; fi
 }
 

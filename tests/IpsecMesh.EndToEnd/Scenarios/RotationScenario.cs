@@ -48,8 +48,10 @@ public static class RotationScenario
         // Every pair reached above after the rotation ran a new IKE_AUTH: each peer must have
         // authenticated the host with the new certificate (pluto lists the key with its notAfter).
         foreach (var (peer, host) in context.MeshPairs())
-            verdict.Expect(await AuthenticatedNewCertificateAsync(context, peer, host, cancellationToken),
-                $"{peer.Name} has not authenticated {host.Name}'s new certificate");
+        {
+            var (authenticated, listed) = await AuthenticatedNewCertificateAsync(context, peer, host, cancellationToken);
+            verdict.Expect(authenticated, $"{peer.Name} has not authenticated {host.Name}'s new certificate (its keys: {listed})");
+        }
         var packets = await context.Guest.StopCaptureAsync(capture, cancellationToken);
         var tally = Wire.WireTally.Among(packets, mesh.Select(h => h.Address).ToArray());
         verdict.Expect(tally.Cleartext == 0, $"{tally.Cleartext} cleartext packets inside the mesh during rotation");
@@ -66,11 +68,13 @@ public static class RotationScenario
     }
 
     /// <summary>The peer's pluto holds the host's public key from a certificate valid until the new notAfter.</summary>
-    private static async Task<bool> AuthenticatedNewCertificateAsync(ScenarioContext context, GuestHost peer, GuestHost host, CancellationToken cancellationToken)
+    private static async Task<(bool Authenticated, string Listed)> AuthenticatedNewCertificateAsync(ScenarioContext context, GuestHost peer, GuestHost host, CancellationToken cancellationToken)
     {
-        if (NewNotAfter(context, host) is not { } notAfter) return false;
+        if (NewNotAfter(context, host) is not { } notAfter) return (false, "no new notAfter");
         var listed = await context.Guest.OnHostAsync(peer, "ipsec whack --listpubkeys\n", cancellationToken);
-        return listed.Stdout.Contains("until " + notAfter.ToString("MMM dd HH:mm:ss yyyy", CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        var until = "until " + notAfter.ToString("MMM dd HH:mm:ss yyyy", CultureInfo.InvariantCulture);
+        var untils = listed.Stdout.Split('\n').Where(l => l.Contains("until ", StringComparison.Ordinal)).Select(l => l.Trim());
+        return (listed.Stdout.Contains(until, StringComparison.Ordinal), $"want '{until}', have " + string.Join(" | ", untils));
     }
 
     private static DateTime? NewNotAfter(ScenarioContext context, GuestHost host) =>

@@ -48,6 +48,15 @@ public class LifecycleTests
         var status = (await RunAsync(host, Requests.Status()))[0];
         Assert.Equal("1122", status.GetString("certSerial"));
 
+        // Rotation on libreswan 4.x: pluto restarts (a reload alone can leave it presenting the old certificate).
+        var pidBefore = await ShellAsync(host, "cat /run/pluto/pluto.pid");
+        var renewal = await RunAsync(host, Requests.Csr("rsa"));
+        using var renewed = ca.Sign(Convert.FromBase64String(renewal[0].GetString("csr")!), [0x33, 0x44]);
+        await RunAsync(host, Requests.InstallCert(renewed, ca.BundlePem));
+        Assert.Equal("3344", (await RunAsync(host, Requests.Status()))[0].GetString("certSerial"));
+        Assert.NotEqual(pidBefore, await ShellAsync(host, "cat /run/pluto/pluto.pid"));
+        Assert.Contains("\"private-or-clear\"", await ShellAsync(host, "ipsec whack --status"), StringComparison.Ordinal);
+
         var changed = MeshPolicy.Load(PolicyFiles.With(PolicyGroups.Private, "10.99.0.0/16\n"), "test").Policy!;
         await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig, changed));
         Assert.Equal(changed.Hash, (await RunAsync(host, Requests.Status()))[0].GetString("configHash"));
