@@ -743,6 +743,8 @@ start_pluto_directly() {
     if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then rm -f "${RUN_DIR}/pluto.pid" "$CTL_SOCKET"; fi
   fi
   if [ -x /usr/libexec/ipsec/_stackmanager ]; then quiet /usr/libexec/ipsec/_stackmanager start || true; fi
+  # _stackmanager flushes every xfrm policy when pluto is down, the reload guard's too.
+  guard_private_networks
   mkdir -p "$RUN_DIR"
   # The daemon must not inherit our lock (fd 9) or our output pipes.
   "$PLUTO_BIN" --config "$IPSEC_CONF" --nssdir "$NSS_DIR" --ipsecdir "$IPSECD_DIR" --rundir "$RUN_DIR" \
@@ -773,7 +775,9 @@ restart_pluto() {
   log "restarting pluto: $1"
   guard_private_networks
   if use_systemd; then
+    # The unit flushes every xfrm policy when it stops and before pluto starts: guard again at once.
     quiet systemctl restart ipsec.service || fail install_failed "systemctl could not restart ipsec"
+    guard_private_networks
   else
     stop_service
     start_pluto_directly

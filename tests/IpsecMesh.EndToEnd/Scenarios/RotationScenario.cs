@@ -45,12 +45,15 @@ public static class RotationScenario
 
         foreach (var host in mesh)
             verdict.Expect(await HoldsCertificateUntilAsync(context, host, cancellationToken), $"{host.Name}'s NSS database does not hold its new certificate");
-        // Every pair reached above after the rotation ran a new IKE_AUTH: each peer must have
-        // authenticated the host with the new certificate (pluto lists the key with its notAfter).
-        foreach (var (peer, host) in context.MeshPairs())
+        // pluto 4.x keeps no peer keys after IKE_AUTH (--listpubkeys shows only its own), so the
+        // proof is indirect but tight: every host's pluto holds exactly its new certificate's key
+        // (each rotation restarted it and deleted the old key from NSS), and every pair reached
+        // each other over ESP after both rotated, so each peer verified a signature that only the
+        // new certificate's public key can verify.
+        foreach (var host in mesh)
         {
-            var (authenticated, listed) = await AuthenticatedNewCertificateAsync(context, peer, host, cancellationToken);
-            verdict.Expect(authenticated, $"{peer.Name} has not authenticated {host.Name}'s new certificate (its keys: {listed})");
+            var (presents, listed) = await PresentsNewCertificateAsync(context, host, cancellationToken);
+            verdict.Expect(presents, $"{host.Name}'s pluto does not present its new certificate ({listed})");
         }
         var packets = await context.Guest.StopCaptureAsync(capture, cancellationToken);
         var tally = Wire.WireTally.Among(packets, mesh.Select(h => h.Address).ToArray());
@@ -67,14 +70,14 @@ public static class RotationScenario
         return listed.Stdout.Contains(notAfter.ToString("MMM dd HH:mm:ss yyyy", CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
-    /// <summary>The peer's pluto holds the host's public key from a certificate valid until the new notAfter.</summary>
-    private static async Task<(bool Authenticated, string Listed)> AuthenticatedNewCertificateAsync(ScenarioContext context, GuestHost peer, GuestHost host, CancellationToken cancellationToken)
+    /// <summary>The host's pluto holds one private key, the one of the certificate valid until the new notAfter.</summary>
+    private static async Task<(bool Presents, string Listed)> PresentsNewCertificateAsync(ScenarioContext context, GuestHost host, CancellationToken cancellationToken)
     {
         if (NewNotAfter(context, host) is not { } notAfter) return (false, "no new notAfter");
-        var listed = await context.Guest.OnHostAsync(peer, "ipsec whack --listpubkeys\n", cancellationToken);
+        var listed = await context.Guest.OnHostAsync(host, "ipsec whack --listpubkeys\n", cancellationToken);
+        var own = listed.Stdout.Split('\n').Where(l => l.Contains("(has private key)", StringComparison.Ordinal)).Select(l => l.Trim()).Distinct().ToArray();
         var until = "until " + notAfter.ToString("MMM dd HH:mm:ss yyyy", CultureInfo.InvariantCulture);
-        var untils = listed.Stdout.Split('\n').Where(l => l.Contains("until ", StringComparison.Ordinal)).Select(l => l.Trim());
-        return (listed.Stdout.Contains(until, StringComparison.Ordinal), $"want '{until}', have " + string.Join(" | ", untils));
+        return (own.Length == 1 && own[0].Contains(until, StringComparison.Ordinal), $"want one key '{until}', have " + string.Join(" | ", own));
     }
 
     private static DateTime? NewNotAfter(ScenarioContext context, GuestHost host) =>

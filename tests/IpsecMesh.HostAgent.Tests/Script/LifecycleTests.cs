@@ -149,6 +149,8 @@ public class LifecycleTests
         Assert.Contains("action block", guarded, StringComparison.Ordinal);
         // The clear group (this host's own address among it) stays reachable above the block.
         Assert.Contains("dst 10.77.0.5/32", guarded, StringComparison.Ordinal);
+        // And the kernel enforces it: a packet to a private peer is refused, not sent in clear.
+        Assert.Contains("Operation not permitted", await ShellAsync(host, "ping -n -c 1 -W 1 10.99.3.4 2>&1 || true"), StringComparison.Ordinal);
 
         await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig, policy));
         Assert.Equal("", (await ShellAsync(host, guard)).Trim());
