@@ -425,10 +425,8 @@ present_new_cert() {
   if [ "$had_cert" = true ] && [ "${major:-0}" -ge 5 ]; then
     quiet pluto_whack --rereadcerts || fail nss_failed "pluto could not reread the certificates"
   else
-    # libreswan 4.x: --rereadcerts crashes pluto when instance conns exist. A conn reload alone
-    # is not enough either: a pluto that still references the replaced certificate (a
-    # negotiation in flight) goes on presenting it. A reload drops every SA anyway, so restart.
-    if [ "$had_cert" = true ]; then restart_pluto "libreswan ${major:-4}.x reads a replaced certificate only when it starts"; fi
+    # libreswan 4.x: --rereadcerts crashes pluto when instance conns exist, so reload the conns
+    # (a restart would also do, but the kernel policies are flushed while pluto starts).
     reload_conns
   fi
 }
@@ -755,6 +753,8 @@ start_pluto_directly() {
     [ "$waited" -le 50 ] || fail install_failed "pluto did not open its control socket; see ${PLUTO_LOG}"
     sleep 0.2
   done
+  # pluto clears the kernel's policies as it starts, the guard's among them.
+  guard_private_networks
 }
 
 start_service() {
