@@ -6,7 +6,7 @@
 # Usage: tests/e2e/run.sh [--selftest] [--keep]
 #   --selftest  prove the guest, libreswan and ESP without the controller (no .NET needed)
 #   --keep      keep the work directory (spools, captures, guest logs) even on success
-# Environment: E2E_TIMEOUT (seconds for the whole suite, default 900).
+# Environment: E2E_TIMEOUT (seconds for the whole suite, default 2400).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=tests/e2e
@@ -22,7 +22,7 @@ for arg in "$@"; do
 done
 [ "$(id -u)" -eq 0 ] || { echo "e2e: needs root (namespaces and mounts inside the UML guest)" >&2; exit 2; }
 
-suite_timeout=${E2E_TIMEOUT:-900}
+suite_timeout=${E2E_TIMEOUT:-2400}
 started=$SECONDS
 
 missing=()
