@@ -22,4 +22,7 @@ public interface IIssuanceRegistry
 
     /// <summary>Re-signs every trusted CA's CRL whose nextUpdate is less than half a CRL lifetime away.</summary>
     Task RefreshCrlsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The published CRL of each of <paramref name="caIds"/> that has one, in the order given (one read per CA).</summary>
+    Task<IReadOnlyList<PublishedCrl>> GetCrlsAsync(IReadOnlyList<string> caIds, CancellationToken cancellationToken);
 }

@@ -12,12 +12,15 @@ namespace IpsecMesh.Core.Desired;
 
 /// <summary>
 /// The desired state of every enrolled host: the live mesh policy (S3 <c>config/</c>, else the
-/// embedded default), the CA trust bundle and the current CA. A policy that fails validation is never
-/// rolled out: the last good one stays in force and the errors are logged with file and line.
+/// embedded default), the CA trust bundle, the current CA and the trusted CAs' CRLs. A policy that
+/// fails validation is never rolled out: the last good one stays in force and the errors are logged
+/// with file and line. The config hash covers policy, bundle and CRLs, so a revocation reaches every
+/// enabled host the way a policy change does: as <c>apply-config</c> to hosts whose config tag is older.
 /// </summary>
 public sealed class DesiredStateProvider(
     IObjectStore store,
     IMeshCertificateAuthority authority,
+    IIssuanceRegistry registry,
     IpsecMeshOptions options,
     TimeProvider time,
     ILogger<DesiredStateProvider> logger) : IDisposable
@@ -29,7 +32,16 @@ public sealed class DesiredStateProvider(
     private string? _bundleSeen;
     private DateTimeOffset _bundleChangedAt;
 
-    public sealed record Snapshot(MeshPolicy Policy, TrustBundle Bundle, string CaId, string ConfigHash, IReadOnlyList<PolicyError> RejectedErrors);
+    public sealed record Snapshot(MeshPolicy Policy, TrustBundle Bundle, string CaId, string ConfigHash, IReadOnlyList<PolicyError> RejectedErrors)
+    {
+        /// <summary>The published CRL of each CA of the bundle that has one; hosts load them with the config.</summary>
+        public IReadOnlyList<PublishedCrl> Crls { get; init; } = [];
+
+        /// <summary>Short hash of <see cref="Crls"/> ("none" without any).</summary>
+        public string CrlsId { get; init; } = NoCrls;
+    }
+
+    private const string NoCrls = "none";
 
     public Snapshot Current => _current ?? throw new InvalidOperationException("desired state is not loaded yet");
 
@@ -52,9 +64,14 @@ public sealed class DesiredStateProvider(
                 _bundleSeen = bundle.BundleId;
                 _bundleChangedAt = time.GetUtcNow();
             }
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(policy.Hash + "/" + bundle.BundleId)))[..12];
-            if (_current?.ConfigHash != hash) Log.DesiredConfig(logger, hash, policy.Hash, bundle.BundleId);
-            return _current = new Snapshot(policy, bundle, caId, hash, errors);
+            await RefreshCrlsAsync(cancellationToken);
+            var crls = await registry.GetCrlsAsync(bundle.CaIds, cancellationToken);
+            var crlsId = CrlsIdOf(crls);
+            // Without CRLs the hash is what it was before hosts loaded them, so no host is touched for nothing.
+            var hashed = policy.Hash + "/" + bundle.BundleId + (crls.Count == 0 ? "" : "/" + crlsId);
+            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hashed)))[..12];
+            if (_current?.ConfigHash != hash) Log.DesiredConfig(logger, hash, policy.Hash, bundle.BundleId, crlsId);
+            return _current = new Snapshot(policy, bundle, caId, hash, errors) { Crls = crls, CrlsId = crlsId };
         }
         finally
         {
@@ -72,6 +89,30 @@ public sealed class DesiredStateProvider(
         RenewAfter = options.RenewAfter,
         ControllerGeneratesKeys = options.EnrolmentMode == EnrolmentMode.ControllerKey,
     };
+
+    /// <summary>
+    /// Re-signs CRLs past half their lifetime (and publishes an empty one for a CA without any), so what
+    /// hosts load stays current. A failure (KMS, S3) only delays that: hosts keep the CRLs they have.
+    /// </summary>
+    private async Task RefreshCrlsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await registry.RefreshCrlsAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.CrlRefreshFailed(logger, e.GetType().Name, e.Message);
+        }
+    }
+
+    private static string CrlsIdOf(IReadOnlyList<PublishedCrl> crls)
+    {
+        if (crls.Count == 0) return NoCrls;
+        var text = string.Join('/', crls.OrderBy(c => c.CaId, StringComparer.Ordinal)
+            .Select(c => c.CaId + ":" + Convert.ToHexStringLower(SHA256.HashData(c.Der))));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
+    }
 
     private async Task<(MeshPolicy Policy, IReadOnlyList<PolicyError> Errors)> LoadPolicyAsync(CancellationToken cancellationToken)
     {

@@ -7,9 +7,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "Mesh policy rejected, keeping policy {KeptPolicyHash}: {PolicyError}")]
     public static partial void PolicyRejected(ILogger logger, string policyError, string keptPolicyHash);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Desired config is {ConfigHash} (policy {PolicyHash}, trust bundle {BundleId})")]
-    public static partial void DesiredConfig(ILogger logger, string configHash, string policyHash, string bundleId);
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Desired config is {ConfigHash} (policy {PolicyHash}, trust bundle {BundleId}, CRLs {CrlsId})")]
+    public static partial void DesiredConfig(ILogger logger, string configHash, string policyHash, string bundleId, string crlsId);
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "CA trust bundle changed from {OldBundleId} to {NewBundleId}: hosts get the new bundle first, new-CA certificates after")]
     public static partial void TrustBundleChanged(ILogger logger, string oldBundleId, string newBundleId);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Could not refresh the CRLs ({ErrorType}: {ErrorMessage}); hosts keep the CRLs they have")]
+    public static partial void CrlRefreshFailed(ILogger logger, string errorType, string errorMessage);
 }

@@ -10,7 +10,12 @@ public static class AgentRequests
 {
     public const string CaBundleFile = "ca-bundle.pem";
 
-    public static AgentRequest ForVerbs(IReadOnlyList<string> verbs, MeshPolicy policy, TrustBundle bundle, string configHash, string hostKeyType)
+    /// <summary>The request path of a CA's CRL (DER), as the agent expects it.</summary>
+    public static string CrlFile(string caId) => $"crl/{caId}.crl";
+
+    /// <param name="crls">The trusted CAs' CRLs; they travel with the config (install, apply-config), which the config hash covers.</param>
+    public static AgentRequest ForVerbs(IReadOnlyList<string> verbs, MeshPolicy policy, TrustBundle bundle, string configHash, string hostKeyType,
+        IReadOnlyList<PublishedCrl>? crls = null)
     {
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -19,6 +24,7 @@ public static class AgentRequests
             parameters["configHash"] = configHash;
             foreach (var (path, content) in policy.RenderBundle()) files[path] = content;
             files[CaBundleFile] = Encoding.ASCII.GetBytes(bundle.Pem);
+            foreach (var crl in crls ?? []) files[CrlFile(crl.CaId)] = crl.Der;
         }
         if (verbs.Contains(AgentVerbs.Csr)) parameters["keyType"] = hostKeyType;
         return new AgentRequest(verbs, parameters, files);

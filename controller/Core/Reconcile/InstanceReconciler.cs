@@ -65,7 +65,7 @@ public sealed class InstanceReconciler(
                     ConsumeFinished(record);
                     return wait.RequeueAfter is { } after ? new ReconcileOutcome.Requeue(after) : new ReconcileOutcome.Done(null);
                 case Decision.Send send:
-                    await SendAsync(observation, record, AgentRequests.ForVerbs(send.Verbs, desired.Current.Policy, desired.Current.Bundle, desired.Current.ConfigHash, options.HostKeyType), send.Status, null, cancellationToken);
+                    await SendAsync(observation, record, AgentRequests.ForVerbs(send.Verbs, desired.Current.Policy, desired.Current.Bundle, desired.Current.ConfigHash, options.HostKeyType, desired.Current.Crls), send.Status, null, cancellationToken);
                     return new ReconcileOutcome.Requeue(options.CommandPollInterval);
                 case Decision.SignAndInstall sign:
                     return await SignAndInstallAsync(observation, record, sign, cancellationToken) is { } rejected

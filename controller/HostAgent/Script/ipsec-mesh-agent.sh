@@ -42,10 +42,15 @@ readonly RESULT_PREFIX='{"ipsecMesh":1,'
 
 declare -a VERBS=()
 declare -A PARAMS=()
+# The base64 text of each crl/ file as the request carried it: compared with the stored copy
+# without running a process.
+declare -A FILE_B64=()
 WORK=""
 IN=""
 CURRENT_VERB=""
 SETUP_CHANGED=false
+# Whether apply_config_files changed a conn or policy file (false: the loaded conns are current).
+CONFIG_CHANGED=false
 
 # ---------------------------------------------------------------------------------------------
 # Output and failure
@@ -157,7 +162,10 @@ parse_request() {
       PARAMS[${BASH_REMATCH[1]}]="${BASH_REMATCH[3]}"
     elif [[ $line =~ $RE_FILE ]]; then
       path=${BASH_REMATCH[1]}
-      case $path in *..*) bad_request "request line ${number}: file path is not allowed" ;; esac
+      case $path in
+        *..*) bad_request "request line ${number}: file path is not allowed" ;;
+        crl/*) FILE_B64[$path]=${BASH_REMATCH[3]} ;;
+      esac
       path="${IN}/${path}"
       [ -d "${path%/*}" ] || mkdir -p "${path%/*}"
       if ! printf '%s' "${BASH_REMATCH[3]}" | base64 -d >"$path" 2>/dev/null; then
@@ -335,15 +343,26 @@ split_ca_bundle() {
   done
 }
 
-# Imports every CA of the bundle with trust CT,, and removes our CAs that left the bundle.
-install_ca_bundle() {
-  local pem nick listing line
-  declare -A wanted=()
+# CA id (the first 16 hex digits of the certificate's SHA-256, as the controller's caId) -> PEM
+# file of that CA in the request's bundle.
+declare -A BUNDLE_CAS=()
+
+# Splits and indexes the request's ca-bundle.pem; fails bad_certificate like split_ca_bundle.
+index_ca_bundle() {
+  local pem id
+  split_ca_bundle "${IN}/ca-bundle.pem"
   for pem in "${WORK}"/ca/*.pem; do
-    nick="$(cert_fingerprint "$pem")"
-    nick="${CA_PREFIX}${nick:0:16}"
-    wanted[$nick]=$pem
+    id="$(cert_fingerprint "$pem")"
+    BUNDLE_CAS[${id:0:16}]=$pem
   done
+}
+
+# Imports every CA of the indexed bundle with trust CT,, and removes our CAs that left the bundle
+# (and their CRLs); keeps a copy of the bundle so the config verbs skip an unchanged one.
+install_ca_bundle() {
+  local id nick listing line
+  declare -A wanted=()
+  for id in "${!BUNDLE_CAS[@]}"; do wanted[${CA_PREFIX}${id}]=${BUNDLE_CAS[$id]}; done
   for nick in "${!wanted[@]}"; do
     if nss_has_cert "$nick"; then
       quiet certutil -M -d "sql:${NSS_DIR}" -n "$nick" -t 'CT,,' || fail nss_failed "could not set trust on CA ${nick}"
@@ -357,6 +376,7 @@ install_ca_bundle() {
     [[ $nick == "${CA_PREFIX}"* ]] || continue
     [ -n "${wanted[$nick]:-}" ] && continue
     log "removing CA ${nick}: no longer in the bundle"
+    remove_crl "${nick#"$CA_PREFIX"}"
     quiet certutil -D -d "sql:${NSS_DIR}" -n "$nick" || fail nss_failed "could not remove CA ${nick}"
   done <<<"$listing"
   # NSS may file a CA under an existing nickname when subjects collide; make sure each is there.
@@ -364,6 +384,83 @@ install_ca_bundle() {
     nss_has_cert "$nick" || quiet certutil -A -d "sql:${NSS_DIR}" -n "$nick" -t 'CT,,' -i "${wanted[$nick]}" \
       || fail nss_failed "CA ${nick} is missing after the import"
   done
+  cp "${IN}/ca-bundle.pem" "${STATE_DIR}/ca-bundle.pem"
+}
+
+# Whether two text files hold the same bytes; builtins only (our text files hold no NUL byte).
+same_text() {
+  local a="" b=""
+  [ -f "$1" ] && [ -f "$2" ] || return 1
+  IFS= read -r -d '' a <"$1" || true
+  IFS= read -r -d '' b <"$2" || true
+  [ "$a" = "$b" ]
+}
+
+# The config verbs' CA trust: the bundle is imported when it differs from the one last imported,
+# or always with $1 = always (install repairs).
+sync_ca_bundle() {
+  has_file ca-bundle.pem || return 0
+  if [ "$1" != always ] && same_text "${IN}/ca-bundle.pem" "${STATE_DIR}/ca-bundle.pem"; then return 0; fi
+  [ "${#BUNDLE_CAS[@]}" -gt 0 ] || index_ca_bundle
+  install_ca_bundle
+}
+
+# ---------------------------------------------------------------------------------------------
+# CRLs (file crl/<caId>.crl, DER): each mesh CA's revocation list, loaded into NSS, where pluto
+# checks every peer certificate against it. NSS keeps one CRL per CA. A CA whose CRL the request
+# does not carry keeps the one it has: a missing CRL never un-revokes a certificate.
+
+readonly RE_CRL_PATH='^crl/([0-9a-f]{16})\.crl$'
+# CA ids whose CRL differs from the one last loaded (set by check_crl_inputs).
+declare -a CRLS_CHANGED=()
+
+# Checks every CRL of the request before anything changes on the host: named after a CA of the
+# bundle and signed by it (an unchanged CRL, already checked when it was loaded, costs no process).
+check_crl_inputs() {
+  local file path id stored
+  [ -d "${IN}/crl" ] || return 0
+  has_file ca-bundle.pem || bad_request_verb "file ca-bundle.pem is required with a CRL"
+  require_openssl
+  [ "${#BUNDLE_CAS[@]}" -gt 0 ] || index_ca_bundle
+  for file in "${IN}"/crl/*; do
+    path=${file#"${IN}/"}
+    if ! [[ $path =~ $RE_CRL_PATH ]] || [ ! -f "$file" ]; then bad_request_verb "${path} is not a crl/<CA id>.crl file"; fi
+    id=${BASH_REMATCH[1]}
+    [ -n "${BUNDLE_CAS[$id]:-}" ] || fail bad_certificate "${path}: CA ${id} is not in the CA bundle"
+    stored=""
+    if [ -f "${STATE_DIR}/crls/${id}.b64" ]; then IFS= read -r stored <"${STATE_DIR}/crls/${id}.b64" || true; fi
+    [ "$stored" = "${FILE_B64[$path]}" ] && continue
+    openssl crl -inform DER -in "$file" -CAfile "${BUNDLE_CAS[$id]}" -noout >/dev/null 2>&1 \
+      || fail bad_certificate "${path} is not a DER CRL signed by CA ${id} of the bundle"
+    CRLS_CHANGED+=("$id")
+  done
+}
+
+# Loads the changed CRLs into NSS. pluto needs no signal (and 4.x has no safe one): NSS looks for
+# a new or replaced CRL in the database at least once a minute; whack --listcrls shows it at once.
+install_crls() {
+  local id file
+  [ "${#CRLS_CHANGED[@]}" -gt 0 ] || return 0
+  mkdir -p "${STATE_DIR}/crls"
+  for id in "${CRLS_CHANGED[@]}"; do
+    file="${IN}/crl/${id}.crl"
+    # The signature was checked against the bundle's CA; -B spares NSS a second check.
+    if ! quiet crlutil -I -i "$file" -t 1 -B -d "sql:${NSS_DIR}"; then
+      # NSS refuses a CRL older than the one it holds; the controller's copy is authoritative.
+      log "replacing the CRL of CA ${id}"
+      quiet crlutil -D -n "${CA_PREFIX}${id}" -d "sql:${NSS_DIR}" || true
+      quiet crlutil -I -i "$file" -t 1 -B -d "sql:${NSS_DIR}" || fail nss_failed "could not load the CRL of CA ${id}"
+    fi
+    printf '%s\n' "${FILE_B64[crl/${id}.crl]}" >"${STATE_DIR}/crls/${id}.b64"
+    log "CRL of CA ${id} loaded"
+  done
+}
+
+# Deletes the CRL of CA $1 that we loaded (the CA must still be in NSS: NSS finds CRLs by issuer).
+remove_crl() {
+  [ -f "${STATE_DIR}/crls/$1.b64" ] || return 0
+  quiet crlutil -D -n "${CA_PREFIX}$1" -d "sql:${NSS_DIR}" || log "could not delete the CRL of CA $1"
+  rm -f "${STATE_DIR}/crls/$1.b64"
 }
 
 # Sets OLD_CKAID to the key of the host certificate being replaced (empty when none).
@@ -490,6 +587,13 @@ write_file() {
   mv -f "${target}.ipsec-mesh-new" "$target"
 }
 
+# Writes $2 to $1 (mode $3) unless $1 already holds the same text; sets CONFIG_CHANGED when it writes.
+write_if_changed() {
+  same_text "$1" "$2" && return 0
+  write_file "$1" "$2" "$3"
+  CONFIG_CHANGED=true
+}
+
 backup_stock_policies() {
   local group
   [ -f "${STATE_DIR}/policies-backup/.done" ] && return 0
@@ -524,10 +628,10 @@ apply_config_files() {
   done
   mkdir -p "${IPSECD_DIR}/policies"
   for group in "${POLICY_GROUPS[@]}"; do
-    write_file "${IPSECD_DIR}/policies/${group}" "${WORK}/staged/${group}" 0644
+    write_if_changed "${IPSECD_DIR}/policies/${group}" "${WORK}/staged/${group}" 0644
   done
   split_template "${IN}/config/ipsec-mesh.conf"
-  write_file "${IPSECD_DIR}/ipsec-mesh.conf" "${WORK}/conns" 0644
+  write_if_changed "${IPSECD_DIR}/ipsec-mesh.conf" "${WORK}/conns" 0644
   apply_setup_options "${WORK}/setup"
   printf '%s\n' "$(param configHash)" >"${STATE_DIR}/config-hash"
   log "config $(param configHash) written to ${IPSECD_DIR}"
@@ -597,7 +701,7 @@ render_ipsec_conf() {
 apply_setup_options() {
   [ -s "$1" ] || [ -f "$IPSEC_CONF" ] || return 0
   render_ipsec_conf "$1" >"${WORK}/ipsec.conf"
-  if [ -f "$IPSEC_CONF" ] && [ "$(cat "${WORK}/ipsec.conf")" = "$(cat "$IPSEC_CONF")" ]; then return 0; fi
+  if same_text "${WORK}/ipsec.conf" "$IPSEC_CONF"; then return 0; fi
   cat "${WORK}/ipsec.conf" >"$IPSEC_CONF" || fail config_failed "could not write ${IPSEC_CONF}"
   chmod 0644 "$IPSEC_CONF"
   SETUP_CHANGED=true
@@ -662,8 +766,11 @@ remove_reload_guard() {
   quiet ip xfrm policy deleteall priority "$GUARD_ALLOW_PRIORITY" || true
 }
 
+# Leaves ${STATE_DIR}/conns-loaded when every conn loaded: a config verb that changes no file
+# then has nothing to reload (a reload drops every SA).
 reload_conns() {
   local conn conns routed
+  rm -f "${STATE_DIR}/conns-loaded"
   conns="$(conns_to_load)"
   guard_private_networks
   for conn in "${POLICY_GROUPS[@]}"; do
@@ -682,6 +789,7 @@ reload_conns() {
   done <<<"$conns"
   quiet pluto_whack --listen || fail config_failed "pluto could not reload the policy groups"
   remove_reload_guard
+  : >"${STATE_DIR}/conns-loaded"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -784,9 +892,19 @@ restart_pluto() {
   fi
 }
 
+# With $1 = if-changed (apply-config), a running pluto whose conns loaded from the files now
+# written keeps them (and its SAs): a CRL or CA bundle update alone reloads nothing. install
+# always reloads, which is how a todo repairs a host.
 load_config() {
   if [ "$SETUP_CHANGED" = true ] && pluto_running; then restart_pluto "its config setup options changed"; fi
-  if pluto_running; then reload_conns; else start_service; fi
+  if ! pluto_running; then
+    start_service
+  elif [ "${1:-always}" = if-changed ] && [ "$SETUP_CHANGED" = false ] && [ "$CONFIG_CHANGED" = false ] \
+    && [ -f "${STATE_DIR}/conns-loaded" ]; then
+    log "conns unchanged; pluto keeps them"
+  else
+    reload_conns
+  fi
 }
 
 stop_service() {
@@ -810,9 +928,12 @@ verb_install() {
   require_config_inputs
   ensure_packages
   ensure_nss_db
+  check_crl_inputs
   apply_config_files
+  sync_ca_bundle always
+  install_crls
   : >"${STATE_DIR}/installed"
-  load_config
+  load_config always
   succeed "\"libreswan\":$(json_string "$(libreswan_version)"),\"configHash\":$(json_string "$(param configHash)")"
 }
 
@@ -822,8 +943,11 @@ verb_apply_config() {
     fail not_running "the mesh is not installed on this host; run install"
   fi
   ensure_nss_db
+  check_crl_inputs
   apply_config_files
-  load_config
+  sync_ca_bundle if-changed
+  install_crls
+  load_config if-changed
   succeed "\"configHash\":$(json_string "$(param configHash)")"
 }
 
@@ -857,7 +981,7 @@ verb_install_cert() {
   require_nss
   require_openssl
   openssl x509 -in "$cert" -noout 2>/dev/null || fail bad_certificate "host.crt is not a PEM certificate"
-  split_ca_bundle "${IN}/ca-bundle.pem"
+  index_ca_bundle
   openssl verify -CAfile "${IN}/ca-bundle.pem" "$cert" >/dev/null 2>&1 \
     || fail bad_certificate "host.crt is not valid under the CA bundle"
   ckaid="$(ckaid_of x509 "$cert")" || fail bad_certificate "could not read the certificate's public key"
@@ -939,7 +1063,7 @@ verb_install_p12() {
   rm -f "${WORK}/secret/password.b64"
   openssl pkcs12 -in "${IN}/host.p12" -passin "file:${WORK}/secret/password" -nokeys -clcerts -out "$cert" 2>/dev/null \
     || fail bad_certificate "host.p12 does not open with its password"
-  split_ca_bundle "${IN}/ca-bundle.pem"
+  index_ca_bundle
   ckaid="$(ckaid_of x509 "$cert")" || fail bad_certificate "could not read the certificate's public key"
   remember_old_host_cert
   [ -s "${WORK}/old-host.pem" ] && had_cert=true
@@ -1045,6 +1169,11 @@ remove_our_nss_entries() {
     fi
     rm -f "$file"
   done
+  for file in "${STATE_DIR}"/crls/*.b64; do
+    [ -f "$file" ] || continue
+    file=${file##*/}
+    remove_crl "${file%.b64}"
+  done
   listing="$(certutil -L -d "sql:${NSS_DIR}")" || fail nss_failed "could not list the NSS database"
   while IFS= read -r line; do
     nick=${line%% *}
@@ -1090,7 +1219,8 @@ verb_uninstall() {
     esac
   fi
   rm -f "${STATE_DIR}/installed" "${STATE_DIR}/config-hash" "${STATE_DIR}/service-started-by-agent" "${STATE_DIR}/package-installed-by"
-  rm -rf "${STATE_DIR}/keys"
+  rm -f "${STATE_DIR}/conns-loaded" "${STATE_DIR}/ca-bundle.pem"
+  rm -rf "${STATE_DIR}/keys" "${STATE_DIR}/crls"
   succeed ""
 }
 

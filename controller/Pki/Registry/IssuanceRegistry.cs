@@ -107,6 +107,17 @@ public sealed class IssuanceRegistry(IObjectStore store, CaKeyring keyring, PkiO
         }
     }
 
+    public async Task<IReadOnlyList<PublishedCrl>> GetCrlsAsync(IReadOnlyList<string> caIds, CancellationToken cancellationToken)
+    {
+        var crls = new List<PublishedCrl>(caIds.Count);
+        foreach (var caId in caIds)
+        {
+            if (await store.GetAsync(RegistryLayout.CrlKey(caId), cancellationToken) is { } stored)
+                crls.Add(new PublishedCrl(caId, stored.Content));
+        }
+        return crls;
+    }
+
     private static bool IsNewer(IssuedCertificate candidate, IssuedCertificate known) =>
         candidate.NotAfter != known.NotAfter ? candidate.NotAfter > known.NotAfter : candidate.NotBefore > known.NotBefore;
 

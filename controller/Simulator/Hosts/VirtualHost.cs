@@ -30,6 +30,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
     private AsymmetricAlgorithm? _currentKey;
     private string? _certificatePem;
     private string? _caBundlePem;
+    private readonly Dictionary<string, byte[]> _crls = new(StringComparer.Ordinal);
     private string? _certSerial;
     private DateTimeOffset? _certNotAfter;
 
@@ -57,6 +58,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
                     CertNotAfter = _certNotAfter,
                     CertificatePem = _certificatePem,
                     CaBundlePem = _caBundlePem,
+                    Crls = _crls.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
                     HasPendingKey = _pendingKey is not null,
                     VerbCounts = new Dictionary<string, int>(_verbCounts, StringComparer.Ordinal),
                     CommandsRun = _commandsRun,
@@ -157,12 +159,50 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
             return VerbResult.Failure("bad_request", "param configHash is required");
         if (!request.Files.Keys.Any(k => k.StartsWith("config/", StringComparison.Ordinal)))
             return VerbResult.Failure("bad_request", "no config/ files in the request");
+        if (CheckCrls(request) is { } crlFailure) return crlFailure;
+        foreach (var (path, der) in request.Files)
+            if (CrlCheck.CaIdOf(path) is { } caId) _crls[caId] = der;
+        if (request.Files.TryGetValue("ca-bundle.pem", out var bundle)) _caBundlePem = Encoding.ASCII.GetString(bundle);
         _installed = true;
         _running = true;
         _configHash = hash;
         var fields = new Dictionary<string, JsonNode?> { ["configHash"] = hash };
         if (reportVersion) fields["libreswan"] = _options.LibreswanVersion;
         return VerbResult.Success(fields);
+    }
+
+    /// <summary>The agent's checks of <c>crl/</c> files, in its order and with its codes; null when every CRL is acceptable.</summary>
+    private static VerbResult? CheckCrls(AgentRequest request)
+    {
+        var crls = request.Files.Where(f => f.Key.StartsWith("crl/", StringComparison.Ordinal)).ToList();
+        if (crls.Count == 0) return null;
+        if (!request.Files.TryGetValue("ca-bundle.pem", out var bundleBytes))
+            return VerbResult.Failure("bad_request", "file ca-bundle.pem is required with a CRL");
+        var cas = new X509Certificate2Collection();
+        try
+        {
+            cas.ImportFromPem(Encoding.ASCII.GetString(bundleBytes));
+        }
+        catch (CryptographicException)
+        {
+            return VerbResult.Failure("bad_certificate", "the CA bundle holds a block that is not a certificate");
+        }
+        try
+        {
+            if (cas.Count == 0) return VerbResult.Failure("bad_certificate", "the CA bundle holds no certificate");
+            foreach (var (path, der) in crls.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                if (CrlCheck.CaIdOf(path) is not { } caId) return VerbResult.Failure("bad_request", $"{path} is not a crl/<CA id>.crl file");
+                var ca = cas.FirstOrDefault(c => CrlCheck.CaId(c) == caId);
+                if (ca is null) return VerbResult.Failure("bad_certificate", $"{path}: CA {caId} is not in the CA bundle");
+                if (!CrlCheck.IsSignedBy(der, ca)) return VerbResult.Failure("bad_certificate", $"{path} is not a DER CRL signed by CA {caId} of the bundle");
+            }
+            return null;
+        }
+        finally
+        {
+            foreach (var ca in cas) ca.Dispose();
+        }
     }
 
     private VerbResult Csr(AgentRequest request, CommandContext context)
@@ -303,6 +343,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         _certNotAfter = null;
         _certificatePem = null;
         _caBundlePem = null;
+        _crls.Clear();
         _pendingKey?.Dispose();
         _pendingKey = null;
         _currentKey?.Dispose();

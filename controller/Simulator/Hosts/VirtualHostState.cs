@@ -11,6 +11,8 @@ public sealed record VirtualHostState
     /// <summary>The installed host certificate (PEM), if any.</summary>
     public string? CertificatePem { get; init; }
     public string? CaBundlePem { get; init; }
+    /// <summary>The CRLs loaded with the config (DER), by CA id.</summary>
+    public IReadOnlyDictionary<string, byte[]> Crls { get; init; } = new Dictionary<string, byte[]>();
     public bool HasPendingKey { get; init; }
     /// <summary>Verbs run so far, successful or not, by name.</summary>
     public IReadOnlyDictionary<string, int> VerbCounts { get; init; } = new Dictionary<string, int>();

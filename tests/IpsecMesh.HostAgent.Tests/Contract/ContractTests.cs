@@ -116,6 +116,12 @@ public sealed class ContractTests : IAsyncLifetime
         Assert.Equal(simulatedStatus[0].GetString("certSerial"), realStatus[0].GetString("certSerial"));
         Assert.Equal(simulatedStatus[0].GetBool("running"), realStatus[0].GetBool("running"));
         await BothAsync(Requests.Config(AgentVerbs.ApplyConfig));
+        using var other = new TestCa("unrelated CA");
+        await BothAsync(Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, new Dictionary<string, byte[]> { [ca.CaId] = ca.Crl(1, [0x00, 0xbe, 0xef]) }));
+        await BothAsync(Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, new Dictionary<string, byte[]> { [ca.CaId] = other.Crl(2) }));
+        await BothAsync(Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, new Dictionary<string, byte[]> { [other.CaId] = other.Crl(2) }));
+        await BothAsync(AgentRequest.For(AgentVerbs.ApplyConfig, new Dictionary<string, string> { ["configHash"] = "0123456789ab" },
+            MeshPolicy.Default.RenderBundle().Append(new KeyValuePair<string, byte[]>($"crl/{ca.CaId}.crl", ca.Crl(3))).ToDictionary()));
         await BothAsync(AgentRequest.For(AgentVerbs.Install, files: MeshPolicy.Default.RenderBundle()));
         await BothAsync(Requests.Uninstall());
         var (realAfter, simulatedAfter) = await BothAsync(Requests.Status());

@@ -21,6 +21,16 @@ internal static class Requests
         return AgentRequest.For(verb, new Dictionary<string, string> { ["configHash"] = policy.Hash }, policy.RenderBundle());
     }
 
+    /// <summary>A config verb that also carries the CA bundle and CRLs (crl/&lt;caId&gt;.crl), as the controller sends it.</summary>
+    public static AgentRequest ConfigWithCrls(string verb, byte[] caBundlePem, IReadOnlyDictionary<string, byte[]> crlsByCaId, MeshPolicy? policy = null)
+    {
+        policy ??= MeshPolicy.Default;
+        var files = policy.RenderBundle().ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+        files["ca-bundle.pem"] = caBundlePem;
+        foreach (var (caId, der) in crlsByCaId) files[$"crl/{caId}.crl"] = der;
+        return AgentRequest.For(verb, new Dictionary<string, string> { ["configHash"] = policy.Hash }, files);
+    }
+
     public static AgentRequest InstallAndCsr(string keyType, MeshPolicy? policy = null)
     {
         policy ??= MeshPolicy.Default;

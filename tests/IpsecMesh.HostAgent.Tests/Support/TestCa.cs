@@ -15,12 +15,25 @@ internal sealed class TestCa : IDisposable
         var request = new CertificateRequest($"CN={name}", _key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         Certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
     }
 
     public X509Certificate2 Certificate { get; }
 
     public byte[] BundlePem => Encoding.ASCII.GetBytes(Certificate.ExportCertificatePem());
+
+    /// <summary>The CA's id as the controller names it (and the agent its NSS nickname): 16 hex digits of the SHA-256.</summary>
+    public string CaId => Convert.ToHexStringLower(SHA256.HashData(Certificate.RawData))[..16];
+
+    /// <summary>A DER CRL of this CA revoking <paramref name="serials"/>; a higher <paramref name="number"/> is a newer CRL.</summary>
+    public byte[] Crl(int number, params byte[][] serials)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var serial in serials) builder.AddEntry(serial, DateTimeOffset.UtcNow.AddMinutes(-1), X509RevocationReason.CessationOfOperation);
+        return builder.Build(Certificate, number, DateTimeOffset.UtcNow.AddDays(7), HashAlgorithmName.SHA256,
+            thisUpdate: DateTimeOffset.UtcNow.AddMinutes(-10 + number));
+    }
 
     public X509Certificate2 Sign(byte[] csrDer, byte[] serial)
     {

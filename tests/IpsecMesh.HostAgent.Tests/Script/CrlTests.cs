@@ -1,0 +1,112 @@
+using IpsecMesh.HostAgent.Protocol;
+using IpsecMesh.HostAgent.Tests.Support;
+
+namespace IpsecMesh.HostAgent.Tests.Script;
+
+/// <summary>
+/// CRLs travel with install and apply-config (file crl/&lt;caId&gt;.crl) and land in the real NSS
+/// database of a host with a real pluto (libreswan's stock paths in a throwaway namespace).
+/// </summary>
+public class CrlTests
+{
+    private const string Nss = "sql:/var/lib/ipsec/nss";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<IReadOnlyList<AgentResult>> RunAsync(HostNamespace host, AgentRequest request)
+    {
+        var result = await host.RunCommandsAsync(AgentCommand.Render(AgentScript.Content, request), Ct);
+        var lines = AgentResult.ParseAll(result.Stdout);
+        Assert.True(lines.Count == request.Verbs.Count, result.ToString());
+        return lines;
+    }
+
+    private static async Task<string> ShellAsync(HostNamespace host, string script) => (await host.RunShellAsync(script + "\n", Ct)).Stdout;
+
+    private static Dictionary<string, byte[]> Crls(TestCa ca, byte[] der) => new() { [ca.CaId] = der };
+
+    [Fact]
+    public async Task Install_loads_the_crl_pluto_lists_it_and_a_newer_one_replaces_it_without_touching_the_conns()
+    {
+        await using var host = await HostNamespace.StartAsync();
+        using var ca = new TestCa();
+
+        var installed = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.Install, ca.BundlePem, Crls(ca, ca.Crl(1)))));
+        Assert.True(installed.Ok, installed.Fields.ToJsonString());
+        Assert.Matches($@"ipsec-mesh-ca-{ca.CaId}\s+CRL", await ShellAsync(host, $"crlutil -L -d {Nss}"));
+        Assert.Matches($@"ipsec-mesh-ca-{ca.CaId}\s+CT,,", await ShellAsync(host, $"certutil -L -d {Nss}"));
+        var first = await ShellAsync(host, "ipsec whack --listcrls");
+        Assert.Contains("issuer: CN=ipsec-mesh test CA", first, StringComparison.Ordinal);
+        Assert.Contains("revoked certs: 0", first, StringComparison.Ordinal);
+        var pid = await ShellAsync(host, "cat /run/pluto/pluto.pid");
+        var conns = await ShellAsync(host, "ipsec whack --status | grep -c '^000 \"' || true");
+
+        // A revocation: the same config with a newer CRL. pluto sees it; no restart, no conn reload.
+        var revoked = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, ca.Crl(2, [0x11, 0x22])))));
+        Assert.True(revoked.Ok, revoked.Fields.ToJsonString());
+        var listed = await ShellAsync(host, "ipsec whack --listcrls");
+        Assert.Contains("revoked certs: 1", listed, StringComparison.Ordinal);
+        Assert.Contains("Serial Number: 4386 (0x1122)", await ShellAsync(host, $"crlutil -L -d {Nss} -n ipsec-mesh-ca-{ca.CaId}"), StringComparison.Ordinal);
+        Assert.Equal(pid, await ShellAsync(host, "cat /run/pluto/pluto.pid"));
+        Assert.Equal(conns, await ShellAsync(host, "ipsec whack --status | grep -c '^000 \"' || true"));
+        Assert.Contains("conns unchanged; pluto keeps them", await ShellAsync(host, "cat /var/lib/ipsec-mesh/agent.log"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_same_crl_twice_changes_nothing_and_runs_no_nss_tool()
+    {
+        await using var host = await HostNamespace.StartAsync();
+        using var ca = new TestCa();
+        var crl = ca.Crl(1, [0x05]);
+        var request = Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, crl));
+        Assert.True(Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.Install, ca.BundlePem, Crls(ca, crl)))).Ok);
+        var listing = await ShellAsync(host, $"crlutil -L -d {Nss}; certutil -L -d {Nss}");
+
+        await ShellAsync(host, ": > /var/lib/ipsec-mesh/agent.log");
+        var again = Assert.Single(await RunAsync(host, request));
+
+        Assert.True(again.Ok, again.Fields.ToJsonString());
+        Assert.Equal(listing, await ShellAsync(host, $"crlutil -L -d {Nss}; certutil -L -d {Nss}"));
+        var log = await ShellAsync(host, "cat /var/lib/ipsec-mesh/agent.log");
+        Assert.DoesNotContain("CRL of CA", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("crlutil", log, StringComparison.Ordinal);
+        Assert.Contains("conns unchanged", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_crl_that_is_not_the_named_cas_fails_bad_certificate_and_keeps_what_was_loaded()
+    {
+        await using var host = await HostNamespace.StartAsync();
+        using var ca = new TestCa();
+        using var other = new TestCa("unrelated CA");
+        Assert.True(Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.Install, ca.BundlePem, Crls(ca, ca.Crl(1, [0x07]))))).Ok);
+        var before = await ShellAsync(host, $"ipsec whack --listcrls; crlutil -L -d {Nss}; cat /etc/ipsec.d/policies/private");
+
+        // Signed by another CA under this CA's name; not DER at all; a CA the bundle does not hold.
+        var forged = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, other.Crl(5)))));
+        var garbage = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, "not a CRL"u8.ToArray()))));
+        var stranger = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(other, other.Crl(5)))));
+
+        Assert.Equal("bad_certificate", forged.Code);
+        Assert.Equal($"crl/{ca.CaId}.crl is not a DER CRL signed by CA {ca.CaId} of the bundle", forged.Error);
+        Assert.Equal("bad_certificate", garbage.Code);
+        Assert.Equal("bad_certificate", stranger.Code);
+        Assert.Equal($"crl/{other.CaId}.crl: CA {other.CaId} is not in the CA bundle", stranger.Error);
+        Assert.Equal(before, await ShellAsync(host, $"ipsec whack --listcrls; crlutil -L -d {Nss}; cat /etc/ipsec.d/policies/private"));
+    }
+
+    [Fact]
+    public async Task An_older_crl_from_the_controller_replaces_a_newer_one_and_uninstall_removes_ours()
+    {
+        await using var host = await HostNamespace.StartAsync();
+        using var ca = new TestCa();
+        Assert.True(Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.Install, ca.BundlePem, Crls(ca, ca.Crl(3, [0x03], [0x04]))))).Ok);
+
+        var older = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, ca.Crl(2, [0x02])))));
+
+        Assert.True(older.Ok, older.Fields.ToJsonString());
+        Assert.Contains("revoked certs: 1", await ShellAsync(host, "ipsec whack --listcrls"), StringComparison.Ordinal);
+        Assert.True(Assert.Single(await RunAsync(host, Requests.Uninstall())).Ok);
+        Assert.DoesNotContain("ipsec-mesh", await ShellAsync(host, $"crlutil -L -d {Nss}; certutil -L -d {Nss}"), StringComparison.Ordinal);
+    }
+}
