@@ -53,14 +53,23 @@ public static partial class ConnTemplate
 
     private static void ValidateSetupOption(string line, string fileLabel, int number, ICollection<PolicyError> errors)
     {
+        if (BlankOrComment().IsMatch(line)) return;
         var option = OptionLine().Match(line);
-        if (!option.Success) return;
+        if (!option.Success)
+        {
+            errors.Add(new PolicyError(fileLabel, number, "a config setup line must be an indented 'option=value'"));
+            return;
+        }
         var (name, value) = (option.Groups[1].Value, option.Groups[2].Value.Trim());
         if (!SetupOptions.Contains(name))
             errors.Add(new PolicyError(fileLabel, number,
                 $"config setup option '{name}' is not one the mesh may set (allowed: {string.Join(", ", SetupOptions)})"));
         else if (name is ("shuntlifetime" or "crlcheckinterval") && !Duration().IsMatch(value))
             errors.Add(new PolicyError(fileLabel, number, $"{name} '{value}' is not a duration such as 90s, 2m or 1h"));
+        else if (name == "crl-strict" && value is not ("yes" or "no"))
+            errors.Add(new PolicyError(fileLabel, number, $"crl-strict '{value}' must be yes or no"));
+        else if (name == "plutodebug" && !DebugClasses().IsMatch(value))
+            errors.Add(new PolicyError(fileLabel, number, $"plutodebug '{value}' must be debug class names such as \"none\" or \"base crypt\""));
     }
 
     [GeneratedRegex(@"^config\s+setup\s*(#.*)?$")]
@@ -72,6 +81,12 @@ public static partial class ConnTemplate
 
     [GeneratedRegex(@"^\s+([A-Za-z0-9-]+)\s*=\s*([^#]*)")]
     private static partial Regex OptionLine();
+
+    [GeneratedRegex(@"^\s*(#.*)?$")]
+    private static partial Regex BlankOrComment();
+
+    [GeneratedRegex(@"^""?[a-z0-9-]+( [a-z0-9-]+)*""?$")]
+    private static partial Regex DebugClasses();
 
     [GeneratedRegex(@"^[0-9]+[smhd]?$")]
     private static partial Regex Duration();

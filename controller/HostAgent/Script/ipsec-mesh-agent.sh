@@ -430,7 +430,8 @@ check_crl_inputs() {
     stored=""
     if [ -f "${STATE_DIR}/crls/${id}.b64" ]; then IFS= read -r stored <"${STATE_DIR}/crls/${id}.b64" || true; fi
     [ "$stored" = "${FILE_B64[$path]}" ] && continue
-    openssl crl -inform DER -in "$file" -CAfile "${BUNDLE_CAS[$id]}" -noout >/dev/null 2>&1 \
+    # openssl exits 0 on a bad signature too: only its "verify OK" says the signature holds.
+    [[ "$(openssl crl -inform DER -in "$file" -CAfile "${BUNDLE_CAS[$id]}" -noout 2>&1)" == *"verify OK"* ]] \
       || fail bad_certificate "${path} is not a DER CRL signed by CA ${id} of the bundle"
     CRLS_CHANGED+=("$id")
   done
@@ -588,8 +589,10 @@ write_file() {
 }
 
 # Writes $2 to $1 (mode $3) unless $1 already holds the same text; sets CONFIG_CHANGED when it writes.
+# The marker goes first: if this verb fails before the reload, the next one still reloads.
 write_if_changed() {
   same_text "$1" "$2" && return 0
+  rm -f "${STATE_DIR}/conns-loaded"
   write_file "$1" "$2" "$3"
   CONFIG_CHANGED=true
 }
@@ -693,6 +696,8 @@ render_ipsec_conf() {
       placed=true
     fi
   done <"$IPSEC_CONF"
+  # A begin marker without its end would swallow the rest of the file, includes and all.
+  [ "$in_block" = false ] || fail config_failed "${IPSEC_CONF} has '${SETUP_BEGIN}' without '${SETUP_END}'; fix it by hand"
 }
 
 # Writes the managed block of ipsec.conf from the options of file $1 and sets SETUP_CHANGED when
@@ -702,6 +707,8 @@ apply_setup_options() {
   [ -s "$1" ] || [ -f "$IPSEC_CONF" ] || return 0
   render_ipsec_conf "$1" >"${WORK}/ipsec.conf"
   if same_text "${WORK}/ipsec.conf" "$IPSEC_CONF"; then return 0; fi
+  # Remembered until pluto has restarted, in case this verb fails before it does.
+  : >"${STATE_DIR}/setup-pending"
   cat "${WORK}/ipsec.conf" >"$IPSEC_CONF" || fail config_failed "could not write ${IPSEC_CONF}"
   chmod 0644 "$IPSEC_CONF"
   SETUP_CHANGED=true
@@ -719,17 +726,21 @@ conns_to_load() {
 
 # Between deleting the conns and routing them again the kernel holds none of pluto's policies,
 # and traffic to `private` peers would leave (and be accepted) in clear. Meanwhile block
-# policies at the lowest precedence cover those networks, with allow policies just above them
-# for the `clear` group (this host's own addresses, metadata); pluto's policies take precedence
-# over both once they are back. Left in place if the reload fails: `private` means encrypted
-# or nothing, and the next reload removes them.
-readonly GUARD_ALLOW_PRIORITY=4000000000
-readonly GUARD_BLOCK_PRIORITY=4000000001
+# policies at the lowest precedence cover those networks, with allow policies for the `clear`
+# group (this host's own addresses, metadata); as in libreswan the longer prefix wins, and
+# allow wins between equal prefixes. pluto's policies take precedence over all of them once
+# they are back. Left in place if the reload fails: `private` means encrypted or nothing, and
+# the next reload or uninstall removes them.
+readonly GUARD_PRIORITY_BASE=4000000000
+readonly GUARD_PRIORITY_SPAN=258
+
 
 # Prints the `ip -batch` lines of one guard policy pair (outbound and inbound).
 guard_policy() {
-  local network=$1 action=$2 priority=$3 any=0.0.0.0/0
+  local network=$1 action=$2 priority any=0.0.0.0/0
   [[ $network == *:* ]] && any=::/0
+  priority=$((GUARD_PRIORITY_BASE + (128 - ${network##*/}) * 2))
+  [ "$action" = allow ] || priority=$((priority + 1))
   printf 'xfrm policy update src %s dst %s dir out action %s priority %s\n' "$any" "$network" "$action" "$priority"
   printf 'xfrm policy update src %s dst %s dir in action %s priority %s\n' "$network" "$any" "$action" "$priority"
 }
@@ -751,19 +762,29 @@ guard_private_networks() {
   [ -n "$private" ] && have ip || return 0
   {
     while IFS= read -r network; do
-      [ -z "$network" ] || guard_policy "$network" allow "$GUARD_ALLOW_PRIORITY"
+      [ -z "$network" ] || guard_policy "$network" allow
     done <<<"$(policy_networks clear)"
     while IFS= read -r network; do
-      guard_policy "$network" block "$GUARD_BLOCK_PRIORITY"
+      guard_policy "$network" block
     done <<<"$private"
   } >"${WORK}/guard.batch"
   quiet ip -force -batch "${WORK}/guard.batch" || log "some reload guard policies could not be added; see the agent log"
 }
 
+# One deleteall per priority in use (`ip -batch` runs only the first deleteall of a batch).
 remove_reload_guard() {
+  local line priority listing
+  declare -A seen=()
   have ip || return 0
-  quiet ip xfrm policy deleteall priority "$GUARD_BLOCK_PRIORITY" || true
-  quiet ip xfrm policy deleteall priority "$GUARD_ALLOW_PRIORITY" || true
+  listing="$(ip xfrm policy list 2>/dev/null)" || return 0
+  while IFS= read -r line; do
+    [[ $line =~ priority\ ([0-9]+) ]] || continue
+    priority=${BASH_REMATCH[1]}
+    if ((priority >= GUARD_PRIORITY_BASE && priority < GUARD_PRIORITY_BASE + GUARD_PRIORITY_SPAN)) && [ -z "${seen[$priority]:-}" ]; then
+      seen[$priority]=1
+      quiet ip xfrm policy deleteall priority "$priority" || log "could not remove the reload guard's policies at priority ${priority}"
+    fi
+  done <<<"$listing"
 }
 
 # Leaves ${STATE_DIR}/conns-loaded when every conn loaded: a config verb that changes no file
@@ -896,7 +917,10 @@ restart_pluto() {
 # written keeps them (and its SAs): a CRL or CA bundle update alone reloads nothing. install
 # always reloads, which is how a todo repairs a host.
 load_config() {
-  if [ "$SETUP_CHANGED" = true ] && pluto_running; then restart_pluto "its config setup options changed"; fi
+  if [ -f "${STATE_DIR}/setup-pending" ]; then
+    SETUP_CHANGED=true
+    if pluto_running; then restart_pluto "its config setup options changed"; fi
+  fi
   if ! pluto_running; then
     start_service
   elif [ "${1:-always}" = if-changed ] && [ "$SETUP_CHANGED" = false ] && [ "$CONFIG_CHANGED" = false ] \
@@ -905,6 +929,7 @@ load_config() {
   else
     reload_conns
   fi
+  rm -f "${STATE_DIR}/setup-pending"
 }
 
 stop_service() {
@@ -1208,6 +1233,8 @@ verb_uninstall() {
     for conn in "${POLICY_GROUPS[@]}"; do pluto_whack --delete --name "$conn" >/dev/null 2>&1 || true; done
   fi
   restore_stock_policies
+  # A reload that failed earlier may have left its guard: nothing of ours stays in the kernel.
+  remove_reload_guard
   if pluto_running; then quiet pluto_whack --listen || true; fi
   remove_our_nss_entries
   if [ -f "${STATE_DIR}/package-installed-by" ]; then
@@ -1219,7 +1246,7 @@ verb_uninstall() {
     esac
   fi
   rm -f "${STATE_DIR}/installed" "${STATE_DIR}/config-hash" "${STATE_DIR}/service-started-by-agent" "${STATE_DIR}/package-installed-by"
-  rm -f "${STATE_DIR}/conns-loaded" "${STATE_DIR}/ca-bundle.pem"
+  rm -f "${STATE_DIR}/conns-loaded" "${STATE_DIR}/ca-bundle.pem" "${STATE_DIR}/setup-pending"
   rm -rf "${STATE_DIR}/keys" "${STATE_DIR}/crls"
   succeed ""
 }

@@ -79,16 +79,20 @@ public class CrlTests
         await using var host = await HostNamespace.StartAsync();
         using var ca = new TestCa();
         using var other = new TestCa("unrelated CA");
+        using var impostor = new TestCa();
         Assert.True(Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.Install, ca.BundlePem, Crls(ca, ca.Crl(1, [0x07]))))).Ok);
         var before = await ShellAsync(host, $"ipsec whack --listcrls; crlutil -L -d {Nss}; cat /etc/ipsec.d/policies/private");
 
-        // Signed by another CA under this CA's name; not DER at all; a CA the bundle does not hold.
-        var forged = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, other.Crl(5)))));
+        // Signed by another key under this CA's very name (openssl exits 0 on that, printing "verify
+        // failure"); issued by another CA; not DER at all; a CA the bundle does not hold.
+        var forged = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, impostor.Crl(5)))));
+        var foreign = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, other.Crl(5)))));
         var garbage = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, "not a CRL"u8.ToArray()))));
         var stranger = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(other, other.Crl(5)))));
 
         Assert.Equal("bad_certificate", forged.Code);
         Assert.Equal($"crl/{ca.CaId}.crl is not a DER CRL signed by CA {ca.CaId} of the bundle", forged.Error);
+        Assert.Equal("bad_certificate", foreign.Code);
         Assert.Equal("bad_certificate", garbage.Code);
         Assert.Equal("bad_certificate", stranger.Code);
         Assert.Equal($"crl/{other.CaId}.crl: CA {other.CaId} is not in the CA bundle", stranger.Error);

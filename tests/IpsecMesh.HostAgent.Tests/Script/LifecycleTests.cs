@@ -133,7 +133,8 @@ public class LifecycleTests
         await using var host = await HostNamespace.StartAsync();
         var policy = MeshPolicy.Load(PolicyFiles.With(PolicyGroups.Private, "10.99.0.0/16\n"), "test").Policy!;
         await RunAsync(host, Requests.Config(AgentVerbs.Install, policy));
-        const string guard = "ip xfrm policy list priority 4000000001; ip xfrm policy list priority 4000000000";
+        // The kernel policies in the guard's priority band (4000000000 to 4000000257), whole entries.
+        const string guard = """ip xfrm policy list | awk '/^src/ { if (keep) print entry; entry = $0; keep = 0; next } { entry = entry "\n" $0 } /priority 4000000[0-2][0-9][0-9] / { keep = 1 } END { if (keep) print entry }'""";
         Assert.Equal("", (await ShellAsync(host, guard)).Trim());
 
         // A conn libreswan rejects makes the reload stop after the old conns are gone.
@@ -153,6 +154,32 @@ public class LifecycleTests
 
         await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig, policy));
         Assert.Equal("", (await ShellAsync(host, guard)).Trim());
+
+        // A guard left by a failed reload goes with uninstall too.
+        Assert.False(Assert.Single(await RunAsync(host, broken, expectSuccess: false)).Ok);
+        Assert.NotEqual("", (await ShellAsync(host, guard)).Trim());
+        await RunAsync(host, Requests.Uninstall());
+        Assert.Equal("", (await ShellAsync(host, guard)).Trim());
+    }
+
+    [Fact]
+    public async Task A_pending_setup_change_restarts_pluto_even_when_ipsec_conf_already_says_it()
+    {
+        await using var host = await HostNamespace.StartAsync();
+        await RunAsync(host, Requests.Config(AgentVerbs.Install));
+        var firstPid = await ShellAsync(host, "cat /run/pluto/pluto.pid");
+        var shorter = MeshPolicy.Load(PolicyFiles.With(PolicyGroups.TemplateFile,
+            PolicyFiles.Template.Replace("shuntlifetime=5m", "shuntlifetime=90s", StringComparison.Ordinal)), "test").Policy!;
+
+        // What a verb leaves when it fails after writing ipsec.conf and before restarting pluto.
+        await ShellAsync(host, "sed -i 's/shuntlifetime=5m/shuntlifetime=90s/' /etc/ipsec.conf && : >/var/lib/ipsec-mesh/setup-pending");
+        await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig, shorter));
+
+        Assert.NotEqual(firstPid, await ShellAsync(host, "cat /run/pluto/pluto.pid"));
+        Assert.Equal("gone", (await ShellAsync(host, "test -e /var/lib/ipsec-mesh/setup-pending && echo present || echo gone")).Trim());
+        var secondPid = await ShellAsync(host, "cat /run/pluto/pluto.pid");
+        await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig, shorter));
+        Assert.Equal(secondPid, await ShellAsync(host, "cat /run/pluto/pluto.pid"));
     }
 
     private static string[] PrivateKeyLines(string listing) =>
