@@ -7,6 +7,8 @@ set -euo pipefail
 name=$1 workdir=$2
 here=$(dirname "$(readlink -f "$0")")
 state=/run/e2e/$name
+# Read now: the checkout may live under /tmp, which the host gets a private copy of below.
+runner=$(cat "$here/spool-runner.sh")
 
 mkdir -p "$state"/{ipsec.d,nss,ipsec-mesh,log,tmp}
 cp -a /etc/ipsec.d/. "$state/ipsec.d/"
@@ -31,4 +33,4 @@ mkfifo /run/e2e/tick
 hostname "$name"
 
 echo "host $name: namespaces ready"
-exec "$here/spool-runner.sh" "$workdir/spool/$name" "$workdir/guest/$name.ready"
+exec bash -c "$runner" spool-runner "$workdir/spool/$name" "$workdir/guest/$name.ready"
