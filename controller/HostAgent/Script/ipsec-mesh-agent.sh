@@ -450,11 +450,23 @@ install_crls() {
       # NSS refuses a CRL older than the one it holds; the controller's copy is authoritative.
       log "replacing the CRL of CA ${id}"
       quiet crlutil -D -n "${CA_PREFIX}${id}" -d "sql:${NSS_DIR}" || true
-      quiet crlutil -I -i "$file" -t 1 -B -d "sql:${NSS_DIR}" || fail nss_failed "could not load the CRL of CA ${id}"
+      if ! quiet crlutil -I -i "$file" -t 1 -B -d "sql:${NSS_DIR}"; then
+        restore_crl "$id"
+        fail nss_failed "could not load the CRL of CA ${id}"
+      fi
     fi
     printf '%s\n' "${FILE_B64[crl/${id}.crl]}" >"${STATE_DIR}/crls/${id}.b64"
     log "CRL of CA ${id} loaded"
   done
+}
+
+# Puts back the CRL of CA $1 that was loaded before (its copy in the state directory), if any.
+restore_crl() {
+  [ -f "${STATE_DIR}/crls/$1.b64" ] || return 0
+  if ! { base64 -d <"${STATE_DIR}/crls/$1.b64" >"${WORK}/previous.crl" 2>/dev/null &&
+    quiet crlutil -I -i "${WORK}/previous.crl" -t 1 -B -d "sql:${NSS_DIR}"; }; then
+    log "could not put back the previous CRL of CA $1"
+  fi
 }
 
 # Deletes the CRL of CA $1 that we loaded (the CA must still be in NSS: NSS finds CRLs by issuer).
@@ -734,7 +746,6 @@ conns_to_load() {
 readonly GUARD_PRIORITY_BASE=4000000000
 readonly GUARD_PRIORITY_SPAN=258
 
-
 # Prints the `ip -batch` lines of one guard policy pair (outbound and inbound).
 guard_policy() {
   local network=$1 action=$2 priority any=0.0.0.0/0
@@ -771,7 +782,7 @@ guard_private_networks() {
   quiet ip -force -batch "${WORK}/guard.batch" || log "some reload guard policies could not be added; see the agent log"
 }
 
-# One deleteall per priority in use (`ip -batch` runs only the first deleteall of a batch).
+# One deleteall per priority in use (deleteall inside `ip -batch` left the policies in place).
 remove_reload_guard() {
   local line priority listing
   declare -A seen=()
@@ -897,8 +908,6 @@ start_service() {
   reload_conns
 }
 
-# Makes pluto use the written config: a restart when its config setup options changed, else a
-# reload of the conns (or a start).
 # Restarts a running pluto behind the reload guard; the caller reloads the conns.
 restart_pluto() {
   log "restarting pluto: $1"
@@ -913,6 +922,8 @@ restart_pluto() {
   fi
 }
 
+# Makes pluto use the written config: a restart when its config setup options changed (now or
+# in a verb that failed before restarting), else a reload of the conns (or a start).
 # With $1 = if-changed (apply-config), a running pluto whose conns loaded from the files now
 # written keeps them (and its SAs): a CRL or CA bundle update alone reloads nothing. install
 # always reloads, which is how a todo repairs a host.

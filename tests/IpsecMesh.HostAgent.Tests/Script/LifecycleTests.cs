@@ -115,8 +115,7 @@ public class LifecycleTests
         await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig));
         Assert.Equal(firstPid, await ShellAsync(host, "cat /run/pluto/pluto.pid"));
 
-        var shorter = MeshPolicy.Load(PolicyFiles.With(PolicyGroups.TemplateFile,
-            PolicyFiles.Template.Replace("shuntlifetime=5m", "shuntlifetime=90s", StringComparison.Ordinal)), "test").Policy!;
+        var shorter = WithShuntLifetime("90s");
         await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig, shorter));
         Assert.NotEqual(firstPid, await ShellAsync(host, "cat /run/pluto/pluto.pid"));
         Assert.Contains("shuntlifetime=90000", await ShellAsync(host, "ipsec readwriteconf --config /etc/ipsec.conf"), StringComparison.Ordinal);
@@ -168,8 +167,7 @@ public class LifecycleTests
         await using var host = await HostNamespace.StartAsync();
         await RunAsync(host, Requests.Config(AgentVerbs.Install));
         var firstPid = await ShellAsync(host, "cat /run/pluto/pluto.pid");
-        var shorter = MeshPolicy.Load(PolicyFiles.With(PolicyGroups.TemplateFile,
-            PolicyFiles.Template.Replace("shuntlifetime=5m", "shuntlifetime=90s", StringComparison.Ordinal)), "test").Policy!;
+        var shorter = WithShuntLifetime("90s");
 
         // What a verb leaves when it fails after writing ipsec.conf and before restarting pluto.
         await ShellAsync(host, "sed -i 's/shuntlifetime=5m/shuntlifetime=90s/' /etc/ipsec.conf && : >/var/lib/ipsec-mesh/setup-pending");
@@ -181,6 +179,10 @@ public class LifecycleTests
         await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig, shorter));
         Assert.Equal(secondPid, await ShellAsync(host, "cat /run/pluto/pluto.pid"));
     }
+
+    private static MeshPolicy WithShuntLifetime(string lifetime) =>
+        MeshPolicy.Load(PolicyFiles.With(PolicyGroups.TemplateFile,
+            PolicyFiles.Template.Replace("shuntlifetime=5m", "shuntlifetime=" + lifetime, StringComparison.Ordinal)), "test").Policy!;
 
     private static string[] PrivateKeyLines(string listing) =>
         listing.Split('\n').Where(l => l.Contains("(has private key)", StringComparison.Ordinal)).Select(l => l.Trim()).Distinct().ToArray();
