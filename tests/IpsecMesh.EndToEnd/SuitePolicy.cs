@@ -8,6 +8,12 @@ namespace IpsecMesh.EndToEnd;
 /// <summary>The suite's starting policy and controller settings.</summary>
 public static class SuitePolicy
 {
+    /// <summary>
+    /// How long a pair may take to heal from a failure shunt: the suite's shuntlifetime (1m),
+    /// pluto's 20 s expiry check, and a negotiation on a slow guest.
+    /// </summary>
+    public static readonly TimeSpan ShuntHealTimeout = TimeSpan.FromSeconds(120);
+
     /// <summary>Every host's /30 private, the VPC resolver clear; the repository's conn template otherwise.</summary>
     public static MeshPolicy Initial(string policyDirectory, IReadOnlyList<GuestHost> hosts) =>
         MeshPolicy.FromRepository(policyDirectory,

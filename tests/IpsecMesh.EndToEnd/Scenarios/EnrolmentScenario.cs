@@ -8,7 +8,6 @@ public static class EnrolmentScenario
 {
     private static readonly TimeSpan EnrolTimeout = TimeSpan.FromMinutes(8);
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromMinutes(3);
-    internal static readonly TimeSpan ShuntHealTimeout = TimeSpan.FromSeconds(120);
 
     /// <param name="alsoTag">Hosts tagged todo at the same moment for other scenarios (f), so they overlap in time.</param>
     public static async Task<ScenarioOutcome> RunAsync(ScenarioContext context, IEnumerable<Guest.GuestHost> alsoTag, CancellationToken cancellationToken)
@@ -32,7 +31,7 @@ public static class EnrolmentScenario
         // the suite's shuntlifetime (1m, checked every 20 s): the pair heals when it expires.
         foreach (var (from, to) in context.MeshPairs())
         {
-            var seconds = await context.Guest.ReachAsync(from, to, ShuntHealTimeout, cancellationToken);
+            var seconds = await context.Guest.ReachAsync(from, to, SuitePolicy.ShuntHealTimeout, cancellationToken);
             verdict.Expect(seconds is not null, $"{from.Name} cannot reach {to.Name}");
         }
         foreach (var host in mesh) await context.Guest.StopPingerAsync($"a-{host.Name}", cancellationToken);

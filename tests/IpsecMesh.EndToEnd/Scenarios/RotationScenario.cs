@@ -30,7 +30,7 @@ public static class RotationScenario
         // Let the tunnels come back before the pingers stop, so the loss is the rotation's, not a
         // cut-off. A peer that tried a host while the host reloaded its conns holds a failure shunt.
         foreach (var (from, to) in context.MeshPairs())
-            verdict.Expect(await context.Guest.ReachAsync(from, to, EnrolmentScenario.ShuntHealTimeout, cancellationToken) is not null, $"{from.Name} cannot reach {to.Name} after rotation");
+            verdict.Expect(await context.Guest.ReachAsync(from, to, SuitePolicy.ShuntHealTimeout, cancellationToken) is not null, $"{from.Name} cannot reach {to.Name} after rotation");
 
         var lost = 0;
         var sent = 0;
