@@ -15,17 +15,38 @@ public sealed class HealthEndpoint(ControllerStatus status, ILeadership leadersh
 {
     private static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
 
+    private static readonly TimeSpan FirstBindRetry = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan LastBindRetry = TimeSpan.FromMinutes(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (options.HealthPort == 0) return;
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://*:{options.HealthPort}/healthz/");
-        try { listener.Start(); }
-        catch (HttpListenerException e)
+        // A port held by someone else (often a short-lived outgoing connection) must not leave the task
+        // without health checks for its whole life: ECS would replace a controller that works.
+        var retry = FirstBindRetry;
+        while (!stoppingToken.IsCancellationRequested)
         {
-            Log.HealthUnavailable(logger, options.HealthPort, e.Message);
+            using var listener = new HttpListener();
+            listener.Prefixes.Add($"http://*:{options.HealthPort}/healthz/");
+            try
+            {
+                listener.Start();
+            }
+            catch (HttpListenerException e)
+            {
+                Log.HealthUnavailable(logger, options.HealthPort, e.Message, retry);
+                try { await Task.Delay(retry, time, stoppingToken); }
+                catch (OperationCanceledException) { return; }
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LastBindRetry.Ticks));
+                continue;
+            }
+            await ServeAsync(listener, stoppingToken);
             return;
         }
+    }
+
+    private async Task ServeAsync(HttpListener listener, CancellationToken stoppingToken)
+    {
         using var stop = stoppingToken.Register(listener.Stop);
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -25,6 +25,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "The {Loop} loop failed ({Error}: {Detail}); it runs again at its next tick")]
     public static partial void LoopFailed(ILogger logger, string loop, string error, string detail);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Health endpoint on port {Port} unavailable: {Problem}")]
-    public static partial void HealthUnavailable(ILogger logger, int port, string problem);
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Health endpoint on port {Port} unavailable: {Problem}; binding again in {Retry}")]
+    public static partial void HealthUnavailable(ILogger logger, int port, string problem, TimeSpan retry);
 }

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using IpsecMesh.Tests.Shared;
 
 namespace IpsecMesh.HostAgent.Tests.Support;
 
@@ -11,7 +11,7 @@ namespace IpsecMesh.HostAgent.Tests.Support;
 internal sealed class FakeImds : IDisposable
 {
     public const string Token = "imds-session-token-for-tests";
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly string _instanceId;
@@ -22,9 +22,7 @@ internal sealed class FakeImds : IDisposable
     public FakeImds(string instanceId, string region, string accountId, string? partition)
     {
         (_instanceId, _region, _accountId, _partition) = (instanceId, region, accountId, partition);
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
+        (_listener, Port) = LoopbackPorts.StartHttpListener(port => $"http://127.0.0.1:{port}/");
         _loop = Task.Run(ServeAsync);
     }
 
@@ -84,13 +82,6 @@ internal sealed class FakeImds : IDisposable
           "version" : "2017-09-30"
         }
         """;
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     public void Dispose()
     {

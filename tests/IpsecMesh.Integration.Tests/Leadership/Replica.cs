@@ -21,18 +21,19 @@ public sealed class Replica : IAsyncDisposable
         ["IpsecMesh:LeaderElection:RetryPeriod"] = "00:00:05",
     };
 
+    private readonly List<string> _logs;
     private bool _disposed;
 
     private Replica(IHost host, CountingHandler requests, List<string> logs)
     {
         Host = host;
         Requests = requests;
-        Logs = logs;
+        _logs = logs;
     }
 
     public IHost Host { get; }
     public CountingHandler Requests { get; }
-    public List<string> Logs { get; }
+    public IReadOnlyList<string> Logs { get { lock (_logs) return [.. _logs]; } }
     public ILeadership Leadership => Host.Services.GetRequiredService<ILeadership>();
     public bool IsLeader => Leadership.IsLeader;
 

@@ -50,7 +50,11 @@ public sealed class MeshFixture : IAsyncDisposable
     public ScaledTimeProvider Time { get; }
     public SimulatedAws Aws { get; }
     public Dictionary<string, string?> Settings { get; }
-    public List<string> Logs { get; } = [];
+    /// <summary>Where the controller's log lines go; <see cref="ListLoggerProvider"/> writes under its lock.</summary>
+    public List<string> LogSink { get; } = [];
+
+    /// <summary>A copy of the log lines so far, safe to read while the controller is still logging.</summary>
+    public IReadOnlyList<string> Logs { get { lock (LogSink) return [.. LogSink]; } }
 
     public SimInstance Launch(string? tag = "todo", TimeSpan? agentDelay = null, VirtualHostOptions? host = null) =>
         Aws.Fleet.Launch((tag is null ? new InstanceSpec() : InstanceSpec.Tagged(TagKey, tag)) with
@@ -64,7 +68,7 @@ public sealed class MeshFixture : IAsyncDisposable
         var host = ControllerHost.Build(Settings, new AwsTransport(Aws.CreateHandler(), Aws.Region), Time, logging =>
         {
             logging.ClearProviders();
-            logging.AddProvider(new ListLoggerProvider(Logs));
+            logging.AddProvider(new ListLoggerProvider(LogSink));
             logging.SetMinimumLevel(LogLevel.Information);
         });
         if (!_caCreated)

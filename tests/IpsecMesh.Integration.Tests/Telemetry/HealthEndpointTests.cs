@@ -4,6 +4,7 @@ using IpsecMesh.Cli;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Hosting;
 using IpsecMesh.Integration.Tests.Support;
+using IpsecMesh.Tests.Shared;
 using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Integration.Tests.Telemetry;
@@ -15,12 +16,12 @@ public sealed class HealthEndpointTests
     public async Task RunningControllerIsLiveAndReady()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = FreePort();
+        var port = LoopbackPorts.Next();
         await using var mesh = new MeshFixture(settings: new Dictionary<string, string?> { ["IpsecMesh:HealthPort"] = Port(port) });
         await mesh.StartControllerAsync(ct);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 
-        await WaitForStatusAsync(http, port, "ready", HttpStatusCode.OK, ct);
+        await WaitForStatusAsync(mesh, http, port, "ready", HttpStatusCode.OK, ct);
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(http, port, "live", ct)).Code);
         Assert.Equal((HttpStatusCode.OK, "ready"), await GetAsync(http, port, "ready", ct));
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(http, port, "elsewhere", ct)).Code);
@@ -30,7 +31,7 @@ public sealed class HealthEndpointTests
     public async Task ControllerThatCannotReachAwsIsLiveButNotReady()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = FreePort();
+        var port = LoopbackPorts.Next();
         await using var mesh = new MeshFixture();
         // A bucket the simulated AWS does not have: the start-up reads fail and are retried.
         var settings = new Dictionary<string, string?>(mesh.Settings)
@@ -39,10 +40,10 @@ public sealed class HealthEndpointTests
             ["IpsecMesh:HealthPort"] = Port(port),
         };
         using var host = ControllerHost.Build(settings, new AwsTransport(mesh.Aws.CreateHandler(), mesh.Aws.Region), mesh.Time,
-            logging => logging.ClearProviders().AddProvider(new ListLoggerProvider(mesh.Logs)));
+            logging => logging.ClearProviders().AddProvider(new ListLoggerProvider(mesh.LogSink)));
         await host.StartAsync(ct);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        await WaitForStatusAsync(http, port, "live", HttpStatusCode.OK, ct);
+        await WaitForStatusAsync(mesh, http, port, "live", HttpStatusCode.OK, ct);
         await mesh.WaitForAsync(() => mesh.Logs.Any(l => l.Contains("Start-up failed", StringComparison.Ordinal)), "a failed start-up");
 
         var (code, body) = await GetAsync(http, port, "ready", ct);
@@ -52,10 +53,30 @@ public sealed class HealthEndpointTests
     }
 
     [Fact]
+    public async Task HealthEndpointBindsOnceItsPortIsFreed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // The local end of an outgoing connection holds its port: binds fail there, connections are refused.
+        using var peer = new TcpListener(IPAddress.Loopback, 0);
+        peer.Start();
+        using var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await squatter.ConnectAsync(peer.LocalEndpoint, ct);
+        var port = ((IPEndPoint)squatter.LocalEndPoint!).Port;
+        await using var mesh = new MeshFixture(settings: new Dictionary<string, string?> { ["IpsecMesh:HealthPort"] = Port(port) });
+        await mesh.StartControllerAsync(ct);
+        await mesh.WaitForAsync(() => mesh.Logs.Any(l => l.Contains($"Health endpoint on port {port} unavailable", StringComparison.Ordinal)), "a failed bind");
+
+        squatter.Close();
+        peer.Stop();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await WaitForStatusAsync(mesh, http, port, "ready", HttpStatusCode.OK, ct);
+    }
+
+    [Fact]
     public async Task WithLeaderElectionOnlyTheLeaderIsReady()
     {
         var ct = TestContext.Current.CancellationToken;
-        var (firstPort, secondPort) = (FreePort(), FreePort());
+        var (firstPort, secondPort) = (LoopbackPorts.Next(), LoopbackPorts.Next());
         await using var mesh = new MeshFixture(settings: new Dictionary<string, string?>
         {
             ["IpsecMesh:LeaderElection:Enabled"] = "true",
@@ -67,11 +88,11 @@ public sealed class HealthEndpointTests
         mesh.Settings["IpsecMesh:HealthPort"] = Port(firstPort);
         await mesh.StartControllerAsync(ct);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        await WaitForStatusAsync(http, firstPort, "ready", HttpStatusCode.OK, ct);
+        await WaitForStatusAsync(mesh, http, firstPort, "ready", HttpStatusCode.OK, ct);
 
         mesh.Settings["IpsecMesh:HealthPort"] = Port(secondPort);
         await mesh.StartControllerAsync(ct);
-        await WaitForStatusAsync(http, secondPort, "live", HttpStatusCode.OK, ct);
+        await WaitForStatusAsync(mesh, http, secondPort, "live", HttpStatusCode.OK, ct);
 
         var (code, body) = await GetAsync(http, secondPort, "ready", ct);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, code);
@@ -83,19 +104,19 @@ public sealed class HealthEndpointTests
     public async Task HealthcheckVerbExitsZeroForAReadyControllerAndOneWhereNoneAnswers()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = FreePort();
+        var port = LoopbackPorts.Next();
         await using var mesh = new MeshFixture(settings: new Dictionary<string, string?> { ["IpsecMesh:HealthPort"] = Port(port) });
         await mesh.StartControllerAsync(ct);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        await WaitForStatusAsync(http, port, "ready", HttpStatusCode.OK, ct);
+        await WaitForStatusAsync(mesh, http, port, "ready", HttpStatusCode.OK, ct);
         var verb = new HealthcheckVerb();
 
         Assert.Equal(0, await verb.RunAsync(new CliArgs(["--port", Port(port)], verb.Switches), ct));
         Assert.Equal(0, await verb.RunAsync(new CliArgs(["--port", Port(port), "--ready", "--json"], verb.Switches), ct));
-        Assert.Equal(1, await verb.RunAsync(new CliArgs(["--port", Port(FreePort())], verb.Switches), ct));
+        Assert.Equal(1, await verb.RunAsync(new CliArgs(["--port", Port(LoopbackPorts.Next())], verb.Switches), ct));
     }
 
-    private static async Task WaitForStatusAsync(HttpClient http, int port, string check, HttpStatusCode expected, CancellationToken ct)
+    private static async Task WaitForStatusAsync(MeshFixture mesh, HttpClient http, int port, string check, HttpStatusCode expected, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         var last = "no answer";
@@ -113,7 +134,8 @@ public sealed class HealthEndpointTests
             }
             await Task.Delay(100, ct);
         }
-        Assert.Fail($"/healthz/{check} on port {port} never answered {(int)expected}; last: {last}");
+        var endpointLogs = mesh.Logs.Where(l => l.Contains("Health endpoint", StringComparison.Ordinal)).TakeLast(3);
+        Assert.Fail($"/healthz/{check} on port {port} never answered {(int)expected}; last: {last}; endpoint log: [{string.Join(" | ", endpointLogs)}]");
     }
 
     private static async Task<(HttpStatusCode Code, string Body)> GetAsync(HttpClient http, int port, string check, CancellationToken ct)
@@ -123,11 +145,4 @@ public sealed class HealthEndpointTests
     }
 
     private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }

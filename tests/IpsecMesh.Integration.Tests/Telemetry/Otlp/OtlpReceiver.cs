@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Net;
-using System.Net.Sockets;
+using IpsecMesh.Tests.Shared;
 
 namespace IpsecMesh.Integration.Tests.Telemetry.Otlp;
 
@@ -10,7 +10,7 @@ namespace IpsecMesh.Integration.Tests.Telemetry.Otlp;
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Task _loop;
     private readonly List<ReceivedMetric> _metrics = [];
     private readonly List<ReceivedSpan> _spans = [];
@@ -18,9 +18,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public OtlpReceiver()
     {
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
+        (_listener, Port) = LoopbackPorts.StartHttpListener(port => $"http://127.0.0.1:{port}/");
         _loop = Task.Run(ServeAsync);
     }
 
@@ -81,13 +79,6 @@ public sealed class OtlpReceiver : IAsyncDisposable
         var input = request.Headers["Content-Encoding"] == "gzip" ? new GZipStream(request.InputStream, CompressionMode.Decompress) : request.InputStream;
         await using (input) await input.CopyToAsync(buffer);
         return buffer.ToArray();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
