@@ -53,24 +53,50 @@ public class CrlTests
     }
 
     [Fact]
-    public async Task The_same_crl_twice_changes_nothing_and_runs_no_nss_tool()
+    public async Task The_same_crl_twice_changes_nothing_and_runs_no_crlutil()
     {
         await using var host = await HostNamespace.StartAsync();
         using var ca = new TestCa();
         var crl = ca.Crl(1, [0x05]);
-        var request = Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, crl));
         Assert.True(Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.Install, ca.BundlePem, Crls(ca, crl)))).Ok);
         var listing = await ShellAsync(host, $"crlutil -L -d {Nss}; certutil -L -d {Nss}");
-
+        await host.WrapToolAsync("crlutil");
         await ShellAsync(host, ": > /var/lib/ipsec-mesh/agent.log");
-        var again = Assert.Single(await RunAsync(host, request));
 
+        var again = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, crl))));
         Assert.True(again.Ok, again.Fields.ToJsonString());
-        Assert.Equal(listing, await ShellAsync(host, $"crlutil -L -d {Nss}; certutil -L -d {Nss}"));
+        Assert.Equal("", await ShellAsync(host, "cat /run/crlutil.calls 2>/dev/null || true"));
+        Assert.Equal(listing, await ShellAsync(host, $"crlutil -L -d {Nss}; certutil -L -d {Nss}; rm /run/crlutil.calls"));
+
+        // The wrapper does see crlutil when there is something to load.
+        var newer = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, ca.Crl(2, [0x05, 0x06])))));
+        Assert.True(newer.Ok, newer.Fields.ToJsonString());
+        var call = Assert.Single((await ShellAsync(host, "cat /run/crlutil.calls")).Trim().Split('\n'));
+        Assert.StartsWith("-I -i ", call, StringComparison.Ordinal);
         var log = await ShellAsync(host, "cat /var/lib/ipsec-mesh/agent.log");
-        Assert.DoesNotContain("CRL of CA", log, StringComparison.Ordinal);
-        Assert.DoesNotContain("crlutil", log, StringComparison.Ordinal);
-        Assert.Contains("conns unchanged", log, StringComparison.Ordinal);
+        Assert.Equal(1, log.Split('\n').Count(l => l.Contains($"CRL of CA {ca.CaId} loaded", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_crl_that_nss_refuses_after_the_old_one_was_deleted_fails_and_the_old_one_is_put_back()
+    {
+        await using var host = await HostNamespace.StartAsync();
+        using var ca = new TestCa();
+        Assert.True(Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.Install, ca.BundlePem, Crls(ca, ca.Crl(1, [0x07]))))).Ok);
+        // Every import fails except the agent's re-import of the copy it kept.
+        await host.WrapToolAsync("crlutil", """
+            if [ "$1" = -I ] && [[ "$3" != */previous.crl ]]; then echo "crlutil: import refused by the test" >&2; exit 1; fi
+            exec "$REAL" "$@"
+            """);
+
+        var failed = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, ca.Crl(2, [0x07, 0x08])))));
+
+        Assert.Equal("nss_failed", failed.Code);
+        Assert.Equal($"could not load the CRL of CA {ca.CaId}", failed.Error);
+        var calls = (await ShellAsync(host, "cut -d' ' -f1,3 /run/crlutil.calls | sed 's#/.*/##'")).Trim().Split('\n');
+        Assert.Equal(["-I new.crl", "-D ipsec-mesh-ca-" + ca.CaId, "-I new.crl", "-I previous.crl"], calls.Select(c => c.Replace($"{ca.CaId}.crl", "new.crl", StringComparison.Ordinal)));
+        Assert.Contains("Serial Number: 7 (0x7)", await ShellAsync(host, $"crlutil -L -d {Nss} -n ipsec-mesh-ca-{ca.CaId}"), StringComparison.Ordinal);
+        Assert.DoesNotContain("0x8", await ShellAsync(host, $"crlutil -L -d {Nss} -n ipsec-mesh-ca-{ca.CaId}"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -60,6 +60,33 @@ internal sealed class HostNamespace : IAsyncDisposable
             new Dictionary<string, string> { ["IPSEC_MESH_INIT"] = "direct", ["IPSEC_MESH_LOCK_TIMEOUT"] = "30" },
             cancellationToken);
 
+    /// <summary>
+    /// Puts a wrapper for <paramref name="tool"/> first on the agent's PATH (a tmpfs over /usr/local/sbin,
+    /// private to this host). The wrapper appends its arguments to /run/&lt;tool&gt;.calls, then runs
+    /// <paramref name="body"/> (bash, with the real tool in <c>$REAL</c>).
+    /// </summary>
+    public async Task WrapToolAsync(string tool, string body = "exec \"$REAL\" \"$@\"")
+    {
+        var script = $$"""
+            set -e
+            mountpoint -q /usr/local/sbin || mount -t tmpfs -o mode=0755 ipsec-mesh-wrappers /usr/local/sbin
+            real=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v {{tool}})
+            {
+              echo '#!/bin/bash'
+              echo "REAL=$real"
+              echo 'printf "%s\n" "$*" >>/run/{{tool}}.calls'
+              cat <<'WRAPPER_BODY'
+            {{body}}
+            WRAPPER_BODY
+            } >/usr/local/sbin/{{tool}}
+            chmod 0755 /usr/local/sbin/{{tool}}
+            echo wrapped
+
+            """;
+        var result = await RunShellAsync(script, TestContext.Current.CancellationToken);
+        if (result.Stdout.Trim() != "wrapped") throw new InvalidOperationException($"could not wrap {tool}: {result}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         // pluto outlives the holder process; stop it by its own pid file first.
