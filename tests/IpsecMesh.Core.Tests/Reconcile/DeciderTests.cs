@@ -100,13 +100,8 @@ public class DeciderTests
         { "enabled, no config tag: reinstall, keep the valid certificate", Converged() with { AppliedConfigHash = null }, typeof(Decision.Send), "install" },
         { "enabled, drift but agent offline", Converged() with { AppliedConfigHash = "cfg-old", AgentOnline = false }, typeof(Decision.Wait), StatusText.WaitingForAgent },
         { "enabled, apply-config done", Converged() with { AppliedConfigHash = "cfg-old", Command = Finished(CommandStatus.Success, Ok("apply-config", ",\"configHash\":\"cfg-current\"")) }, typeof(Decision.MarkApplied), "cfg-current" },
-        // A revocation publishes a new CRL, which moves the config hash (it covers policy, bundle and CRLs): the CRL rolls out as apply-config.
-        { "enabled, new CRL published", Converged() with { Desired = Desired with { ConfigHash = "cfg-new-crl" } }, typeof(Decision.Send), "apply-config" },
-        { "enabled, new CRL and renewal due", Converged() with { Desired = Desired with { ConfigHash = "cfg-new-crl" }, Certificate = FreshCert with { IssuedAt = Now.AddDays(-7) } }, typeof(Decision.Send), "apply-config+csr" },
-        { "enabled, new CRL, agent offline", Converged() with { Desired = Desired with { ConfigHash = "cfg-new-crl" }, AgentOnline = false }, typeof(Decision.Wait), StatusText.WaitingForAgent },
-        { "enabled, new CRL loaded", Converged() with { Desired = Desired with { ConfigHash = "cfg-new-crl" }, Command = Finished(CommandStatus.Success, Ok("apply-config", ",\"configHash\":\"cfg-new-crl\"")) }, typeof(Decision.MarkApplied), "cfg-new-crl" },
-        { "enabled, CRL loaded while a newer one was published: not enabled yet", Converged() with { AppliedConfigHash = "cfg-old", Desired = Desired with { ConfigHash = "cfg-newer-crl" }, Command = Finished(CommandStatus.Success, Ok("apply-config", ",\"configHash\":\"cfg-new-crl\"")) }, typeof(Decision.MarkApplied), "cfg-new-crl" },
-        { "enabled, host rejected the CRL", Converged() with { Desired = Desired with { ConfigHash = "cfg-new-crl" }, Command = Finished(CommandStatus.Failed, Fail("apply-config", "bad_certificate", "crl/0123456789abcdef.crl is not a DER CRL signed by CA 0123456789abcdef of the bundle")) }, typeof(Decision.MarkFailed), null },
+        // CRLs are part of the config hash, so a revocation is one more config change; a bad CRL fails apply-config.
+        { "enabled, host rejected the config (a CRL)", Converged() with { Desired = Desired with { ConfigHash = "cfg-new-crl" }, Command = Finished(CommandStatus.Failed, Fail("apply-config", "bad_certificate", "crl/0123456789abcdef.crl is not a DER CRL signed by CA 0123456789abcdef of the bundle")) }, typeof(Decision.MarkFailed), null },
         { "enabled, renewal CSR done", Converged() with { Command = Finished(CommandStatus.Success, Ok("csr", ",\"csr\":\"MIIB\"")) }, typeof(Decision.SignAndInstall), "renew" },
         // off: removal.
         { "off, never enrolled", Converged(Intent.Off) with { AppliedConfigHash = null, InstalledCertExpiry = null }, typeof(Decision.MarkDisabled), null },
@@ -153,7 +148,7 @@ public class DeciderTests
     }
 
     [Fact]
-    public void A_crl_loaded_while_a_newer_one_was_published_leaves_the_instance_to_the_next_rollout()
+    public void A_config_applied_while_a_newer_one_was_published_leaves_the_instance_to_the_next_rollout()
     {
         var stale = Converged() with
         {
