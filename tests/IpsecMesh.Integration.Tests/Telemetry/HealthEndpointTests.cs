@@ -10,27 +10,26 @@ using Microsoft.Extensions.Logging;
 namespace IpsecMesh.Integration.Tests.Telemetry;
 
 /// <summary>Liveness and readiness on the health port, and the <c>healthcheck</c> verb that asks them.</summary>
-public sealed class HealthEndpointTests
+public sealed class HealthEndpointTests : IDisposable
 {
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     [Fact]
     public async Task RunningControllerIsLiveAndReady()
     {
-        var ct = TestContext.Current.CancellationToken;
         var port = LoopbackPorts.Next();
-        await using var mesh = new MeshFixture(settings: new Dictionary<string, string?> { ["IpsecMesh:HealthPort"] = Port(port) });
-        await mesh.StartControllerAsync(ct);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await using var mesh = await StartReadyControllerAsync(port);
 
-        await WaitForStatusAsync(mesh, http, port, "ready", HttpStatusCode.OK, ct);
-        Assert.Equal(HttpStatusCode.OK, (await GetAsync(http, port, "live", ct)).Code);
-        Assert.Equal((HttpStatusCode.OK, "ready"), await GetAsync(http, port, "ready", ct));
-        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(http, port, "elsewhere", ct)).Code);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(port, "live")).Code);
+        Assert.Equal((HttpStatusCode.OK, "ready"), await GetAsync(port, "ready"));
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(port, "elsewhere")).Code);
     }
 
     [Fact]
     public async Task ControllerThatCannotReachAwsIsLiveButNotReady()
     {
-        var ct = TestContext.Current.CancellationToken;
         var port = LoopbackPorts.Next();
         await using var mesh = new MeshFixture();
         // A bucket the simulated AWS does not have: the start-up reads fail and are retried.
@@ -41,41 +40,37 @@ public sealed class HealthEndpointTests
         };
         using var host = ControllerHost.Build(settings, new AwsTransport(mesh.Aws.CreateHandler(), mesh.Aws.Region), mesh.Time,
             logging => logging.ClearProviders().AddProvider(new ListLoggerProvider(mesh.LogSink)));
-        await host.StartAsync(ct);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        await WaitForStatusAsync(mesh, http, port, "live", HttpStatusCode.OK, ct);
+        await host.StartAsync(Ct);
+        await WaitForStatusAsync(mesh, port, "live", HttpStatusCode.OK);
         await mesh.WaitForAsync(() => mesh.Logs.Any(l => l.Contains("Start-up failed", StringComparison.Ordinal)), "a failed start-up");
 
-        var (code, body) = await GetAsync(http, port, "ready", ct);
+        var (code, body) = await GetAsync(port, "ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, code);
         Assert.Contains("AWS not reached", body, StringComparison.Ordinal);
-        await host.StopAsync(ct);
+        await host.StopAsync(Ct);
     }
 
     [Fact]
     public async Task HealthEndpointBindsOnceItsPortIsFreed()
     {
-        var ct = TestContext.Current.CancellationToken;
         // The local end of an outgoing connection holds its port: binds fail there, connections are refused.
         using var peer = new TcpListener(IPAddress.Loopback, 0);
         peer.Start();
         using var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await squatter.ConnectAsync(peer.LocalEndpoint, ct);
+        await squatter.ConnectAsync(peer.LocalEndpoint, Ct);
         var port = ((IPEndPoint)squatter.LocalEndPoint!).Port;
-        await using var mesh = new MeshFixture(settings: new Dictionary<string, string?> { ["IpsecMesh:HealthPort"] = Port(port) });
-        await mesh.StartControllerAsync(ct);
+        await using var mesh = new MeshFixture(settings: HealthPortSettings(port));
+        await mesh.StartControllerAsync(Ct);
         await mesh.WaitForAsync(() => mesh.Logs.Any(l => l.Contains($"Health endpoint on port {port} unavailable", StringComparison.Ordinal)), "a failed bind");
 
         squatter.Close();
         peer.Stop();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        await WaitForStatusAsync(mesh, http, port, "ready", HttpStatusCode.OK, ct);
+        await WaitForStatusAsync(mesh, port, "ready", HttpStatusCode.OK);
     }
 
     [Fact]
     public async Task WithLeaderElectionOnlyTheLeaderIsReady()
     {
-        var ct = TestContext.Current.CancellationToken;
         var (firstPort, secondPort) = (LoopbackPorts.Next(), LoopbackPorts.Next());
         await using var mesh = new MeshFixture(settings: new Dictionary<string, string?>
         {
@@ -86,37 +81,51 @@ public sealed class HealthEndpointTests
             ["IpsecMesh:LeaderElection:RetryPeriod"] = "00:00:30",
         });
         mesh.Settings["IpsecMesh:HealthPort"] = Port(firstPort);
-        await mesh.StartControllerAsync(ct);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        await WaitForStatusAsync(mesh, http, firstPort, "ready", HttpStatusCode.OK, ct);
+        await mesh.StartControllerAsync(Ct);
+        await WaitForStatusAsync(mesh, firstPort, "ready", HttpStatusCode.OK);
 
         mesh.Settings["IpsecMesh:HealthPort"] = Port(secondPort);
-        await mesh.StartControllerAsync(ct);
-        await WaitForStatusAsync(mesh, http, secondPort, "live", HttpStatusCode.OK, ct);
+        await mesh.StartControllerAsync(Ct);
+        await WaitForStatusAsync(mesh, secondPort, "live", HttpStatusCode.OK);
 
-        var (code, body) = await GetAsync(http, secondPort, "ready", ct);
+        var (code, body) = await GetAsync(secondPort, "ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, code);
         Assert.Contains("standby", body, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await GetAsync(http, firstPort, "ready", ct)).Code);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(firstPort, "ready")).Code);
     }
 
     [Fact]
     public async Task HealthcheckVerbExitsZeroForAReadyControllerAndOneWhereNoneAnswers()
     {
-        var ct = TestContext.Current.CancellationToken;
         var port = LoopbackPorts.Next();
-        await using var mesh = new MeshFixture(settings: new Dictionary<string, string?> { ["IpsecMesh:HealthPort"] = Port(port) });
-        await mesh.StartControllerAsync(ct);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        await WaitForStatusAsync(mesh, http, port, "ready", HttpStatusCode.OK, ct);
+        await using var mesh = await StartReadyControllerAsync(port);
         var verb = new HealthcheckVerb();
 
-        Assert.Equal(0, await verb.RunAsync(new CliArgs(["--port", Port(port)], verb.Switches), ct));
-        Assert.Equal(0, await verb.RunAsync(new CliArgs(["--port", Port(port), "--ready", "--json"], verb.Switches), ct));
-        Assert.Equal(1, await verb.RunAsync(new CliArgs(["--port", Port(LoopbackPorts.Next())], verb.Switches), ct));
+        Assert.Equal(0, await verb.RunAsync(new CliArgs(["--port", Port(port)], verb.Switches), Ct));
+        Assert.Equal(0, await verb.RunAsync(new CliArgs(["--port", Port(port), "--ready", "--json"], verb.Switches), Ct));
+        Assert.Equal(1, await verb.RunAsync(new CliArgs(["--port", Port(LoopbackPorts.Next())], verb.Switches), Ct));
     }
 
-    private static async Task WaitForStatusAsync(MeshFixture mesh, HttpClient http, int port, string check, HttpStatusCode expected, CancellationToken ct)
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>A controller over the simulated AWS whose health endpoint on <paramref name="port"/> answered ready.</summary>
+    private async Task<MeshFixture> StartReadyControllerAsync(int port)
+    {
+        var mesh = new MeshFixture(settings: HealthPortSettings(port));
+        try
+        {
+            await mesh.StartControllerAsync(Ct);
+            await WaitForStatusAsync(mesh, port, "ready", HttpStatusCode.OK);
+            return mesh;
+        }
+        catch
+        {
+            await mesh.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task WaitForStatusAsync(MeshFixture mesh, int port, string check, HttpStatusCode expected)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         var last = "no answer";
@@ -124,7 +133,7 @@ public sealed class HealthEndpointTests
         {
             try
             {
-                var (code, body) = await GetAsync(http, port, check, ct);
+                var (code, body) = await GetAsync(port, check);
                 if (code == expected) return;
                 last = $"{(int)code} {body}";
             }
@@ -132,17 +141,19 @@ public sealed class HealthEndpointTests
             {
                 last = e.Message;
             }
-            await Task.Delay(100, ct);
+            await Task.Delay(100, Ct);
         }
         var endpointLogs = mesh.Logs.Where(l => l.Contains("Health endpoint", StringComparison.Ordinal)).TakeLast(3);
         Assert.Fail($"/healthz/{check} on port {port} never answered {(int)expected}; last: {last}; endpoint log: [{string.Join(" | ", endpointLogs)}]");
     }
 
-    private static async Task<(HttpStatusCode Code, string Body)> GetAsync(HttpClient http, int port, string check, CancellationToken ct)
+    private async Task<(HttpStatusCode Code, string Body)> GetAsync(int port, string check)
     {
-        using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/healthz/{check}"), ct);
-        return (response.StatusCode, (await response.Content.ReadAsStringAsync(ct)).Trim());
+        using var response = await _http.GetAsync(new Uri($"http://127.0.0.1:{port}/healthz/{check}"), Ct);
+        return (response.StatusCode, (await response.Content.ReadAsStringAsync(Ct)).Trim());
     }
+
+    private static Dictionary<string, string?> HealthPortSettings(int port) => new() { ["IpsecMesh:HealthPort"] = Port(port) };
 
     private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
