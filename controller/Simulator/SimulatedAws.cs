@@ -68,6 +68,9 @@ public sealed class SimulatedAws : IAsyncDisposable
     /// <summary>How many times a command started on an instance that was already running one.</summary>
     public long OverlappingCommands => _ssm.Runner.Overlaps;
 
+    /// <summary>What the first overlapping commands were, for a failure message.</summary>
+    public IReadOnlyList<string> OverlappingCommandDetails => _ssm.Runner.OverlapDetails;
+
     /// <summary>The in-process transport for SDK clients (wrap it in the SDK's HttpClientFactory). One handler per client is fine.</summary>
     public HttpMessageHandler CreateHandler() => new InProcessHandler(_dispatcher);
 

@@ -72,9 +72,13 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
         // status poll and a reconcile might); the call gets each item once and every waiter its result.
         var items = chunk.Select(p => p.Item).Distinct().ToList();
         using var trace = BatchTrace.Begin(chunk.Select(p => p.Submitter));
+        // Once every submitter has given up (shutdown, or leadership lost), the call and the SDK's retries
+        // of it stop too: otherwise a replica that stepped down could land a SendCommand, after backoffs,
+        // when the next leader has already listed the commands in flight and sends its own.
+        using var abandoned = new AbandonedWhenAllGiveUp(chunk.Select(p => p.Cancellation).ToList(), _stopping.Token);
         try
         {
-            var results = await _flush(group, items, _stopping.Token);
+            var results = await _flush(group, items, abandoned.Token);
             foreach (var pending in chunk)
             {
                 if (results.TryGetValue(pending.Item, out var result)) pending.Completion.TrySetResult(result);
@@ -94,6 +98,36 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
         try { await _loop; }
         catch (OperationCanceledException) { }
         _stopping.Dispose();
+    }
+
+    /// <summary>A token cancelled with <c>stopping</c>, or once every one of <c>submitters</c> is (never while one cannot be).</summary>
+    private sealed class AbandonedWhenAllGiveUp : IDisposable
+    {
+        private readonly CancellationTokenSource _source;
+        private readonly List<CancellationTokenRegistration> _registrations = [];
+        private int _left;
+
+        public AbandonedWhenAllGiveUp(IReadOnlyList<CancellationToken> submitters, CancellationToken stopping)
+        {
+            _source = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            if (submitters.Any(t => !t.CanBeCanceled)) return;
+            _left = submitters.Count;
+            foreach (var token in submitters) _registrations.Add(token.Register(GaveUp));
+        }
+
+        public CancellationToken Token => _source.Token;
+
+        private void GaveUp()
+        {
+            if (Interlocked.Decrement(ref _left) == 0) _source.Cancel();
+        }
+
+        public void Dispose()
+        {
+            // Unregistering waits for a callback already running, so none touches the disposed source.
+            foreach (var registration in _registrations) registration.Dispose();
+            _source.Dispose();
+        }
     }
 
     private sealed record Pending(string Group, TItem Item, TaskCompletionSource<TResult> Completion, System.Diagnostics.ActivityContext Submitter, CancellationToken Cancellation);

@@ -12,7 +12,8 @@ internal sealed class CommandRunner
     private readonly TimeProvider _time;
     private readonly TimeSpan _deliveryLatency;
     private readonly Lock _sync;
-    private readonly Dictionary<string, int> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<SsmInvocation>> _running = new(StringComparer.Ordinal);
+    private readonly List<string> _overlapDetails = [];
     private readonly List<SsmInvocation> _pending = [];
     private int _maxConcurrent;
     private long _overlaps;
@@ -31,6 +32,9 @@ internal sealed class CommandRunner
 
     /// <summary>Times a command started on an instance already running another one.</summary>
     public long Overlaps { get { lock (_sync) return Interlocked.Read(ref _overlaps); } }
+
+    /// <summary>The first overlaps, each naming the instance and the commands (comment and status) that met there.</summary>
+    public IReadOnlyList<string> OverlapDetails { get { lock (_sync) return [.. _overlapDetails]; } }
 
     /// <summary>Queues a new invocation; the agent picks it up after the delivery latency at the earliest.</summary>
     public void Submit(SsmInvocation invocation)
@@ -104,9 +108,10 @@ internal sealed class CommandRunner
             invocation.StatusDetails = CommandStatus.InProgress;
             invocation.StartedAt = now;
             invocation.Cancellation = new CancellationTokenSource();
-            var running = _running[invocation.InstanceId] = _running.GetValueOrDefault(invocation.InstanceId) + 1;
-            if (running > 1) _overlaps++;
-            _maxConcurrent = Math.Max(_maxConcurrent, running);
+            if (!_running.TryGetValue(invocation.InstanceId, out var running)) _running[invocation.InstanceId] = running = [];
+            if (running.Count > 0) RecordOverlap(invocation, running, now);
+            running.Add(invocation);
+            _maxConcurrent = Math.Max(_maxConcurrent, running.Count);
             invocation.Timer = _time.CreateTimer(_ => ExecutionTimedOut(invocation), null, invocation.Command.ExecutionTimeout, Timeout.InfiniteTimeSpan);
         }
         _ = ExecuteAsync(invocation, instance);
@@ -133,7 +138,7 @@ internal sealed class CommandRunner
         }
         lock (_sync)
         {
-            _running[invocation.InstanceId]--;
+            _running[invocation.InstanceId].Remove(invocation);
             invocation.Cancellation?.Dispose();
             invocation.Cancellation = null;
             if (invocation.Status != CommandStatus.InProgress) return;
@@ -142,6 +147,14 @@ internal sealed class CommandRunner
             var ok = outcome.ExitCode == 0;
             invocation.Finish(ok ? CommandStatus.Success : CommandStatus.Failed, ok ? CommandStatus.Success : CommandStatus.Failed, outcome.ExitCode, _time.GetUtcNow());
         }
+    }
+
+    private void RecordOverlap(SsmInvocation starting, List<SsmInvocation> running, DateTimeOffset now)
+    {
+        _overlaps++;
+        if (_overlapDetails.Count >= 10) return;
+        var others = string.Join("; ", running.Select(r => $"{r.Command.CommandId} '{r.Command.Comment}' {r.Status} since {r.StartedAt:HH:mm:ss.fff}"));
+        _overlapDetails.Add($"{starting.InstanceId} at {now:HH:mm:ss.fff}: {starting.Command.CommandId} '{starting.Command.Comment}' (requested {starting.Command.RequestedAt:HH:mm:ss.fff}) started while {others} still ran");
     }
 
     private void ExecutionTimedOut(SsmInvocation invocation)

@@ -46,4 +46,33 @@ public class BatcherTests
         Assert.Equal("i-still-wanted".Length, kept);
         Assert.DoesNotContain(recorder.Calls, c => c.Items.Contains("i-lost-leadership"));
     }
+
+    [Fact]
+    public async Task A_call_in_flight_stops_retrying_once_every_submitter_gave_up_and_not_before()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var flushes = new ConcurrentQueue<CancellationToken>();
+        // A call that is still retrying (think SDK backoff after throttling) until released or cancelled.
+        async Task<IReadOnlyDictionary<string, int>> RetryingFlushAsync(string group, IReadOnlyList<string> items, CancellationToken cancellationToken)
+        {
+            flushes.Enqueue(cancellationToken);
+            await release.Task.WaitAsync(cancellationToken);
+            return items.ToDictionary(i => i, i => i.Length);
+        }
+        await using var batcher = new Batcher<string, int>(50, TimeSpan.FromMilliseconds(100), TimeProvider.System, RetryingFlushAsync);
+        using var first = new CancellationTokenSource();
+        using var second = new CancellationTokenSource();
+
+        var a = batcher.SubmitAsync("send", "i-a", first.Token);
+        var b = batcher.SubmitAsync("send", "i-b", second.Token);
+        while (flushes.IsEmpty) await Task.Delay(10, TestContext.Current.CancellationToken);
+        var call = Assert.Single(flushes);
+
+        await first.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => a);
+        Assert.False(call.IsCancellationRequested, "one submitter still waits for the call");
+        await second.CancelAsync();
+        Assert.True(call.IsCancellationRequested, "nobody waits for the call any more");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => b);
+    }
 }
