@@ -8,6 +8,12 @@ namespace IpsecMesh.Core.Cloud;
 /// SendCommand with identical parameters, DescribeInstanceInformation): items submitted within one
 /// window under the same group key go out in one call of at most <c>maxBatch</c> items. API calls,
 /// not CPU, bound this controller at scale.
+/// <para>
+/// A submitter's task ends only once nothing of its item is in flight: either the item was dropped
+/// before its call, or the call it joined has ended. So when a term's loops have stopped, none of
+/// their calls can still land: the next term (of this replica or another) lists what is in flight
+/// and finds everything the last one sent.
+/// </para>
 /// </summary>
 public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : notnull
 {
@@ -32,9 +38,10 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
     /// <summary>Submits one item; completes with its result, or the batch call's exception.</summary>
     public Task<TResult> SubmitAsync(string group, TItem item, CancellationToken cancellationToken)
     {
-        var pending = new Pending(group, item, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously), BatchTrace.Capture(), cancellationToken);
-        ObjectDisposedException.ThrowIf(!_channel.Writer.TryWrite(pending), this);
-        return pending.Completion.Task.WaitAsync(cancellationToken);
+        var pending = new Pending(group, item, BatchTrace.Capture(), cancellationToken);
+        if (_channel.Writer.TryWrite(pending)) return pending.Completion.Task;
+        pending.TryTake();
+        throw new ObjectDisposedException(GetType().Name);
     }
 
     private async Task RunAsync()
@@ -51,8 +58,7 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
                 {
                     // A submitter that gave up (shutdown, or leadership lost) must not have its call made after all:
                     // a replica that stepped down sends nothing more.
-                    if (pending.Cancellation.IsCancellationRequested) pending.Completion.TrySetCanceled(pending.Cancellation);
-                    else drained.Add(pending);
+                    if (pending.TryTake()) drained.Add(pending);
                 }
                 var calls = drained.GroupBy(p => p.Group)
                     .SelectMany(g => g.Chunk(_maxBatch).Select(chunk => FlushAsync(g.Key, chunk)));
@@ -63,7 +69,10 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
         {
             // Shutting down: fail whatever is still queued below.
         }
-        while (reader.TryRead(out var left)) left.Completion.TrySetCanceled();
+        while (reader.TryRead(out var left))
+        {
+            if (left.TryTake()) left.Completion.TrySetCanceled();
+        }
     }
 
     private async Task FlushAsync(string group, Pending[] chunk)
@@ -84,6 +93,10 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
                 if (results.TryGetValue(pending.Item, out var result)) pending.Completion.TrySetResult(result);
                 else pending.Completion.TrySetException(new InvalidOperationException($"the batched call returned no result for '{pending.Item}'"));
             }
+        }
+        catch (OperationCanceledException) when (abandoned.Token.IsCancellationRequested)
+        {
+            foreach (var pending in chunk) pending.Completion.TrySetCanceled(abandoned.Token);
         }
         catch (Exception e)
         {
@@ -130,5 +143,40 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
         }
     }
 
-    private sealed record Pending(string Group, TItem Item, TaskCompletionSource<TResult> Completion, System.Diagnostics.ActivityContext Submitter, CancellationToken Cancellation);
+    /// <summary>One submitted item: queued, then either taken into a call or cancelled while still queued, never both.</summary>
+    private sealed class Pending
+    {
+        private const int Queued = 0, Taken = 1, Cancelled = 2;
+        private readonly CancellationTokenRegistration _whileQueued;
+        private int _state;
+
+        public Pending(string group, TItem item, System.Diagnostics.ActivityContext submitter, CancellationToken cancellation)
+        {
+            Group = group;
+            Item = item;
+            Submitter = submitter;
+            Cancellation = cancellation;
+            // A submitter that gives up while its item waits for the window is answered at once; once taken, the call answers.
+            _whileQueued = cancellation.Register(static state => ((Pending)state!).CancelIfQueued(), this);
+        }
+
+        public string Group { get; }
+        public TItem Item { get; }
+        public System.Diagnostics.ActivityContext Submitter { get; }
+        public CancellationToken Cancellation { get; }
+        public TaskCompletionSource<TResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Takes the item into a call; false when its submitter gave up first.</summary>
+        public bool TryTake()
+        {
+            if (Interlocked.CompareExchange(ref _state, Taken, Queued) != Queued) return false;
+            _whileQueued.Dispose();
+            return true;
+        }
+
+        private void CancelIfQueued()
+        {
+            if (Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued) Completion.TrySetCanceled(Cancellation);
+        }
+    }
 }

@@ -48,7 +48,7 @@ public class BatcherTests
     }
 
     [Fact]
-    public async Task A_call_in_flight_stops_retrying_once_every_submitter_gave_up_and_not_before()
+    public async Task A_submitter_that_gave_up_is_answered_only_once_its_call_is_over_which_stops_when_every_submitter_gave_up()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var flushes = new ConcurrentQueue<CancellationToken>();
@@ -69,10 +69,13 @@ public class BatcherTests
         var call = Assert.Single(flushes);
 
         await first.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => a);
+        // Answering now would let a stepped-down leader's loops end while its SendCommand can still land.
+        Assert.False(a.IsCompleted, "a submitter whose item is in a call is answered when the call ends");
         Assert.False(call.IsCancellationRequested, "one submitter still waits for the call");
         await second.CancelAsync();
         Assert.True(call.IsCancellationRequested, "nobody waits for the call any more");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => a);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => b);
+        Assert.True(a.IsCanceled && b.IsCanceled, "an abandoned call reads as cancelled, not as an AWS failure");
     }
 }
