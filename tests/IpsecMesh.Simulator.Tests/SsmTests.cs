@@ -204,7 +204,7 @@ public class SsmTests
 
         Assert.Equal(2, aws.MaxConcurrentCommandsPerInstance);
         Assert.Equal(1, aws.OverlappingCommands);
-        Assert.Matches($@"^{id} at .*'ipsec-mesh status' \(requested .*\) started while .*'ipsec-mesh install' InProgress since .* still ran$", Assert.Single(aws.OverlappingCommandDetails));
+        Assert.Matches($@"^{id} at .*'ipsec-mesh status' \(requested .*\) started while .*'ipsec-mesh install cfg=abc' InProgress since .* still ran$", Assert.Single(aws.OverlappingCommandDetails));
     }
 
     [Fact]

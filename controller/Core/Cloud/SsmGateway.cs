@@ -74,6 +74,7 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
             CommandId = command.CommandId,
             Verbs = command.Verbs,
             SentAt = command.SentAt,
+            SentConfigHash = command.ConfigHash,
             Status = status,
             Results = AgentResult.ParseAll(invocation.StandardOutputContent),
             ErrorTail = Tail(invocation.StandardErrorContent),
@@ -131,11 +132,11 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
         var newest = new Dictionary<string, TrackedCommand>(StringComparer.Ordinal);
         foreach (var invocation in await ListInvocationsAsync(since, null, details: false, cancellationToken))
         {
-            if (AgentCommand.VerbsFromComment(invocation.Comment) is not { } verbs) continue;
+            if (AgentCommand.ParseComment(invocation.Comment) is not { } comment) continue;
             // Status collection is not a step of a reconcile: nothing to resume.
-            if (verbs is [AgentVerbs.Status]) continue;
+            if (comment.Verbs is [AgentVerbs.Status]) continue;
             if (!newest.TryGetValue(invocation.InstanceId, out var known) || known.SentAt < invocation.RequestedAt)
-                newest[invocation.InstanceId] = new TrackedCommand(invocation.CommandId, verbs, invocation.RequestedAt);
+                newest[invocation.InstanceId] = new TrackedCommand(invocation.CommandId, comment.Verbs, invocation.RequestedAt, comment.ConfigHash);
         }
         return newest;
     }

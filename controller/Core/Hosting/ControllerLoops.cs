@@ -24,6 +24,7 @@ public sealed class ControllerLoops(
     ILeadership leadership,
     DesiredStateProvider desired,
     CertificateCache certificates,
+    TagSealKey sealKey,
     InstanceStore store,
     ISsmGateway ssm,
     CommandWatcher commands,
@@ -98,6 +99,7 @@ public sealed class ControllerLoops(
                 // What this replica knew before (as leader in an earlier term) may be stale: start from AWS.
                 store.Clear();
                 commands.Clear();
+                await sealKey.LoadAsync(cancellationToken);
                 await desired.RefreshAsync(cancellationToken);
                 await certificates.LoadAsync(cancellationToken);
                 // Commands a previous leader may not have acted on yet: those that can still run, and a margin for a backlog.

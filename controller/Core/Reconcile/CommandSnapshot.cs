@@ -9,6 +9,8 @@ public sealed record CommandSnapshot
     public required IReadOnlyList<string> Verbs { get; init; }
     public required DateTimeOffset SentAt { get; init; }
     public required CommandStatus Status { get; init; }
+    /// <summary>The config hash this controller sent with install or apply-config (null for other verbs, or a command sent by an older version).</summary>
+    public string? SentConfigHash { get; init; }
     public IReadOnlyList<AgentResult> Results { get; init; } = [];
     /// <summary>Bounded, sanitized tail of standard error, for the status tag of a failure.</summary>
     public string? ErrorTail { get; init; }

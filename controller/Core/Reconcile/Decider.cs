@@ -14,6 +14,11 @@ public static class Decider
         if (instance is null || instance.IsGone)
             return new Decision.Retire(instance is null ? "EC2 no longer knows the instance" : $"instance is {instance.State}");
 
+        // Leaving the mesh never waits on the host: the certificate is revoked first, whatever runs,
+        // whatever state the instance is in, whether or not its uninstall can run or succeeds.
+        if (OptsOut(o.Intent) && o.Certificate is not null)
+            return new Decision.Revoke(RevocationReason(o.Intent), RevocationLabel(o.Intent), "the instance left the mesh; its certificate is still valid");
+
         if (o.Command is { IsFinished: false } running)
             return new Decision.Poll(timings.CommandPoll, $"{Verbs(running)} is {running.Status}");
 
@@ -22,24 +27,48 @@ public static class Decider
 
         return o.Intent switch
         {
-            Intent.Absent => new Decision.Idle("instance is not tagged", null),
-            Intent.Disabled => new Decision.Idle("IPsec is disabled", null),
             Intent.Unknown => o.StatusTag == StatusText.UnknownValue(o.TagValue)
                 ? new Decision.Idle("tag value is unknown and already reported", null)
                 : new Decision.Wait(StatusText.UnknownValue(o.TagValue), null, "tag value is unknown"),
-            Intent.Off => DecideRemoval(o, instance, timings),
+            Intent.Off or Intent.Disabled or Intent.Absent => DecideRemoval(o, instance, timings),
             _ => DecideEnrolment(o, instance, timings),
         };
     }
 
+    /// <summary>off, disabled (whoever wrote it) and a deleted tag all mean "out of the mesh".</summary>
+    private static bool OptsOut(Intent intent) => intent is Intent.Off or Intent.Disabled or Intent.Absent;
+
+    private static string RevocationReason(Intent intent) => intent switch
+    {
+        Intent.Off => "opted out (off)",
+        Intent.Disabled => "opted out (disabled)",
+        _ => "opted out (tag deleted)",
+    };
+
+    private static string RevocationLabel(Intent intent) => intent switch
+    {
+        Intent.Off => "off",
+        Intent.Disabled => "disabled",
+        _ => "tag_deleted",
+    };
+
+    /// <summary>The certificate is revoked by now; what is left is the software and config on the host.</summary>
     private static Decision DecideRemoval(Observation o, InstanceSnapshot instance, DecisionTimings timings)
     {
-        var touched = o.AppliedConfigHash is not null || o.InstalledCertExpiry is not null;
-        if (!touched) return new Decision.MarkDisabled("nothing of ours is on the host");
-        if (!instance.IsRunning) return new Decision.Wait(StatusText.InstanceState(instance.State), null, "removal waits for the instance to run");
+        var onHost = o.AppliedConfigHash is not null || o.InstalledCertExpiry is not null;
+        if (!onHost)
+        {
+            return o.Intent switch
+            {
+                Intent.Off => new Decision.MarkDisabled("nothing of ours is on the host"),
+                Intent.Disabled => new Decision.Idle("IPsec is disabled", null),
+                _ => new Decision.Idle("instance is not tagged", null),
+            };
+        }
+        if (!instance.IsRunning) return new Decision.Wait(StatusText.RevokedAnd(StatusText.InstanceState(instance.State)), null, "removal waits for the instance to run");
         if (o.AgentOnline is null) return new Decision.ObserveHost("removal needs the SSM agent");
-        if (o.AgentOnline == false) return new Decision.Wait(StatusText.WaitingForAgent, timings.AgentWait, "SSM agent is not online");
-        return new Decision.Send([AgentVerbs.Uninstall], StatusText.Removing, "intent is off");
+        if (o.AgentOnline == false) return new Decision.Wait(StatusText.RevokedAnd(StatusText.WaitingForAgent), timings.AgentWait, "SSM agent is not online");
+        return new Decision.Send([AgentVerbs.Uninstall], StatusText.Removing, $"intent is {o.Intent}");
     }
 
     private static Decision DecideEnrolment(Observation o, InstanceSnapshot instance, DecisionTimings timings)
@@ -118,20 +147,28 @@ public static class Decider
                     return new Decision.MarkFailed(StatusText.ForeignCsrKey, false, "CSR key not on the host");
                 return new Decision.Send([AgentVerbs.Csr], "requesting a new certificate", "host key does not match the issued certificate");
             }
-            var reason = FailureReason(done, failed);
             var removal = done.Includes(AgentVerbs.Uninstall);
-            if (o.Intent is Intent.Absent or Intent.Disabled) return null;
+            // An enrolment step that failed after the team opted out: the removal goes on regardless.
+            if (OptsOut(o.Intent) && !removal) return null;
+            var reason = FailureReason(done, failed);
+            if (removal) reason = StatusText.Clean(reason + StatusText.RevokedSuffix);
             var halfConfigured = failed?.Verb is AgentVerbs.Install or AgentVerbs.ApplyConfig
                 || (failed is null && (done.Includes(AgentVerbs.Install) || done.Includes(AgentVerbs.ApplyConfig)));
             return new Decision.MarkFailed(reason, KeepIntent: removal || o.Intent == Intent.Off, $"{Verbs(done)} failed", ForgetConfig: halfConfigured && !removal);
         }
 
-        var wantsMesh = o.Intent is Intent.Todo or Intent.Failed or Intent.Enabled;
         if (done.Includes(AgentVerbs.Uninstall))
-            return o.Intent == Intent.Off ? new Decision.MarkDisabled("uninstall succeeded") : null;
-        if (!wantsMesh) return null;
+            return OptsOut(o.Intent) ? new Decision.MarkDisabled("uninstall succeeded", TagDeleted: o.Intent == Intent.Absent) : null;
+        // The config the host now has is the one this controller sent, confirmed by the host echoing it: never a value the host chose.
+        var appliedConfig = done.Includes(AgentVerbs.Install) || done.Includes(AgentVerbs.ApplyConfig) ? done.SentConfigHash : null;
+        var echoed = done.Result(AgentVerbs.Install)?.GetString("configHash") ?? done.Result(AgentVerbs.ApplyConfig)?.GetString("configHash");
+        if (appliedConfig is not null && echoed != appliedConfig)
+            return new Decision.MarkFailed(StatusText.Clean($"config apply failed: the host reported config {echoed ?? "none"}, not the {appliedConfig} it was sent"),
+                KeepIntent: OptsOut(o.Intent), "the host's result names another config", ForgetConfig: true);
+        // The team opted out while an install ran: record what is now on the host so the removal takes it off.
+        if (OptsOut(o.Intent))
+            return appliedConfig is not null && appliedConfig != o.AppliedConfigHash ? new Decision.MarkApplied(appliedConfig, null, Enabled: false, "an install finished after the opt-out") : null;
 
-        var appliedConfig = done.Result(AgentVerbs.Install)?.GetString("configHash") ?? done.Result(AgentVerbs.ApplyConfig)?.GetString("configHash");
         if (done.Result(AgentVerbs.Csr)?.GetString("csr") is { } csr)
         {
             // A certificate issued after this command was sent was signed from this very CSR before a restart: install it, never sign twice.

@@ -37,7 +37,13 @@ public abstract record Decision(string Why)
         /// <paramref name="ForgetConfig"/>: the failure may have left the host half-configured, so the next attempt installs again.</summary>
     public sealed record MarkFailed(string Reason, bool KeepIntent, string Why, bool ForgetConfig = false) : Decision(Why);
 
-    public sealed record MarkDisabled(string Why) : Decision(Why);
+    /// <summary>The instance left the mesh (off, disabled, or its tag deleted): revoke its certificate now, before and regardless of any uninstall.</summary>
+    /// <param name="Reason">Why, for the log and the registry ("opted out (off)").</param>
+    /// <param name="Label">The reason as a metric label: off, disabled, tag_deleted.</param>
+    public sealed record Revoke(string Reason, string Label, string Why) : Decision(Why);
+
+    /// <summary>Nothing of ours is left on the host: say so on the tags. <paramref name="TagDeleted"/>: the team deleted the main tag, so only our own tags are removed.</summary>
+    public sealed record MarkDisabled(string Why, bool TagDeleted = false) : Decision(Why);
 
     /// <summary>The instance is gone: revoke its certificate and forget it.</summary>
     public sealed record Retire(string Why) : Decision(Why);

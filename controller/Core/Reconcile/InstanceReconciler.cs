@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Desired;
 using IpsecMesh.Core.Hosts;
@@ -27,6 +28,7 @@ public sealed class InstanceReconciler(
     SecurityGroupChecker securityGroups,
     RevocationQueue revocations,
     CommandWatcher commands,
+    TagSeal seal,
     IpsecMeshOptions options,
     TimeProvider time,
     IpsecMeshTelemetry telemetry,
@@ -83,8 +85,12 @@ public sealed class InstanceReconciler(
                 case Decision.MarkFailed failed:
                     await MarkFailedAsync(observation, record, failed, cancellationToken);
                     return new ReconcileOutcome.Retry(failed.Reason);
-                case Decision.MarkDisabled:
-                    await MarkDisabledAsync(observation, record, cancellationToken);
+                case Decision.Revoke revoke:
+                    await RevokeAsync(observation.InstanceId, revoke.Reason, revoke.Label, cancellationToken);
+                    observation = Reobserve(observation, record);
+                    continue;
+                case Decision.MarkDisabled disabled:
+                    await MarkDisabledAsync(observation, record, disabled.TagDeleted, cancellationToken);
                     return new ReconcileOutcome.Done(null);
                 case Decision.Retire retire:
                     await RetireAsync(instanceId, retire.Why, cancellationToken);
@@ -135,7 +141,7 @@ public sealed class InstanceReconciler(
     private async Task<CommandSnapshot> ReadCommandAsync(string instanceId, TrackedCommand tracked, CancellationToken cancellationToken)
     {
         var seen = commands.Latest(instanceId, tracked.CommandId);
-        var pending = new CommandSnapshot { CommandId = tracked.CommandId, Verbs = tracked.Verbs, SentAt = tracked.SentAt, Status = seen?.Status ?? CommandStatus.Pending };
+        var pending = new CommandSnapshot { CommandId = tracked.CommandId, Verbs = tracked.Verbs, SentAt = tracked.SentAt, SentConfigHash = tracked.ConfigHash, Status = seen?.Status ?? CommandStatus.Pending };
         if (seen is null)
         {
             // Never listed long after it could have run out (history lost, or another account's command id): treat it as timed out.
@@ -161,7 +167,7 @@ public sealed class InstanceReconciler(
     {
         var sentAt = time.GetUtcNow();
         var commandId = await ssm.SendAsync(observation.InstanceId, request, cancellationToken);
-        record.Command = new TrackedCommand(commandId, request.Verbs, sentAt);
+        record.Command = new TrackedCommand(commandId, request.Verbs, sentAt, request.Parameters.GetValueOrDefault("configHash"));
         commands.Track(observation.InstanceId, record.Command);
         record.Finished = null;
         record.InstallingCertFromCsr = false;
@@ -240,27 +246,32 @@ public sealed class InstanceReconciler(
         Log.InstanceFailed(logger, failed.Reason);
     }
 
-    private async Task MarkDisabledAsync(Observation observation, InstanceRecord record, CancellationToken cancellationToken)
+    /// <summary>Nothing of ours is on the host (its certificate was revoked before): the tags say so. A deleted main tag is not written back.</summary>
+    private async Task MarkDisabledAsync(Observation observation, InstanceRecord record, bool tagDeleted, CancellationToken cancellationToken)
     {
-        await revocations.RevokeAsync(observation.InstanceId, "opted out", cancellationToken);
-        certificates.Revoked(observation.InstanceId);
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [options.TagKey] = TagValues.Disabled,
-            [options.StatusTagKey] = StatusText.Removed,
-        };
-        await WriteTagsAsync(observation, record, tags, [options.CertExpiryTagKey, options.ConfigTagKey], cancellationToken);
+        var tags = tagDeleted
+            ? new Dictionary<string, string>(StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal) { [options.TagKey] = TagValues.Disabled, [options.StatusTagKey] = StatusText.Removed };
+        IReadOnlyCollection<string> remove = tagDeleted
+            ? [options.CertExpiryTagKey, options.ConfigTagKey, options.StatusTagKey]
+            : [options.CertExpiryTagKey, options.ConfigTagKey];
+        await WriteTagsAsync(observation, record, tags, remove, cancellationToken);
         ConsumeFinished(record);
-        Log.PhaseChanged(logger, TagValues.Disabled, StatusText.Removed);
+        Log.PhaseChanged(logger, tagDeleted ? "untagged" : TagValues.Disabled, StatusText.Removed);
+    }
+
+    /// <summary>Revokes every live certificate of the instance (coalesced with other revocations into one CRL) and forgets it.</summary>
+    private async Task RevokeAsync(string instanceId, string reason, string label, CancellationToken cancellationToken)
+    {
+        await revocations.RevokeAsync(instanceId, reason, cancellationToken);
+        certificates.Revoked(instanceId);
+        telemetry.CertificatesRevoked.Add(1, new TagList { { "reason", label } });
+        Log.Revoked(logger, reason);
     }
 
     private async Task RetireAsync(string instanceId, string why, CancellationToken cancellationToken)
     {
-        if (certificates.Get(instanceId) is not null)
-        {
-            await revocations.RevokeAsync(instanceId, "instance terminated", cancellationToken);
-            certificates.Revoked(instanceId);
-        }
+        if (certificates.Get(instanceId) is not null) await RevokeAsync(instanceId, "instance terminated", "terminated", cancellationToken);
         store.Forget(instanceId);
         commands.Untrack(instanceId);
         Log.Retired(logger, why);
@@ -280,6 +291,10 @@ public sealed class InstanceReconciler(
         var changed = tags.Where(t => !current.TryGetValue(t.Key, out var v) || v != t.Value).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
         // Removals are not filtered by what we saw: a snapshot may predate the tag, and deleting an absent key is harmless.
         var removing = remove.ToList();
+        var after = new Dictionary<string, string>(current, StringComparer.Ordinal);
+        foreach (var (key, value) in changed) after[key] = value;
+        foreach (var key in removing) after.Remove(key);
+        seal.Apply(observation.InstanceId, after, options, changed, removing);
         if (changed.Count == 0 && removing.Count == 0) return;
         await ec2.SetTagsAsync(observation.InstanceId, changed, removing, cancellationToken);
         lock (record)
@@ -300,14 +315,16 @@ public sealed class InstanceReconciler(
     private Observation WithRecord(Observation observation, InstanceSnapshot? snapshot, CommandSnapshot? command, InstanceRecord record)
     {
         var tagValue = snapshot?.Tag(options.TagKey);
+        var sealedFacts = snapshot is null ? SealedFacts.None : seal.Read(snapshot, options);
+        if (sealedFacts.Tampered) Log.TagsNotSealed(logger, options.ConfigTagKey, options.CertExpiryTagKey);
         return observation with
         {
             Instance = snapshot,
             TagValue = tagValue,
             Intent = TagValues.Parse(tagValue),
             IdentityNamesHash = snapshot is null ? null : IdentityOf(snapshot).NamesHash,
-            AppliedConfigHash = snapshot?.Tag(options.ConfigTagKey),
-            InstalledCertExpiry = DateTimeOffset.TryParse(snapshot?.Tag(options.CertExpiryTagKey), out var expiry) ? expiry : null,
+            AppliedConfigHash = sealedFacts.ConfigHash,
+            InstalledCertExpiry = DateTimeOffset.TryParse(sealedFacts.CertExpiry, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiry) ? expiry : null,
             StatusTag = snapshot?.Tag(options.StatusTagKey),
             Command = command,
             InstallingCertFromCsr = record.InstallingCertFromCsr,

@@ -16,6 +16,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Instance failed: {Reason}")]
     public static partial void InstanceFailed(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Certificates revoked: {Reason}")]
+    public static partial void Revoked(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "The tags {ConfigTag} and {ExpiryTag} do not carry the controller's seal (written by someone else); treated as unknown and confirmed with the host again")]
+    public static partial void TagsNotSealed(ILogger logger, string configTag, string expiryTag);
+
     [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Instance retired ({Why}); its certificates are revoked")]
     public static partial void Retired(ILogger logger, string why);
 }

@@ -17,6 +17,12 @@ public static class StatusText
 
     public const string RetryPrefix = "retrying after: ";
 
+    /// <summary>Appended to a failed removal's reason: the certificate was revoked before the uninstall was tried.</summary>
+    public const string RevokedSuffix = "; certificate revoked";
+
+    /// <summary>A removal that waits on the host, after the certificate was revoked.</summary>
+    public static string RevokedAnd(string waiting) => "certificate revoked; " + waiting;
+
     /// <summary>
     /// The status a command's progress writes. A failed instance's retry keeps the failure's reason
     /// visible (the tag stays failed until the retry succeeds) instead of a progress sentence.

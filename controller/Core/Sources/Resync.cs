@@ -18,6 +18,7 @@ public sealed class Resync(
     InstanceStore store,
     CertificateCache certificates,
     DesiredStateProvider desired,
+    TagSeal seal,
     WorkQueue<string> queue,
     IpsecMeshOptions options,
     ILogger<Resync> logger)
@@ -35,7 +36,7 @@ public sealed class Resync(
             {
                 seen.Add(snapshot.InstanceId);
                 store.Observe(snapshot);
-                if (snapshot.Tag(options.TagKey) == TagValues.Enabled && snapshot.Tag(options.ConfigTagKey) != configHash) enabledWithOldConfig++;
+                if (snapshot.Tag(options.TagKey) == TagValues.Enabled && seal.Read(snapshot, options).ConfigHash != configHash) enabledWithOldConfig++;
                 queue.Add(snapshot.InstanceId);
             }
         }

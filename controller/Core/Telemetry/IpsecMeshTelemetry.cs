@@ -12,6 +12,7 @@ public sealed class IpsecMeshTelemetry : IDisposable
 
     private static readonly string[] ReconcileResults = ["ok", "requeue", "error", "terminal"];
     private static readonly string[] IssueReasons = ["enrol", "renew", "names", "ca"];
+    private static readonly string[] RevokeReasons = ["off", "disabled", "tag_deleted", "terminated"];
 
     public ActivitySource Source { get; } = new(Name);
     public Meter Meter { get; }
@@ -20,6 +21,7 @@ public sealed class IpsecMeshTelemetry : IDisposable
     public Histogram<double> ReconcileDuration { get; }
     public Counter<long> QueueRetries { get; }
     public Counter<long> CertificatesIssued { get; }
+    public Counter<long> CertificatesRevoked { get; }
     public Counter<long> AwsCalls { get; }
     public Histogram<double> SsmCommandDuration { get; }
     public Counter<long> Heartbeat { get; }
@@ -31,6 +33,7 @@ public sealed class IpsecMeshTelemetry : IDisposable
         ReconcileDuration = Meter.CreateHistogram<double>("ipsec_mesh.reconcile.duration", "s", "Duration of one reconcile by result");
         QueueRetries = Meter.CreateCounter<long>("ipsec_mesh.workqueue.retries", "{retry}", "Keys re-queued with backoff after a failure");
         CertificatesIssued = Meter.CreateCounter<long>("ipsec_mesh.certificates.issued", "{certificate}", "Host certificates issued, by reason");
+        CertificatesRevoked = Meter.CreateCounter<long>("ipsec_mesh.certificates.revoked", "{instance}", "Instances whose certificates were revoked, by reason (off, disabled, tag_deleted, terminated)");
         AwsCalls = Meter.CreateCounter<long>("ipsec_mesh.aws.calls", "{call}", "AWS API calls by service, operation and outcome (ok, throttled, error)");
         SsmCommandDuration = Meter.CreateHistogram<double>("ipsec_mesh.ssm.command.duration", "s", "Time from SendCommand to the command's final status, by verb and status");
         Heartbeat = Meter.CreateCounter<long>("ipsec_mesh.heartbeat", "{beat}", "Incremented every 30 seconds while the controller's loops run");
@@ -41,6 +44,7 @@ public sealed class IpsecMeshTelemetry : IDisposable
     {
         foreach (var result in ReconcileResults) Reconciles.Add(0, new TagList { { "result", result } });
         foreach (var reason in IssueReasons) CertificatesIssued.Add(0, new TagList { { "reason", reason } });
+        foreach (var reason in RevokeReasons) CertificatesRevoked.Add(0, new TagList { { "reason", reason } });
         QueueRetries.Add(0);
         Heartbeat.Add(0);
     }

@@ -31,14 +31,30 @@ public static class AgentCommand
         return lines;
     }
 
-    /// <summary>The SSM command comment: how a restarted controller recognises its own commands.</summary>
-    public static string Comment(AgentRequest request) => CommentPrefix + string.Join('+', request.Verbs);
+    private const string ConfigMarker = " cfg=";
+
+    /// <summary>
+    /// The SSM command comment (at most 100 characters, SendCommand's limit): how a restarted
+    /// controller recognises its own commands, their verbs and the config hash they carry, e.g.
+    /// <c>ipsec-mesh install+csr cfg=3f9a2c1b7d4e</c>.
+    /// </summary>
+    public static string Comment(AgentRequest request) =>
+        CommentPrefix + string.Join('+', request.Verbs)
+        + (request.Parameters.TryGetValue("configHash", out var hash) ? ConfigMarker + hash : "");
 
     /// <summary>The verbs named by a comment of ours, or null for a foreign command.</summary>
-    public static IReadOnlyList<string>? VerbsFromComment(string? comment) =>
-        comment is not null && comment.StartsWith(CommentPrefix, StringComparison.Ordinal)
-            ? comment[CommentPrefix.Length..].Split('+')
-            : null;
+    public static IReadOnlyList<string>? VerbsFromComment(string? comment) => ParseComment(comment)?.Verbs;
+
+    /// <summary>The verbs and config hash named by a comment of ours, or null for a foreign command.</summary>
+    public static CommandComment? ParseComment(string? comment)
+    {
+        if (comment is null || !comment.StartsWith(CommentPrefix, StringComparison.Ordinal)) return null;
+        var rest = comment[CommentPrefix.Length..];
+        var marker = rest.IndexOf(ConfigMarker, StringComparison.Ordinal);
+        return marker < 0
+            ? new CommandComment(rest.Split('+'), null)
+            : new CommandComment(rest[..marker].Split('+'), rest[(marker + ConfigMarker.Length)..]);
+    }
 
     /// <summary>Recovers the request from rendered command lines (what a virtual host receives).</summary>
     public static AgentRequest ExtractRequest(IEnumerable<string> commands)

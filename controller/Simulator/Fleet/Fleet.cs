@@ -191,6 +191,31 @@ public sealed class Fleet
 
     public void Terminate(string instanceId) => Transition(instanceId, null, [InstanceState.ShuttingDown, InstanceState.Terminated]);
 
+    /// <summary>Root on the instance stops its SSM agent: it stops answering pings and running commands until <see cref="StartAgent"/>.</summary>
+    public void StopAgent(string instanceId)
+    {
+        SimInstance instance;
+        lock (Sync)
+        {
+            instance = Get(instanceId);
+            if (instance.IsAgentOnlineUnlocked(_time.GetUtcNow())) instance.AgentEverOnline = true;
+            instance.AgentOnlineAt = null;
+        }
+        Publish([], instance);
+    }
+
+    /// <summary>The SSM agent of a running instance comes back at once.</summary>
+    public void StartAgent(string instanceId)
+    {
+        SimInstance instance;
+        lock (Sync)
+        {
+            instance = Get(instanceId);
+            if (instance.CurrentState == InstanceState.Running) instance.AgentOnlineAt = _time.GetUtcNow();
+        }
+        Publish([], instance);
+    }
+
     /// <summary>Adds a secondary private IPv4 to the primary interface (null: the next free address).</summary>
     public string AddPrivateIp(string instanceId, string? ip = null)
     {

@@ -35,14 +35,19 @@ public class DeciderTests
         AppliedConfigHash = null, InstalledCertExpiry = null, Certificate = null, StatusTag = null, AgentOnline = null, SecurityChecked = false,
     };
 
+    /// <summary>A finished command; the config hash it was sent with is the one its results echo (as a sound host does).</summary>
     private static CommandSnapshot Finished(CommandStatus status, params string[] resultLines) => new()
     {
         CommandId = "cmd-1",
         Verbs = resultLines.Select(l => JsonNode.Parse(l)!["verb"]!.GetValue<string>()).DefaultIfEmpty("install").ToArray(),
         SentAt = Now.AddMinutes(-1),
+        SentConfigHash = resultLines.Select(l => JsonNode.Parse(l)!["configHash"]?.GetValue<string>()).FirstOrDefault(h => h is not null),
         Status = status,
         Results = AgentResult.ParseAll(string.Join('\n', resultLines)),
     };
+
+    /// <summary>An opted-out instance whose certificate was already revoked (the cache no longer holds it).</summary>
+    private static Observation Revoked(Intent intent, string state = "running") => Converged(intent, state) with { Certificate = null };
 
     private static string Ok(string verb, string fields = "") => $"{{\"ipsecMesh\":1,\"verb\":\"{verb}\",\"ok\":true{fields}}}";
 
@@ -57,8 +62,8 @@ public class DeciderTests
         { "terminated", Converged(state: "terminated"), typeof(Decision.Retire), null },
         { "shutting down", Converged(Intent.Todo, "shutting-down"), typeof(Decision.Retire), null },
         // Not ours.
-        { "untagged", Converged(Intent.Absent), typeof(Decision.Idle), null },
-        { "disabled", Converged(Intent.Disabled), typeof(Decision.Idle), null },
+        { "untagged, never ours", Fresh(Intent.Absent), typeof(Decision.Idle), null },
+        { "disabled, nothing of ours left", Fresh(Intent.Disabled), typeof(Decision.Idle), null },
         { "unknown value, not yet reported", Converged(Intent.Unknown) with { TagValue = "yes please" }, typeof(Decision.Wait), "tag value 'yes please' is not one of todo, off; ignored" },
         { "unknown value, reported", Converged(Intent.Unknown) with { TagValue = "x", StatusTag = StatusText.UnknownValue("x") }, typeof(Decision.Idle), null },
         // todo: the enrolment path.
@@ -103,14 +108,31 @@ public class DeciderTests
         // CRLs are part of the config hash, so a revocation is one more config change; a bad CRL fails apply-config.
         { "enabled, host rejected the config (a CRL)", Converged() with { Desired = Desired with { ConfigHash = "cfg-new-crl" }, Command = Finished(CommandStatus.Failed, Fail("apply-config", "bad_certificate", "crl/0123456789abcdef.crl is not a DER CRL signed by CA 0123456789abcdef of the bundle")) }, typeof(Decision.MarkFailed), null },
         { "enabled, renewal CSR done", Converged() with { Command = Finished(CommandStatus.Success, Ok("csr", ",\"csr\":\"MIIB\"")) }, typeof(Decision.SignAndInstall), "renew" },
-        // off: removal.
-        { "off, never enrolled", Converged(Intent.Off) with { AppliedConfigHash = null, InstalledCertExpiry = null }, typeof(Decision.MarkDisabled), null },
-        { "off, enrolled", Converged(Intent.Off), typeof(Decision.Send), "uninstall" },
-        { "off, enrolled, agent not asked", Converged(Intent.Off) with { AgentOnline = null }, typeof(Decision.ObserveHost), null },
-        { "off, stopped", Converged(Intent.Off, "stopped"), typeof(Decision.Wait), "instance is stopped; waiting for it to run" },
-        { "off, uninstall done", Converged(Intent.Off) with { Command = Finished(CommandStatus.Success, Ok("uninstall")) }, typeof(Decision.MarkDisabled), null },
-        { "off, uninstall failed keeps off", Converged(Intent.Off) with { Command = Finished(CommandStatus.Failed, Fail("uninstall", "internal", "boom")) }, typeof(Decision.MarkFailed), "keep" },
-        { "off while install runs: wait for it", Converged(Intent.Off) with { Command = Finished(CommandStatus.Pending) }, typeof(Decision.Poll), null },
+        // Opting out (off, disabled written by the team, the tag deleted): revoke first, whatever the host does; then remove.
+        { "off, never enrolled", Fresh(Intent.Off), typeof(Decision.MarkDisabled), null },
+        { "off, enrolled: revoke first", Converged(Intent.Off), typeof(Decision.Revoke), "off" },
+        { "off, revoked: uninstall", Revoked(Intent.Off), typeof(Decision.Send), "uninstall" },
+        { "off, revoked, agent not asked", Revoked(Intent.Off) with { AgentOnline = null }, typeof(Decision.ObserveHost), null },
+        { "off, agent offline: revoke anyway", Converged(Intent.Off) with { AgentOnline = false }, typeof(Decision.Revoke), "off" },
+        { "off, revoked, agent offline", Revoked(Intent.Off) with { AgentOnline = false }, typeof(Decision.Wait), "certificate revoked; waiting for SSM agent" },
+        { "off, stopped: revoke anyway", Converged(Intent.Off, "stopped"), typeof(Decision.Revoke), "off" },
+        { "off, revoked, stopped", Revoked(Intent.Off, "stopped"), typeof(Decision.Wait), "certificate revoked; instance is stopped; waiting for it to run" },
+        { "off, uninstall done", Revoked(Intent.Off) with { Command = Finished(CommandStatus.Success, Ok("uninstall")) }, typeof(Decision.MarkDisabled), null },
+        { "off, uninstall failed keeps off", Revoked(Intent.Off) with { Command = Finished(CommandStatus.Failed, Fail("uninstall", "internal", "boom")) }, typeof(Decision.MarkFailed), "keep" },
+        { "off, uninstall failed: the certificate stays revoked", Converged(Intent.Off) with { Command = Finished(CommandStatus.Failed, Fail("uninstall", "internal", "boom")) }, typeof(Decision.Revoke), "off" },
+        { "off while install runs: revoke first", Converged(Intent.Off) with { Command = Finished(CommandStatus.Pending) }, typeof(Decision.Revoke), "off" },
+        { "off while install runs, revoked: wait for it", Revoked(Intent.Off) with { Command = Finished(CommandStatus.Pending) }, typeof(Decision.Poll), null },
+        { "off, an install finished after the opt-out: record it, then remove it", Fresh(Intent.Off) with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\""), Ok("csr", ",\"csr\":\"MIIB\"")) }, typeof(Decision.MarkApplied), "cfg-current" },
+        { "disabled written on an enrolled host: revoke first", Converged(Intent.Disabled), typeof(Decision.Revoke), "disabled" },
+        { "disabled written on an enrolled host, revoked: uninstall", Revoked(Intent.Disabled), typeof(Decision.Send), "uninstall" },
+        { "disabled, uninstall done", Revoked(Intent.Disabled) with { Command = Finished(CommandStatus.Success, Ok("uninstall")) }, typeof(Decision.MarkDisabled), null },
+        { "disabled, uninstall failed", Revoked(Intent.Disabled) with { Command = Finished(CommandStatus.Failed, Fail("uninstall", "internal", "boom")) }, typeof(Decision.MarkFailed), "keep" },
+        { "tag deleted on an enrolled host: revoke first", Converged(Intent.Absent), typeof(Decision.Revoke), "tag_deleted" },
+        { "tag deleted, revoked: uninstall", Revoked(Intent.Absent), typeof(Decision.Send), "uninstall" },
+        { "tag deleted, uninstall done: only our tags go", Revoked(Intent.Absent) with { Command = Finished(CommandStatus.Success, Ok("uninstall")) }, typeof(Decision.MarkDisabled), "tag deleted" },
+        { "tag deleted, every tag of ours gone too: revoke", Fresh(Intent.Absent) with { Certificate = FreshCert }, typeof(Decision.Revoke), "tag_deleted" },
+        // The config a host has is what this controller sent and the host confirmed, never what the host says.
+        { "a host that reports another config than it was sent", Converged() with { AppliedConfigHash = "cfg-old", Command = Finished(CommandStatus.Success, Ok("apply-config", ",\"configHash\":\"cfg-evil\"")) with { SentConfigHash = "cfg-current" } }, typeof(Decision.MarkFailed), "config apply failed: the host reported config cfg-evil, not the cfg-current it was sent" },
     };
 
     [Theory]
@@ -129,11 +151,18 @@ public class DeciderTests
                 break;
             case Decision.MarkFailed failed when detail == "keep":
                 Assert.True(failed.KeepIntent, row);
+                Assert.EndsWith(StatusText.RevokedSuffix, failed.Reason, StringComparison.Ordinal);
+                break;
+            case Decision.Revoke revoke:
+                Assert.Equal(detail, revoke.Label);
+                break;
+            case Decision.MarkDisabled disabled:
+                Assert.Equal(detail == "tag deleted", disabled.TagDeleted);
                 break;
             case Decision.MarkFailed failed when detail is not null:
                 Assert.Equal(detail, failed.Reason);
                 Assert.False(failed.KeepIntent, row);
-                Assert.Equal(failed.Reason.StartsWith("install failed", StringComparison.Ordinal), failed.ForgetConfig);
+                Assert.Equal(failed.Reason.StartsWith("install failed", StringComparison.Ordinal) || failed.Reason.StartsWith("config apply failed: the host reported", StringComparison.Ordinal), failed.ForgetConfig);
                 break;
             case Decision.MarkApplied applied when detail == "enabled":
                 Assert.True(applied.Enabled, row);

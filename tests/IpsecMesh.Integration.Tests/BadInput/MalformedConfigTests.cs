@@ -1,5 +1,3 @@
-using Amazon.S3;
-using Amazon.S3.Model;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Integration.Tests.Support;
 
@@ -20,10 +18,10 @@ public class MalformedConfigTests
         using var s3 = new AwsClientFactory(new AwsTransport(mesh.Aws.CreateHandler(), mesh.Aws.Region), mesh.Aws.Region).CreateS3();
 
         // A good change: a range moves from private-or-clear to private.
-        var policy = DefaultPolicyFiles();
+        var policy = PolicyUploads.DefaultPolicyFiles();
         policy["private"] = "172.31.0.0/16\n";
         policy["private-or-clear"] = "# emptied\n";
-        await UploadAsync(s3, mesh, policy);
+        await PolicyUploads.UploadAsync(s3, mesh, policy, Token);
         await mesh.WaitForAsync(() => instances.All(i => i.Tag("IPSec:Config") is { } hash && hash != original && i.Tag("IPSec") == "enabled"), "the new config on every host");
         var rolledOut = instances[0].Tag("IPSec:Config");
         Assert.Equal(rolledOut, instances[1].Tag("IPSec:Config"));
@@ -31,26 +29,12 @@ public class MalformedConfigTests
         // A bad change: 0.0.0.0/0 in clear and a malformed CIDR. It must never reach a host.
         policy["clear"] = "172.31.0.2/32\n0.0.0.0/0\n";
         policy["private"] = "172.31.0.0/16\n172.31.300.0/24\n";
-        await UploadAsync(s3, mesh, policy);
+        await PolicyUploads.UploadAsync(s3, mesh, policy, Token);
         await mesh.WaitForAsync(() => mesh.Logs.Any(l => l.Contains("Mesh policy rejected", StringComparison.Ordinal) && l.Contains("clear:2:", StringComparison.Ordinal)),
             "the rejection naming clear line 2");
         Assert.Contains(mesh.Logs, l => l.Contains("Mesh policy rejected", StringComparison.Ordinal) && l.Contains("private:2:", StringComparison.Ordinal));
         await Task.Delay(TimeSpan.FromSeconds(2), Token); // two more config polls at 60x
         Assert.All(instances, i => Assert.Equal(rolledOut, i.Tag("IPSec:Config")));
         Assert.All(instances, i => Assert.Equal("enabled", i.Tag("IPSec")));
-    }
-
-    private static async Task UploadAsync(IAmazonS3 s3, MeshFixture mesh, Dictionary<string, string> files)
-    {
-        foreach (var (name, text) in files)
-            await s3.PutObjectAsync(new PutObjectRequest { BucketName = mesh.Aws.BucketName, Key = "config/" + name, ContentBody = text }, Token);
-    }
-
-    private static Dictionary<string, string> DefaultPolicyFiles()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !Directory.Exists(Path.Combine(directory.FullName, "config", "policy"))) directory = directory.Parent;
-        var policy = Path.Combine(directory?.FullName ?? throw new DirectoryNotFoundException("config/policy above the test binaries"), "config", "policy");
-        return Directory.EnumerateFiles(policy).ToDictionary(f => Path.GetFileName(f), File.ReadAllText, StringComparer.Ordinal);
     }
 }

@@ -1,0 +1,53 @@
+using IpsecMesh.Core.Cloud;
+using IpsecMesh.Integration.Tests.Support;
+using IpsecMesh.Simulator;
+using IpsecMesh.Simulator.Hosts;
+
+namespace IpsecMesh.Integration.Tests.BadInput;
+
+/// <summary>
+/// Anyone may write tags on their own instances. The config the controller believes a host has is
+/// the one it sent and saw confirmed (sealed on the tags), never a value someone wrote there: a
+/// forged IPSec:Config must not keep a host on an old policy (and old CRLs).
+/// </summary>
+public class ForgedTagTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_forged_config_tag_does_not_keep_a_host_on_its_old_config()
+    {
+        await using var mesh = new MeshFixture(settings: new Dictionary<string, string?>
+        {
+            ["IpsecMesh:ConfigPollInterval"] = "00:00:30",
+            ["IpsecMesh:ResyncInterval"] = "00:02:00",
+        });
+        var victim = mesh.Launch();
+        var witness = mesh.Launch();
+        await mesh.StartControllerAsync(Token);
+        await mesh.WaitForTagAsync(victim, "enabled");
+        await mesh.WaitForTagAsync(witness, "enabled");
+        var original = witness.Tag("IPSec:Config");
+
+        // The victim cannot take the change while its agent is away; the witness shows the new hash.
+        mesh.Aws.Fleet.StopAgent(victim.InstanceId);
+        using var s3 = new AwsClientFactory(new AwsTransport(mesh.Aws.CreateHandler(), mesh.Aws.Region), mesh.Aws.Region).CreateS3();
+        var policy = PolicyUploads.DefaultPolicyFiles();
+        policy["block"] = "192.0.2.0/24\n";
+        await PolicyUploads.UploadAsync(s3, mesh, policy, Token);
+        await mesh.WaitForAsync(() => witness.Tag("IPSec:Config") is { } hash && hash != original && Host(witness).State.ConfigHash == hash, "the witness on the new config");
+        var current = witness.Tag("IPSec:Config")!;
+
+        // Someone writes the new hash on the victim, as if it had applied it, and touches the main tag
+        // so that the controller reads the instance again at once.
+        mesh.Aws.Fleet.SetTag(victim.InstanceId, "IPSec:Config", current);
+        mesh.Aws.Fleet.SetTag(victim.InstanceId, MeshFixture.TagKey, "enabled");
+        mesh.Aws.Fleet.StartAgent(victim.InstanceId);
+
+        await mesh.WaitForAsync(() => Host(victim).State.ConfigHash == current, "the victim's host to apply the new config");
+        await mesh.WaitForAsync(() => victim.Tag("IPSec:Seal") is not null && victim.Tag(MeshFixture.TagKey) == "enabled", "the victim re-sealed and enabled");
+        Assert.Contains(mesh.Logs, l => l.Contains("do not carry the controller's seal", StringComparison.Ordinal));
+    }
+
+    private static VirtualHost Host(SimInstance instance) => Assert.IsType<VirtualHost>(instance.Runtime);
+}
