@@ -44,6 +44,8 @@ source "${agent_dir}/verbs/install.sh"
 source "${agent_dir}/verbs/apply-config.sh"
 # shellcheck source=verbs/csr.sh
 source "${agent_dir}/verbs/csr.sh"
+# shellcheck source=verbs/_cert-common.sh
+source "${agent_dir}/verbs/_cert-common.sh"
 # shellcheck source=verbs/install-cert.sh
 source "${agent_dir}/verbs/install-cert.sh"
 # shellcheck source=verbs/install-p12.sh

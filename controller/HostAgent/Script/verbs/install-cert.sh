@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 verb_install_cert() {
-  local cert="${IN}/host.crt" ckaid had_cert=false unchanged=false
+  local cert="${IN}/host.crt" ckaid
   has_file host.crt || bad_request_verb "file host.crt is required"
   has_file ca-bundle.pem || bad_request_verb "file ca-bundle.pem is required"
   require_nss
@@ -13,20 +13,13 @@ verb_install_cert() {
     || fail bad_certificate "host.crt is not valid under the CA bundle"
   ckaid="$(ckaid_of x509 "$cert")" || fail bad_certificate "could not read the certificate's public key"
   nss_has_key "$ckaid" || fail no_matching_key "no key in the NSS database matches the certificate"
-  remember_old_host_cert
-  [ -s "${WORK}/old-host.pem" ] && had_cert=true
-  if [ "$had_cert" = true ] && [ "$(cert_fingerprint "${WORK}/old-host.pem")" = "$(cert_fingerprint "$cert")" ]; then
-    log "host certificate already installed"
-    unchanged=true
-  else
-    remove_host_certs || { restore_old_host_cert; fail nss_failed "could not remove the previous host certificate"; }
-    if ! quiet certutil -A -d "sql:${NSS_DIR}" -n "$HOST_NICK" -t ',,' -i "$cert"; then
-      restore_old_host_cert
-      fail nss_failed "could not import the host certificate; the previous one is kept"
-    fi
+  install_host_cert "$cert" "$ckaid" import_host_crt "$cert"
+}
+
+# Imports the certificate $1 alone: its key is already in NSS (made by csr).
+import_host_crt() {
+  if ! quiet certutil -A -d "sql:${NSS_DIR}" -n "$HOST_NICK" -t ',,' -i "$1"; then
+    restore_old_host_cert
+    fail nss_failed "could not import the host certificate; the previous one is kept"
   fi
-  install_ca_bundle
-  delete_superseded_keys "$ckaid"
-  [ "$unchanged" = true ] || present_new_cert "$had_cert"
-  succeed "\"serial\":$(json_string "$(cert_serial "$cert")"),\"notAfter\":$(json_string "$(cert_not_after "$cert")")"
 }

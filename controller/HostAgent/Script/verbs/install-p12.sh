@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 verb_install_p12() {
-  local instance_id region account partition document context token nick listing line cert="${WORK}/p12-host.crt" ckaid had_cert=false unchanged=false
+  local instance_id region account partition document context token cert="${WORK}/p12-host.crt" ckaid
   has_file host.p12 || bad_request_verb "file host.p12 is required"
   has_file p12-password.kms || bad_request_verb "file p12-password.kms is required"
   has_file ca-bundle.pem || bad_request_verb "file ca-bundle.pem is required"
@@ -40,35 +40,28 @@ verb_install_p12() {
     || fail bad_certificate "host.p12 does not open with its password"
   index_ca_bundle
   ckaid="$(ckaid_of x509 "$cert")" || fail bad_certificate "could not read the certificate's public key"
-  remember_old_host_cert
-  [ -s "${WORK}/old-host.pem" ] && had_cert=true
-  if [ "$had_cert" = true ] && [ "$(cert_fingerprint "${WORK}/old-host.pem")" = "$(cert_fingerprint "$cert")" ]; then
-    log "host certificate already installed"
-    unchanged=true
-  else
-    remove_host_certs || { restore_old_host_cert; fail nss_failed "could not remove the previous host certificate"; }
-    if ! quiet pk12util -i "${IN}/host.p12" -d "sql:${NSS_DIR}" -w "${WORK}/secret/password" -k "$(nss_password_file)"; then
-      restore_old_host_cert
-      fail nss_failed "could not import host.p12; the previous certificate is kept"
-    fi
-    # pk12util files the certificate under the PKCS#12 friendly name; give it ours.
-    listing="$(certutil -K -d "sql:${NSS_DIR}" -f "$(nss_password_file)" 2>/dev/null)" || listing=""
-    nick=""
-    while IFS= read -r line; do
-      if [[ $line == *" ${ckaid} "* ]]; then
-        nick=${line#*"${ckaid}"}
-        nick=${nick#"${nick%%[![:space:]]*}"}
-        nick=${nick#NSS Certificate DB:}
-      fi
-    done <<<"$listing"
-    if [ -n "$nick" ] && [ "$nick" != "$HOST_NICK" ]; then
-      quiet certutil --rename -d "sql:${NSS_DIR}" -n "$nick" --new-n "$HOST_NICK" || fail nss_failed "could not rename the imported certificate"
-    fi
-    nss_has_cert "$HOST_NICK" || { restore_old_host_cert; fail nss_failed "the imported certificate is not under ${HOST_NICK}"; }
+  install_host_cert "$cert" "$ckaid" import_host_p12 "$ckaid"
+}
+
+# Imports host.p12, certificate and key (whose id is $1), and files the certificate under HOST_NICK.
+import_host_p12() {
+  local ckaid=$1 nick listing line
+  if ! quiet pk12util -i "${IN}/host.p12" -d "sql:${NSS_DIR}" -w "${WORK}/secret/password" -k "$(nss_password_file)"; then
+    restore_old_host_cert
+    fail nss_failed "could not import host.p12; the previous certificate is kept"
   fi
-  rm -rf "${WORK}/secret"
-  install_ca_bundle
-  delete_superseded_keys "$ckaid"
-  [ "$unchanged" = true ] || present_new_cert "$had_cert"
-  succeed "\"serial\":$(json_string "$(cert_serial "$cert")"),\"notAfter\":$(json_string "$(cert_not_after "$cert")")"
+  # pk12util files the certificate under the PKCS#12 friendly name; give it ours.
+  listing="$(certutil -K -d "sql:${NSS_DIR}" -f "$(nss_password_file)" 2>/dev/null)" || listing=""
+  nick=""
+  while IFS= read -r line; do
+    if [[ $line == *" ${ckaid} "* ]]; then
+      nick=${line#*"${ckaid}"}
+      nick=${nick#"${nick%%[![:space:]]*}"}
+      nick=${nick#NSS Certificate DB:}
+    fi
+  done <<<"$listing"
+  if [ -n "$nick" ] && [ "$nick" != "$HOST_NICK" ]; then
+    quiet certutil --rename -d "sql:${NSS_DIR}" -n "$nick" --new-n "$HOST_NICK" || fail nss_failed "could not rename the imported certificate"
+  fi
+  nss_has_cert "$HOST_NICK" || { restore_old_host_cert; fail nss_failed "the imported certificate is not under ${HOST_NICK}"; }
 }
