@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Lint stage of tests/run.sh: checks the deployment files and every shell script with
 # existing tools, and proves each check can fail by running it on a broken fixture.
-#   every tracked *.sh plus .ci/run, with shellcheck
+#   every tracked *.sh plus .ci/run, with shellcheck; the host agent's modules through its
+#   entry point agent.sh (-x -a: in the context they run in), and the agent as built for hosts
 #   cfn-lint (npm)    deploy/ipsec-mesh.yaml, against the current CloudFormation spec
 #   dclint (npm)      docker-compose.yml against the Compose Specification schema and rules
 #   dockerfile-utils  Dockerfile
@@ -48,6 +49,18 @@ shellcheck_one() {
   head -n 1 "$file" | grep -q '^#!' || options+=(--shell=bash)
   shellcheck "${options[@]}" "$file"
 }
+# The host agent (controller/HostAgent/Script): its modules are fragments of one script, checked
+# as agent.sh sources them rather than each on its own (where another module's globals look unused).
+agent_dir=controller/HostAgent/Script
+agent_modules() { grep -v -e '^#' -e '^$' "$root/$agent_dir/agent.modules" | sed "s|^|$agent_dir/|"; }
+shellcheck_agent_modules() { shellcheck -x -a "$root/$agent_dir/agent.sh"; }
+shellcheck_built_agent() {
+  local built rc=0
+  built=$(mktemp)
+  "$root/$agent_dir/build-agent.sh" "$built" && shellcheck --shell=bash "$built" || rc=$?
+  rm -f "$built"
+  return "$rc"
+}
 cfn_lint() { node -r "$lint_dir/current-spec.cjs" "$lint_dir/node_modules/cfn-lint/lib/index.js" validate "$1"; }
 dockerfile_lint() { # dockerfile-utils exits 0 on warnings: any diagnostic counts
   local output
@@ -58,7 +71,9 @@ localstack_pinned() { grep -Eq '^\s+image: localstack/localstack:4\.14\.0\s*$' "
 
 while IFS= read -r script; do
   record "shellcheck $script" shellcheck_one "$script"
-done < <(shell_scripts)
+done < <(shell_scripts | grep -vxF -f <(agent_modules))
+record "shellcheck -x -a $agent_dir/agent.sh (its modules in context)" shellcheck_agent_modules
+record "shellcheck the host agent as build-agent.sh builds it" shellcheck_built_agent
 
 record "cfn-lint deploy/ipsec-mesh.yaml" cfn_lint "$root/deploy/ipsec-mesh.yaml"
 record "cfn-lint rejects fixtures/broken-template.yaml" rejects cfn_lint "$fixtures/broken-template.yaml"

@@ -168,6 +168,27 @@ public class InstallP12Tests
     }
 
     [Fact]
+    public async Task Installing_the_same_p12_twice_is_idempotent()
+    {
+        var (sandbox, imds) = await SandboxAsync();
+        using var _ = sandbox;
+        using var __ = imds;
+        using var ca = new TestCa();
+        var request = Request(Pkcs12(ca, 0x43), InstanceId, ca.BundlePem);
+        var first = await sandbox.RunAsync(request);
+        var (certificates, keys) = (await sandbox.NssListingAsync(), await sandbox.NssListingAsync("-K"));
+
+        var second = await sandbox.RunAsync(request);
+
+        var again = Assert.Single(AgentResult.ParseAll(second.Stdout));
+        Assert.True(again.Ok, second.ToString());
+        Assert.Equal(AgentResult.ParseAll(first.Stdout)[0].Fields.ToJsonString(), again.Fields.ToJsonString());
+        Assert.Contains("host certificate already installed", second.Stderr, StringComparison.Ordinal);
+        Assert.Equal((certificates, keys), (await sandbox.NssListingAsync(), await sandbox.NssListingAsync("-K")));
+        Assert.Empty(Directory.GetDirectories(sandbox.StateDir, "work.*"));
+    }
+
+    [Fact]
     public async Task A_second_p12_replaces_the_first_and_its_key()
     {
         var (sandbox, imds) = await SandboxAsync();

@@ -17,11 +17,36 @@ public class ShellcheckTests
     }
 
     [Fact]
-    public void The_embedded_script_is_the_repository_file()
+    public async Task The_agent_modules_are_shellcheck_clean_at_style_level_as_agent_sh_sources_them()
     {
-        var onDisk = File.ReadAllText(Path.Combine(Policy.PolicyFiles.RepositoryRoot(), "controller", "HostAgent", "Script", "ipsec-mesh-agent.sh"));
+        Prerequisites.Require("shellcheck");
 
-        Assert.Equal(onDisk, AgentScript.Content);
+        var result = await ShellcheckEntryPointAsync(AgentModules.EntryPoint);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    [Fact]
+    public async Task A_finding_in_a_module_fails_the_check_and_names_the_module_file_and_line()
+    {
+        Prerequisites.Require("shellcheck");
+        var copy = Directory.CreateTempSubdirectory("ipsec-mesh-agent-modules-");
+        try
+        {
+            CopyDirectory(AgentModules.ScriptDirectory, copy.FullName);
+            var module = Path.Combine(copy.FullName, "modules", "crl.sh");
+            var lines = File.ReadAllLines(module).Length;
+            File.AppendAllText(module, "echo $undefined_in_a_module\n");
+
+            var result = await ShellcheckEntryPointAsync(Path.Combine(copy.FullName, "agent.sh"));
+
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.Contains($"modules/crl.sh line {lines + 1}:", result.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            copy.Delete(recursive: true);
+        }
     }
 
     [Fact]
@@ -31,5 +56,19 @@ public class ShellcheckTests
 
         Assert.DoesNotContain(HostAgent.Protocol.AgentCommand.ScriptTerminator, lines);
         Assert.DoesNotContain(HostAgent.Protocol.AgentCommand.RequestTerminator, lines);
+    }
+
+    // -x follows agent.sh's source lines (found through its source-path=SCRIPTDIR directive); -a
+    // reports the findings in the sourced modules too, each under its module file and line.
+    private static Task<ProcessResult> ShellcheckEntryPointAsync(string entryPoint) =>
+        ProcessRunner.RunAsync("shellcheck", ["-x", "-a", "-S", "style", "-s", "bash", entryPoint],
+            cancellationToken: TestContext.Current.CancellationToken);
+
+    private static void CopyDirectory(string source, string target)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(target, Path.GetRelativePath(source, directory)));
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            File.Copy(file, Path.Combine(target, Path.GetRelativePath(source, file)));
     }
 }

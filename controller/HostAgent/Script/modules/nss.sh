@@ -1,0 +1,105 @@
+# The NSS database: its creation, keys and the host certificate, and removing everything of ours.
+# shellcheck shell=bash
+
+ensure_nss_db() {
+  detect_nss_dir
+  nss_ready && return 0
+  log "initialising the NSS database at ${NSS_DIR}"
+  if ! { mkdir -p "$NSS_DIR" && chmod 0700 "$NSS_DIR"; }; then
+    fail nss_failed "could not create the NSS database directory ${NSS_DIR}"
+  fi
+  quiet certutil -N -d "sql:${NSS_DIR}" --empty-password || fail nss_failed "could not initialise the NSS database at ${NSS_DIR}"
+  if have restorecon; then quiet restorecon -R "$NSS_DIR" || true; fi
+}
+
+nss_password_file() {
+  # libreswan's database has an empty password; certutil still wants a password file.
+  [ -f "${WORK}/nss-password" ] || : >"${WORK}/nss-password"
+  printf '%s' "${WORK}/nss-password"
+}
+
+nss_has_key() {
+  local listing
+  listing="$(certutil -K -d "sql:${NSS_DIR}" -f "$(nss_password_file)" 2>/dev/null)" || return 1
+  [[ $listing == *" $1 "* || $listing == *" $1"$'\n'* || $listing == *" $1" ]]
+}
+
+nss_has_cert() { certutil -L -d "sql:${NSS_DIR}" -n "$1" >/dev/null 2>&1; }
+
+nss_cert_pem() { certutil -L -d "sql:${NSS_DIR}" -n "$1" -a 2>/dev/null; }
+
+# Sets OLD_CKAID to the key of the host certificate being replaced (empty when none).
+OLD_CKAID=""
+
+remember_old_host_cert() {
+  OLD_CKAID=""
+  rm -f "${WORK}/old-host.pem"
+  if nss_has_cert "$HOST_NICK"; then
+    nss_cert_pem "$HOST_NICK" >"${WORK}/old-host.pem" || fail nss_failed "could not read the current host certificate"
+    OLD_CKAID="$(ckaid_of x509 "${WORK}/old-host.pem")" || OLD_CKAID=""
+  fi
+}
+
+remove_host_certs() {
+  local tries=0
+  while nss_has_cert "$HOST_NICK"; do
+    tries=$((tries + 1))
+    [ "$tries" -le 10 ] || return 1
+    quiet certutil -D -d "sql:${NSS_DIR}" -n "$HOST_NICK" || return 1
+  done
+}
+
+restore_old_host_cert() {
+  if [ -s "${WORK}/old-host.pem" ]; then
+    quiet certutil -A -d "sql:${NSS_DIR}" -n "$HOST_NICK" -t ',,' -i "${WORK}/old-host.pem" || log "could not restore the previous host certificate"
+  fi
+}
+
+# Deletes keys this agent made (csr) or the replaced certificate used, except the current one.
+delete_superseded_keys() {
+  local keep=$1 ckaid file
+  mkdir -p "${STATE_DIR}/keys"
+  for file in "${STATE_DIR}"/keys/*; do
+    [ -f "$file" ] || continue
+    ckaid=${file##*/}
+    [ "$ckaid" = "$keep" ] && continue
+    if nss_has_key "$ckaid"; then
+      log "deleting superseded key ${ckaid}"
+      quiet certutil -F -d "sql:${NSS_DIR}" -f "$(nss_password_file)" -k "$ckaid" || log "could not delete key ${ckaid}"
+    fi
+    rm -f "$file"
+  done
+  if [ -n "$OLD_CKAID" ] && [ "$OLD_CKAID" != "$keep" ] && nss_has_key "$OLD_CKAID"; then
+    log "deleting the replaced certificate's key ${OLD_CKAID}"
+    quiet certutil -F -d "sql:${NSS_DIR}" -f "$(nss_password_file)" -k "$OLD_CKAID" || log "could not delete key ${OLD_CKAID}"
+  fi
+  rm -f "${STATE_DIR}/keys/${keep}"
+}
+
+remove_our_nss_entries() {
+  local listing line nick file
+  detect_nss_dir
+  if ! have certutil || ! nss_ready; then return 0; fi
+  if nss_has_cert "$HOST_NICK"; then
+    quiet certutil -F -d "sql:${NSS_DIR}" -f "$(nss_password_file)" -n "$HOST_NICK" || true
+    remove_host_certs || fail nss_failed "could not remove the host certificate"
+  fi
+  for file in "${STATE_DIR}"/keys/*; do
+    [ -f "$file" ] || continue
+    if nss_has_key "${file##*/}"; then
+      quiet certutil -F -d "sql:${NSS_DIR}" -f "$(nss_password_file)" -k "${file##*/}" || fail nss_failed "could not delete a key of ours"
+    fi
+    rm -f "$file"
+  done
+  for file in "${STATE_DIR}"/crls/*.b64; do
+    [ -f "$file" ] || continue
+    file=${file##*/}
+    remove_crl "${file%.b64}"
+  done
+  listing="$(certutil -L -d "sql:${NSS_DIR}")" || fail nss_failed "could not list the NSS database"
+  while IFS= read -r line; do
+    nick=${line%% *}
+    [[ $nick == "${CA_PREFIX}"* ]] || continue
+    quiet certutil -D -d "sql:${NSS_DIR}" -n "$nick" || fail nss_failed "could not remove CA ${nick}"
+  done <<<"$listing"
+}

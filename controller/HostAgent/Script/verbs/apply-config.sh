@@ -1,0 +1,16 @@
+# Verb apply-config: config, CA bundle and CRLs on an installed host; reloads only what changed.
+# shellcheck shell=bash
+
+verb_apply_config() {
+  require_config_inputs
+  if [ ! -f "${STATE_DIR}/installed" ] || ! have ipsec; then
+    fail not_running "the mesh is not installed on this host; run install"
+  fi
+  ensure_nss_db
+  check_crl_inputs
+  apply_config_files
+  sync_ca_bundle if-changed
+  install_crls
+  load_config if-changed
+  succeed "\"configHash\":$(json_string "$(param configHash)")"
+}
