@@ -1,6 +1,9 @@
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Rollout;
+using IpsecMesh.Core.State;
+using IpsecMesh.Pki.Storage;
 using IpsecMesh.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 
@@ -41,15 +44,29 @@ public sealed class StatusVerb : ICliVerb
             config = r.Tag(options.ConfigTagKey),
             status = r.Tag(options.StatusTagKey),
         }).ToList();
+        var rollout = await ReadRolloutAsync(options, clients, cancellationToken);
+        var configs = view.Where(v => v.config is not null).GroupBy(v => v.config!).OrderByDescending(g => g.Count()).ToDictionary(g => g.Key, g => g.Count());
         if (json)
         {
-            JsonOutput.Write(new { instances = view, phases = view.GroupBy(v => v.phase ?? "").ToDictionary(g => g.Key, g => g.Count()) });
+            JsonOutput.Write(new { instances = view, phases = view.GroupBy(v => v.phase ?? "").ToDictionary(g => g.Key, g => g.Count()), configs, rollout });
             return 0;
         }
         Console.WriteLine($"{"INSTANCE",-21} {"STATE",-9} {"PHASE",-9} {"CERT EXPIRY",-21} STATUS");
         foreach (var row in view)
             Console.WriteLine($"{row.instanceId,-21} {row.state,-9} {row.phase,-9} {row.certificateExpiry ?? "-",-21} {row.status ?? "-"}");
         Console.WriteLine($"{view.Count} instances: " + string.Join(", ", view.GroupBy(v => v.phase ?? "?").Select(g => $"{g.Count()} {g.Key}")));
+        Console.WriteLine("configs applied: " + (configs.Count == 0 ? "none" : string.Join(", ", configs.Select(c => $"{c.Key} on {c.Value}"))));
+        Console.WriteLine(rollout?.Summary ?? "config roll-out: unknown (no verifiable state/rollout.json in the bucket)");
         return 0;
+    }
+
+    /// <summary>The roll-out as the controller stored it; null when the bucket is not set or the state cannot be verified.</summary>
+    private static async Task<RolloutView?> ReadRolloutAsync(IpsecMeshOptions options, AwsClientFactory clients, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(options.Bucket)) return null;
+        var store = new S3ObjectStore(clients.CreateS3(), options.Bucket);
+        var key = new TagSealKey(store);
+        if (!await key.LoadAsync(cancellationToken, createIfMissing: false)) return null;
+        return await new RolloutStore(store, key).LoadAsync(cancellationToken) is { } state ? RolloutView.Of(state, options) : null;
     }
 }

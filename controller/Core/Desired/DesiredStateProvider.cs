@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Reconcile;
-using IpsecMesh.Core.Telemetry;
+using IpsecMesh.Core.Rollout;
 using IpsecMesh.HostAgent.Policy;
 using IpsecMesh.Pki;
 using IpsecMesh.Pki.Storage;
@@ -11,16 +11,18 @@ using Microsoft.Extensions.Logging;
 namespace IpsecMesh.Core.Desired;
 
 /// <summary>
-/// The desired state of every enrolled host: the live mesh policy (S3 <c>config/</c>, else the
-/// embedded default), the CA trust bundle, the current CA and the trusted CAs' CRLs. A policy that
-/// fails validation is never rolled out: the last good one stays in force and the errors are logged
-/// with file and line. The config hash covers policy, bundle and CRLs, so a revocation reaches every
-/// enabled host the way a policy change does: as <c>apply-config</c> to hosts whose config tag is older.
+/// The desired state of every enrolled host: the newest valid mesh policy (S3 <c>config/</c>, else
+/// the embedded default) with the CA trust bundle, rolled out in waves by <see cref="ConfigRollout"/>,
+/// and the trusted CAs' CRLs, which every host gets at once. A policy that fails validation is never
+/// rolled out: the last valid one stays the candidate and the errors are logged with file and line.
+/// A host's config hash covers its generation's policy and bundle and the CRLs, so a revocation
+/// reaches every enabled host as <c>apply-config</c>.
 /// </summary>
 public sealed class DesiredStateProvider(
     IObjectStore store,
     IMeshCertificateAuthority authority,
     IIssuanceRegistry registry,
+    ConfigRollout rollout,
     IpsecMeshOptions options,
     TimeProvider time,
     ILogger<DesiredStateProvider> logger) : IDisposable
@@ -32,23 +34,16 @@ public sealed class DesiredStateProvider(
     private string? _bundleSeen;
     private DateTimeOffset _bundleChangedAt;
 
+    /// <summary>The newest valid config (the roll-out's candidate) and the CRLs of every CA a host may trust.</summary>
     public sealed record Snapshot(MeshPolicy Policy, TrustBundle Bundle, string CaId, string ConfigHash, IReadOnlyList<PolicyError> RejectedErrors)
     {
-        /// <summary>The published CRL of each CA of the bundle that has one; hosts load them with the config.</summary>
+        /// <summary>The published CRL of each CA of any generation hosts may run; each host gets those of its bundle.</summary>
         public IReadOnlyList<PublishedCrl> Crls { get; init; } = [];
-
-        /// <summary>Short hash of <see cref="Crls"/> ("none" without any).</summary>
-        public string CrlsId { get; init; } = NoCrls;
     }
-
-    private const string NoCrls = "none";
 
     public Snapshot Current => _current ?? throw new InvalidOperationException("desired state is not loaded yet");
 
     public bool IsLoaded => _current is not null;
-
-    /// <summary>Whether every enabled host has applied the current config (and so trusts the current bundle); kept by the resync.</summary>
-    public bool FleetTrustsBundle { get; set; }
 
     public async Task<Snapshot> RefreshAsync(CancellationToken cancellationToken)
     {
@@ -64,14 +59,15 @@ public sealed class DesiredStateProvider(
                 _bundleSeen = bundle.BundleId;
                 _bundleChangedAt = time.GetUtcNow();
             }
+            var candidate = new ConfigGeneration(policy, bundle);
+            await rollout.OfferAsync(candidate, cancellationToken);
             await RefreshCrlsAsync(cancellationToken);
-            var crls = await registry.GetCrlsAsync(bundle.CaIds, cancellationToken);
-            var crlsId = CrlsIdOf(crls);
-            // Without CRLs the hash is what it was before hosts loaded them, so no host is touched for nothing.
-            var hashed = policy.Hash + "/" + bundle.BundleId + (crls.Count == 0 ? "" : "/" + crlsId);
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hashed)))[..12];
-            if (_current?.ConfigHash != hash) Log.DesiredConfig(logger, hash, policy.Hash, bundle.BundleId, crlsId);
-            return _current = new Snapshot(policy, bundle, caId, hash, errors) { Crls = crls, CrlsId = crlsId };
+            var caIds = new[] { rollout.LastGood, rollout.Target, candidate }.OfType<ConfigGeneration>()
+                .SelectMany(g => g.Bundle.CaIds).Distinct(StringComparer.Ordinal).ToList();
+            var crls = await registry.GetCrlsAsync(caIds, cancellationToken);
+            var hash = HashOf(candidate, crls);
+            if (_current?.ConfigHash != hash) Log.DesiredConfig(logger, hash, policy.Hash, bundle.BundleId, CrlsIdOf(CrlsOf(candidate, crls)) ?? "none");
+            return _current = new Snapshot(policy, bundle, caId, hash, errors) { Crls = crls };
         }
         finally
         {
@@ -79,16 +75,39 @@ public sealed class DesiredStateProvider(
         }
     }
 
-    /// <summary>The decision's view, given whether every enabled host already trusts the current bundle.</summary>
-    public DesiredState ToDesiredState(bool fleetTrustsBundle) => new()
+    /// <summary>
+    /// The config one host should run, given the config hash it runs now (from its sealed tag): the
+    /// roll-out's target once the host runs it or its wave admits it, otherwise the last good config.
+    /// </summary>
+    public DesiredConfig ConfigFor(string instanceId, string? appliedHash)
     {
-        ConfigHash = Current.ConfigHash,
+        var current = Current;
+        var runsTarget = rollout.Target is { } target && appliedHash == HashOf(target, current.Crls);
+        var generation = rollout.GenerationFor(instanceId, runsTarget) ?? new ConfigGeneration(current.Policy, current.Bundle);
+        var crls = CrlsOf(generation, current.Crls);
+        return new DesiredConfig(generation.HashWith(CrlsIdOf(crls)), generation.Policy, generation.Bundle, crls);
+    }
+
+    /// <summary>The hash a host running the roll-out's target reports, or null when nothing is being rolled out.</summary>
+    public string? TargetHash => rollout.Target is { } target && _current is { } current ? HashOf(target, current.Crls) : null;
+
+    /// <summary>The decision's view for a host whose desired config hash is <paramref name="configHash"/>.</summary>
+    public DesiredState ToDesiredState(string configHash) => new()
+    {
+        ConfigHash = configHash,
         CurrentCaId = Current.CaId,
-        // New-CA certificates only once peers trust the new CA, or after a grace period for stragglers.
-        CaReissueAllowed = fleetTrustsBundle || time.GetUtcNow() >= _bundleChangedAt + options.CaTrustPropagation,
+        // New-CA certificates only once every host trusts the new CA (the bundle naming it is the last
+        // good config, so every enabled host runs it), or after a grace period for stragglers.
+        CaReissueAllowed = rollout.LastGood?.Bundle.CaIds.Contains(Current.CaId) == true || time.GetUtcNow() >= _bundleChangedAt + options.CaTrustPropagation,
         RenewAfter = options.RenewAfter,
         ControllerGeneratesKeys = options.EnrolmentMode == EnrolmentMode.ControllerKey,
     };
+
+    private static string HashOf(ConfigGeneration generation, IReadOnlyList<PublishedCrl> crls) => generation.HashWith(CrlsIdOf(CrlsOf(generation, crls)));
+
+    /// <summary>The CRLs of the CAs a generation's bundle trusts: a host must not get a CRL of a CA it does not trust.</summary>
+    private static IReadOnlyList<PublishedCrl> CrlsOf(ConfigGeneration generation, IReadOnlyList<PublishedCrl> crls) =>
+        [.. crls.Where(c => generation.Bundle.CaIds.Contains(c.CaId))];
 
     /// <summary>
     /// Re-signs CRLs past half their lifetime (and publishes an empty one for a CA without any), so what
@@ -106,9 +125,10 @@ public sealed class DesiredStateProvider(
         }
     }
 
-    private static string CrlsIdOf(IReadOnlyList<PublishedCrl> crls)
+    /// <summary>Short hash of the CRLs, or null without any (the config hash then omits them).</summary>
+    private static string? CrlsIdOf(IReadOnlyList<PublishedCrl> crls)
     {
-        if (crls.Count == 0) return NoCrls;
+        if (crls.Count == 0) return null;
         var text = string.Join('/', crls.OrderBy(c => c.CaId, StringComparer.Ordinal)
             .Select(c => c.CaId + ":" + Convert.ToHexStringLower(SHA256.HashData(c.Der))));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
@@ -129,7 +149,8 @@ public sealed class DesiredStateProvider(
         var result = MeshPolicy.Load(files, $"s3://{options.Bucket}/{ConfigPrefix}");
         if (result.Policy is not null && result.Errors.Count == 0) return (result.Policy, []);
 
-        var keep = _current?.Policy ?? MeshPolicy.Default;
+        // The last valid policy: this process's, else the roll-out's (a restart must not fall back to the default).
+        var keep = _current?.Policy ?? rollout.Target?.Policy ?? rollout.LastGood?.Policy ?? MeshPolicy.Default;
         foreach (var error in result.Errors) Log.PolicyRejected(logger, error.ToString(), keep.Hash);
         return (keep, result.Errors);
     }

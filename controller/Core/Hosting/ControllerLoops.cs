@@ -6,6 +6,7 @@ using IpsecMesh.Core.Leadership;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Queue;
 using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.Sources;
 using IpsecMesh.Core.State;
 using IpsecMesh.Core.Telemetry;
@@ -25,6 +26,8 @@ public sealed class ControllerLoops(
     DesiredStateProvider desired,
     CertificateCache certificates,
     TagSealKey sealKey,
+    ConfigRollout rollout,
+    RolloutAdvancer rolloutAdvancer,
     InstanceStore store,
     ISsmGateway ssm,
     CommandWatcher commands,
@@ -73,7 +76,11 @@ public sealed class ControllerLoops(
         var loops = new List<Task>
         {
             Every("resync", options.ResyncInterval, resync.RunOnceAsync, cancellationToken),
-            Every("config", options.ConfigPollInterval, async ct => await desired.RefreshAsync(ct), cancellationToken, skipFirst: true),
+            Every("config", options.ConfigPollInterval, async ct =>
+            {
+                await desired.RefreshAsync(ct);
+                await rolloutAdvancer.RunOnceAsync(ct);
+            }, cancellationToken, skipFirst: true),
             Every("heartbeat", HeartbeatInterval, Beat, cancellationToken),
             Every("command sweep", options.CommandPollInterval, commands.SweepAsync, cancellationToken),
             Every("host health", options.HostStatusInterval, hostHealth.CollectAsync, cancellationToken, skipFirst: true),
@@ -100,6 +107,7 @@ public sealed class ControllerLoops(
                 store.Clear();
                 commands.Clear();
                 await sealKey.LoadAsync(cancellationToken);
+                await rollout.LoadAsync(cancellationToken);
                 await desired.RefreshAsync(cancellationToken);
                 await certificates.LoadAsync(cancellationToken);
                 // Commands a previous leader may not have acted on yet: those that can still run, and a margin for a backlog.

@@ -5,6 +5,7 @@ using IpsecMesh.Core.Leadership;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Queue;
 using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.Sources;
 using IpsecMesh.Core.State;
 using IpsecMesh.Core.Telemetry;
@@ -35,7 +36,12 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton<IpsecMeshTelemetry>();
         services.AddSingleton<AwsCallMeter>();
         services.AddSingleton<InstanceStore>();
+        services.AddSingleton<TagSealKey>();
+        services.AddSingleton<TagSeal>();
         services.AddSingleton(sp => new CertificateCache(sp.GetRequiredService<IIssuanceRegistry>(), backdate));
+        services.AddSingleton<RolloutStore>();
+        services.AddSingleton<ConfigRollout>();
+        services.AddSingleton<RolloutAdvancer>();
         services.AddSingleton<DesiredStateProvider>();
         services.AddSingleton(sp => new WorkQueue<string>(sp.GetRequiredService<TimeProvider>(),
             new BackoffPolicy(options.BackoffBase, options.BackoffCap, sp.GetRequiredService<Random>())));
@@ -46,8 +52,6 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton(sp => new SecurityGroupChecker(sp.GetRequiredService<IEc2Gateway>(), sp.GetRequiredService<TimeProvider>(), options.ResyncInterval));
         services.AddSingleton(sp => new RevocationQueue(sp.GetRequiredService<IIssuanceRegistry>(), sp.GetRequiredService<TimeProvider>(), options.BatchWindow));
         services.AddSingleton<CommandWatcher>();
-        services.AddSingleton<TagSealKey>();
-        services.AddSingleton<TagSeal>();
         services.AddSingleton<InstanceReconciler>();
         services.AddSingleton<SqsEventSource>();
         services.AddSingleton<Resync>();

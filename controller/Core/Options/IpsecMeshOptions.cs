@@ -36,6 +36,16 @@ public sealed record IpsecMeshOptions
     /// <summary>How long calls that AWS lets us batch wait for company before they go out.</summary>
     public TimeSpan BatchWindow { get; init; } = TimeSpan.FromMilliseconds(200);
     public LeaderElectionOptions LeaderElection { get; init; } = new();
+    /// <summary>
+    /// How a new config (policy, template, trust bundle) reaches the enrolled fleet: cumulative wave
+    /// sizes, each a host count or a percentage of the enabled hosts, the first being the canaries,
+    /// the last 100%. A failure in a wave stops the roll-out; CRL-only changes go to every host at once.
+    /// </summary>
+    public string RolloutWaves { get; init; } = "1,5%,25%,100%";
+    /// <summary>How long a wave's hosts run the new config before the next wave starts.</summary>
+    public TimeSpan RolloutWaveSoak { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>How long a wave waits for hosts that neither apply nor fail (agent offline, stopped) before going on without them.</summary>
+    public TimeSpan RolloutWaveTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <summary>The controller-owned tag keys, derived from <see cref="TagKey"/>.</summary>
     public string StatusTagKey => TagKey + ":Status";

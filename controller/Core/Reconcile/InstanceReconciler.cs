@@ -4,6 +4,7 @@ using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Desired;
 using IpsecMesh.Core.Hosts;
 using IpsecMesh.Core.Options;
+using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.State;
 using IpsecMesh.Core.Telemetry;
 using IpsecMesh.HostAgent.Protocol;
@@ -25,6 +26,7 @@ public sealed class InstanceReconciler(
     CertificateCache certificates,
     InstanceStore store,
     DesiredStateProvider desired,
+    ConfigRollout rollout,
     SecurityGroupChecker securityGroups,
     RevocationQueue revocations,
     CommandWatcher commands,
@@ -67,7 +69,8 @@ public sealed class InstanceReconciler(
                     ConsumeFinished(record);
                     return wait.RequeueAfter is { } after ? new ReconcileOutcome.Requeue(after) : new ReconcileOutcome.Done(null);
                 case Decision.Send send:
-                    await SendAsync(observation, record, AgentRequests.ForVerbs(send.Verbs, desired.Current.Policy, desired.Current.Bundle, desired.Current.ConfigHash, options.HostKeyType, desired.Current.Crls), send.Status, null, cancellationToken);
+                    var config = ConfigOf(observation);
+                    await SendAsync(observation, record, AgentRequests.ForVerbs(send.Verbs, config.Policy, config.Bundle, config.Hash, options.HostKeyType, config.Crls), send.Status, null, cancellationToken);
                     return new ReconcileOutcome.Requeue(options.CommandPollInterval);
                 case Decision.SignAndInstall sign:
                     return await SignAndInstallAsync(observation, record, sign, cancellationToken) is { } rejected
@@ -131,7 +134,7 @@ public sealed class InstanceReconciler(
         var observation = new Observation
         {
             InstanceId = instanceId,
-            Desired = desired.ToDesiredState(desired.FleetTrustsBundle),
+            Desired = desired.ToDesiredState(desired.Current.ConfigHash),
             Now = time.GetUtcNow(),
         };
         return WithRecord(observation, snapshot, command, record);
@@ -194,7 +197,7 @@ public sealed class InstanceReconciler(
             return reason;
         }
         Issued(issued, sign.Reason);
-        await SendAsync(observation, record, AgentRequests.InstallCert(issued.CertificatePem, desired.Current.Bundle), StatusText.InstallingCertificate, sign.AppliedConfigHash, cancellationToken);
+        await SendAsync(observation, record, AgentRequests.InstallCert(issued.CertificatePem, ConfigOf(observation).Bundle), StatusText.InstallingCertificate, sign.AppliedConfigHash, cancellationToken);
         record.InstallingCertFromCsr = true;
         return null;
     }
@@ -203,14 +206,14 @@ public sealed class InstanceReconciler(
     {
         var package = await authority.IssueWithKeyAsync(IdentityOf(observation.Instance!), issue.Reason, cancellationToken);
         Issued(package.Certificate, issue.Reason);
-        await SendAsync(observation, record, AgentRequests.InstallP12(package, desired.Current.Bundle), StatusText.InstallingCertificate, issue.AppliedConfigHash, cancellationToken);
+        await SendAsync(observation, record, AgentRequests.InstallP12(package, ConfigOf(observation).Bundle), StatusText.InstallingCertificate, issue.AppliedConfigHash, cancellationToken);
     }
 
     private async Task InstallIssuedAsync(Observation observation, InstanceRecord record, CancellationToken cancellationToken)
     {
         var certificate = certificates.Get(observation.InstanceId) ?? throw new InvalidOperationException("no issued certificate to install");
         var pem = string.IsNullOrEmpty(certificate.CertificatePem) ? await registry.GetCertificatePemAsync(certificate, cancellationToken) : certificate.CertificatePem;
-        await SendAsync(observation, record, AgentRequests.InstallCert(pem, desired.Current.Bundle), StatusText.InstallingCertificate, null, cancellationToken);
+        await SendAsync(observation, record, AgentRequests.InstallCert(pem, ConfigOf(observation).Bundle), StatusText.InstallingCertificate, null, cancellationToken);
     }
 
     private void Issued(IssuedCertificate certificate, string reason)
@@ -237,8 +240,14 @@ public sealed class InstanceReconciler(
         return Reobserve(observation, record);
     }
 
+    /// <summary>What this host should run now (its roll-out wave decides), from the config it runs.</summary>
+    private DesiredConfig ConfigOf(Observation observation) => desired.ConfigFor(observation.InstanceId, observation.AppliedConfigHash);
+
     private async Task MarkFailedAsync(Observation observation, InstanceRecord record, Decision.MarkFailed failed, CancellationToken cancellationToken)
     {
+        // A host that could not apply the config being rolled out stops the roll-out where it is.
+        if (observation.Command?.SentConfigHash is { } sent && sent == desired.TargetHash)
+            await rollout.ReportFailureAsync(observation.InstanceId, StatusText.Clean(failed.Reason), cancellationToken);
         var tags = new Dictionary<string, string>(StringComparer.Ordinal) { [options.StatusTagKey] = StatusText.Clean(failed.Reason) };
         if (!failed.KeepIntent) tags[options.TagKey] = TagValues.Failed;
         await WriteTagsAsync(observation, record, tags, failed.ForgetConfig ? [options.ConfigTagKey] : [], cancellationToken);
@@ -319,6 +328,7 @@ public sealed class InstanceReconciler(
         if (sealedFacts.Tampered) Log.TagsNotSealed(logger, options.ConfigTagKey, options.CertExpiryTagKey);
         return observation with
         {
+            Desired = desired.ToDesiredState(desired.ConfigFor(observation.InstanceId, sealedFacts.ConfigHash).Hash),
             Instance = snapshot,
             TagValue = tagValue,
             Intent = TagValues.Parse(tagValue),

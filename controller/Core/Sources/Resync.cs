@@ -1,8 +1,5 @@
 using IpsecMesh.Core.Cloud;
-using IpsecMesh.Core.Desired;
-using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Queue;
-using IpsecMesh.Core.Reconcile;
 using IpsecMesh.Core.State;
 using Microsoft.Extensions.Logging;
 
@@ -17,18 +14,13 @@ public sealed class Resync(
     IEc2Gateway ec2,
     InstanceStore store,
     CertificateCache certificates,
-    DesiredStateProvider desired,
-    TagSeal seal,
     WorkQueue<string> queue,
-    IpsecMeshOptions options,
     ILogger<Resync> logger)
 {
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var pages = 0;
-        var enabledWithOldConfig = 0;
-        var configHash = desired.IsLoaded ? desired.Current.ConfigHash : null;
         await foreach (var page in ec2.ListTaggedAsync(cancellationToken))
         {
             pages++;
@@ -36,7 +28,6 @@ public sealed class Resync(
             {
                 seen.Add(snapshot.InstanceId);
                 store.Observe(snapshot);
-                if (snapshot.Tag(options.TagKey) == TagValues.Enabled && seal.Read(snapshot, options).ConfigHash != configHash) enabledWithOldConfig++;
                 queue.Add(snapshot.InstanceId);
             }
         }
@@ -46,7 +37,6 @@ public sealed class Resync(
             store.MarkStale(id);
             queue.Add(id);
         }
-        desired.FleetTrustsBundle = enabledWithOldConfig == 0;
         Log.ResyncDone(logger, seen.Count, pages, vanished.Count);
     }
 }

@@ -19,7 +19,8 @@ public sealed class TagSealKey(IObjectStore store)
 
     public byte[] Bytes => _key ?? throw new InvalidOperationException("the tag seal key is not loaded yet");
 
-    public async Task LoadAsync(CancellationToken cancellationToken)
+    /// <returns>Whether the key is loaded: always true, or an exception, unless <paramref name="createIfMissing"/> is false and there is none (read-only callers such as <c>status</c>).</returns>
+    public async Task<bool> LoadAsync(CancellationToken cancellationToken, bool createIfMissing = true)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
@@ -28,13 +29,14 @@ public sealed class TagSealKey(IObjectStore store)
                 _key = stored.Content.Length == KeyBytes
                     ? stored.Content.ToArray()
                     : throw new InvalidOperationException($"{ObjectKey} holds {stored.Content.Length} bytes, not a {KeyBytes}-byte key; delete it to make a new one (every controller tag is then re-verified with the hosts)");
-                return;
+                return true;
             }
+            if (!createIfMissing) return false;
             var fresh = RandomNumberGenerator.GetBytes(KeyBytes);
             if (await store.PutIfAbsentAsync(ObjectKey, fresh, cancellationToken))
             {
                 _key = fresh;
-                return;
+                return true;
             }
         }
         throw new InvalidOperationException($"could not create or read {ObjectKey}");

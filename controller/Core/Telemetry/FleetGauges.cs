@@ -4,6 +4,7 @@ using IpsecMesh.Core.Hosts;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Queue;
 using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.State;
 
 namespace IpsecMesh.Core.Telemetry;
@@ -12,9 +13,15 @@ namespace IpsecMesh.Core.Telemetry;
 public sealed class FleetGauges
 {
     public FleetGauges(IpsecMeshTelemetry telemetry, InstanceStore store, WorkQueue<string> queue, CertificateCache certificates,
-        HostHealthCollector hosts, IpsecMeshOptions options, TimeProvider time)
+        HostHealthCollector hosts, ConfigRollout rollout, IpsecMeshOptions options, TimeProvider time)
     {
         var meter = telemetry.Meter;
+        meter.CreateObservableGauge("ipsec_mesh.rollout.wave", () => rollout.Progress.TargetId is null ? -1 : rollout.Progress.Wave, "{wave}",
+            "The wave a config roll-out has reached (0: the canaries), -1 when none runs");
+        meter.CreateObservableGauge("ipsec_mesh.rollout.stopped", () => rollout.Progress.Stopped is null ? 0 : 1, "{rollout}",
+            "1 while a config roll-out is stopped by a host that failed to apply it");
+        meter.CreateObservableGauge("ipsec_mesh.rollout.hosts_on_target", () => rollout.Progress.OnTarget, "{instance}",
+            "Enabled hosts that run the config being rolled out");
         meter.CreateObservableGauge("ipsec_mesh.instances", () => Phases(store, options), "{instance}", "Tagged instances by phase (the main tag's value)");
         meter.CreateObservableGauge("ipsec_mesh.workqueue.depth", () => queue.Depth, "{item}", "Instance keys waiting for a worker");
         meter.CreateObservableGauge("ipsec_mesh.certificate.min_remaining", () => MinRemaining(store, certificates, options, time), "s",

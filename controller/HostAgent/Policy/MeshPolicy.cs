@@ -47,6 +47,15 @@ public sealed class MeshPolicy
     public IReadOnlyDictionary<string, byte[]> RenderBundle() =>
         _bundle.ToDictionary(f => f.Key, f => f.Value.ToArray(), StringComparer.Ordinal);
 
+    /// <summary>
+    /// The policy as loadable files (the template and each group as rendered), so it can be stored
+    /// and loaded again with <see cref="Load"/> to the same <see cref="Hash"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ToFiles() => _bundle.ToDictionary(
+        f => f.Key.StartsWith(PoliciesDirectory, StringComparison.Ordinal) ? f.Key[PoliciesDirectory.Length..] : f.Key[BundleDirectory.Length..],
+        f => Encoding.UTF8.GetString(f.Value),
+        StringComparer.Ordinal);
+
     /// <summary>Loads a policy from file name → text; <paramref name="source"/> prefixes file names in errors.</summary>
     public static PolicyLoadResult Load(IReadOnlyDictionary<string, string> files, string source)
     {

@@ -21,6 +21,8 @@ public class ForgedTagTests
         {
             ["IpsecMesh:ConfigPollInterval"] = "00:00:30",
             ["IpsecMesh:ResyncInterval"] = "00:02:00",
+            // Not about waves: the victim, whose agent is away, must not hold the witness back as a canary.
+            ["IpsecMesh:RolloutWaves"] = "100%",
         });
         var victim = mesh.Launch();
         var witness = mesh.Launch();
