@@ -156,6 +156,20 @@ public class EnrolmentTests
     }
 
     [Fact]
+    public async Task A_host_the_policy_would_leave_in_clear_fails_enrolment_saying_why()
+    {
+        await using var mesh = new MeshFixture();
+        // The default policy encrypts the default VPC (172.31.0.0/16) only.
+        var vpc = mesh.Aws.Fleet.CreateVpc("10.50.0.0/16");
+        var instance = mesh.Aws.Fleet.Launch(InstanceSpec.Tagged(MeshFixture.TagKey, "todo") with { VpcId = vpc.VpcId, Runtime = new VirtualHost(VirtualHostOptions.Instant) });
+        await mesh.StartControllerAsync(Token);
+
+        await mesh.WaitForTagAsync(instance, "failed");
+        Assert.Matches(@"^address 10\.50\.\d+\.\d+ is in no mesh policy group: peers would reach it in clear$", instance.Tag("IPSec:Status"));
+        Assert.False(((VirtualHost)instance.Runtime).State.Installed);
+    }
+
+    [Fact]
     public async Task An_agent_that_comes_online_late_is_waited_for_not_failed()
     {
         await using var mesh = new MeshFixture();

@@ -93,6 +93,8 @@ public static class Decider
         {
             if (o.AgentOnline is null || !o.SecurityChecked) return new Decision.ObserveHost("a command is due");
             if (o.AgentOnline == false) return new Decision.Wait(StatusText.WaitingForAgent, timings.AgentWait, "SSM agent is not online");
+            // Enrolling a host the policy leaves in clear would tag it enabled while everything sent to it is clear.
+            if (fullInstall && o.CoverageProblem is { } uncovered) return new Decision.MarkFailed(uncovered, KeepIntent: false, "the policy does not encrypt to the host");
             if (o.SecurityProblem is { } problem) return new Decision.MarkFailed(problem, KeepIntent: false, "security groups block IPsec");
             var controllerKeys = o.Desired.ControllerGeneratesKeys;
             if (fullInstall)

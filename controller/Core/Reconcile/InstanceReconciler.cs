@@ -7,6 +7,7 @@ using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.State;
 using IpsecMesh.Core.Telemetry;
+using IpsecMesh.HostAgent.Policy;
 using IpsecMesh.HostAgent.Protocol;
 using IpsecMesh.Pki;
 using Microsoft.Extensions.Logging;
@@ -162,8 +163,10 @@ public sealed class InstanceReconciler(
     private async Task<Observation> ObserveHostAsync(Observation observation, CancellationToken cancellationToken)
     {
         var online = ssm.IsAgentOnlineAsync(observation.InstanceId, cancellationToken);
-        var problem = securityGroups.CheckAsync(observation.Instance!, desired.Current.Policy.MeshNetworks, cancellationToken);
-        return observation with { AgentOnline = await online, SecurityProblem = await problem, SecurityChecked = true };
+        var policy = ConfigOf(observation).Policy;
+        var problem = securityGroups.CheckAsync(observation.Instance!, policy.MeshNetworks, cancellationToken);
+        var coverage = PolicyCoverage.Problem(policy, observation.Instance!.PrivateAddresses);
+        return observation with { AgentOnline = await online, SecurityProblem = await problem, SecurityChecked = true, CoverageProblem = coverage is null ? null : StatusText.Clean(coverage) };
     }
 
     private async Task SendAsync(Observation observation, InstanceRecord record, AgentRequest request, string status, string? appliedConfigHash, CancellationToken cancellationToken)

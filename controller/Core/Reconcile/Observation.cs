@@ -23,6 +23,8 @@ public sealed record Observation
     /// <summary>Null when asked and fine, or not yet asked (see <see cref="SecurityChecked"/>).</summary>
     public string? SecurityProblem { get; init; }
     public bool SecurityChecked { get; init; }
+    /// <summary>Null when the host's addresses lie in an encrypting group of the config it would get, else why not (checked with the security groups).</summary>
+    public string? CoverageProblem { get; init; }
     /// <summary>Earliest time a failed instance may be retried (in-memory backoff).</summary>
     public DateTimeOffset? RetryNotBefore { get; init; }
     public required DesiredState Desired { get; init; }
