@@ -12,6 +12,12 @@ public sealed class ForeignCa : IDisposable
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
 
     public ForeignCa(string subject = "CN=ipsec-mesh CA")
+        : this(new X500DistinguishedName(subject))
+    {
+    }
+
+    /// <param name="subject">Any name, e.g. the real mesh CA's own (DER), to forge a CRL under it.</param>
+    public ForeignCa(X500DistinguishedName subject)
     {
         var request = new CertificateRequest(subject, _key, HashAlgorithmName.SHA384);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
