@@ -95,7 +95,7 @@ internal static class PkiBenchmark
     private static async Task<Org.BouncyCastle.X509.X509Certificate> SelfSignedAsync(ICaSigningKey key)
     {
         var now = DateTimeOffset.UtcNow;
-        var tbs = CaCertificateTemplate.Build("benchmark CA", key.PublicKey, key.SignatureAlgorithm, SerialNumbers.Next(), now, now.AddYears(1), []);
+        var tbs = CaCertificateTemplate.Build(CaSubjects.For("benchmark CA", key.PublicKey), key.PublicKey, key.SignatureAlgorithm, SerialNumbers.Next(), now, now.AddYears(1), []);
         return await SignedStructures.SignCertificateAsync(tbs, key, CancellationToken.None);
     }
 
