@@ -7,6 +7,7 @@ using IpsecMesh.Core.State;
 using IpsecMesh.Core.Telemetry;
 using IpsecMesh.HostAgent.Protocol;
 using IpsecMesh.Pki;
+using IpsecMesh.Pki.Certificates;
 using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Reconcile;
@@ -177,6 +178,8 @@ public sealed class InstanceReconciler(
         IssuedCertificate issued;
         try
         {
+            // A host's CSR is bounded before it is decoded (and the inspector bounds it again before any key math).
+            CsrInspector.RequireBase64Length(sign.CsrBase64, observation.InstanceId);
             var csr = Convert.FromBase64String(sign.CsrBase64);
             issued = await authority.SignCsrAsync(csr, IdentityOf(observation.Instance!), sign.Reason, cancellationToken);
         }
