@@ -191,6 +191,7 @@ public sealed class InstanceReconciler(
             return reason;
         }
         Issued(issued, sign.Reason);
+        await revocations.RevokeSupersededAsync(issued, cancellationToken);
         await SendAsync(observation, record, AgentRequests.InstallCert(issued.CertificatePem, desired.Current.Bundle), StatusText.InstallingCertificate, sign.AppliedConfigHash, cancellationToken);
         record.InstallingCertFromCsr = true;
         return null;
@@ -200,6 +201,7 @@ public sealed class InstanceReconciler(
     {
         var package = await authority.IssueWithKeyAsync(IdentityOf(observation.Instance!), issue.Reason, cancellationToken);
         Issued(package.Certificate, issue.Reason);
+        await revocations.RevokeSupersededAsync(package.Certificate, cancellationToken);
         await SendAsync(observation, record, AgentRequests.InstallP12(package, desired.Current.Bundle), StatusText.InstallingCertificate, issue.AppliedConfigHash, cancellationToken);
     }
 
@@ -207,6 +209,8 @@ public sealed class InstanceReconciler(
     {
         var certificate = certificates.Get(observation.InstanceId) ?? throw new InvalidOperationException("no issued certificate to install");
         var pem = string.IsNullOrEmpty(certificate.CertificatePem) ? await registry.GetCertificatePemAsync(certificate, cancellationToken) : certificate.CertificatePem;
+        // Also here: a crash between issuing and revoking what the new certificate superseded resumes through this step.
+        await revocations.RevokeSupersededAsync(certificate, cancellationToken);
         await SendAsync(observation, record, AgentRequests.InstallCert(pem, desired.Current.Bundle), StatusText.InstallingCertificate, null, cancellationToken);
     }
 
