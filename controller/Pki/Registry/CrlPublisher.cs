@@ -8,11 +8,13 @@ namespace IpsecMesh.Pki.Registry;
 
 /// <summary>
 /// Publishes a CA's CRL at <c>issued/crl/&lt;caId&gt;.crl</c>, derived from that CA's revocation records, never inherited
-/// from the stored CRL. An entry is listed while its certificate has not expired: RFC 5280 §3.3 and §5.1 (a CRL lists
-/// revoked certificates that are unexpired; an entry may be removed once the certificate expired), so a CRL is bounded
-/// by the live revoked certificates. The stored CRL is believed only after it verified under the CA (and names it as
-/// issuer), and then only for two things: its CRL number, and entries it lists whose record is gone, which are kept
-/// (and reported) so that deleting records never un-revokes. A stored CRL that does not verify is reported and replaced.
+/// from the stored CRL. A complete CRL lists the unexpired revoked certificates (RFC 5280 §5), and an entry may leave
+/// once it has appeared on one CRL issued beyond the certificate's validity period (§3.3): so an entry stays while its
+/// certificate is valid and on the first CRL after its notAfter, then goes, and a CRL is bounded by the live revoked
+/// certificates. The stored CRL is believed only after it verified under the CA (and names it as issuer), and then only
+/// for its CRL number, its thisUpdate (has an expired entry been published after the expiry yet?), and entries whose
+/// record is gone, which are kept (and reported) so that deleting records never un-revokes. A stored CRL that does not
+/// verify is reported and replaced.
 /// </summary>
 internal sealed class CrlPublisher(
     IObjectStore store,
@@ -47,7 +49,7 @@ internal sealed class CrlPublisher(
                 return false;
             }
 
-            var entries = await EntriesAsync(ca, previous, listed, live, cancellationToken);
+            var entries = await EntriesAsync(ca, previous, listed, now, cancellationToken);
             var number = CrlNumbers.Next(previous?.Number, now);
             var signingKey = await keyring.GetSigningKeyAsync(ca, cancellationToken);
             var nextUpdate = now + options.CrlLifetime;
@@ -87,11 +89,20 @@ internal sealed class CrlPublisher(
         || previous.NextUpdate is not { } nextUpdate
         || nextUpdate - now <= options.CrlLifetime / 2;
 
+    /// <summary>
+    /// Whether an expired certificate's entry is listed once more (RFC 5280 §3.3): when the verified CRL lists it but was
+    /// issued before the certificate expired; without a verified CRL (deleted, forged), when it expired less than one CRL
+    /// lifetime ago, so that it appears on a CRL issued after its expiry whatever hosts held before.
+    /// </summary>
+    private bool StillListed(RevocationRecord record, VerifiedCrl? previous, DateTimeOffset now) => previous is null
+        ? now - record.NotAfter < options.CrlLifetime
+        : previous.Entries.ContainsKey(record.Serial) && previous.ThisUpdate <= record.NotAfter;
+
     private async Task<List<RevokedSerial>> EntriesAsync(
-        LoadedCa ca, VerifiedCrl? previous, IReadOnlyList<RevocationRecords.Listed> listed, List<RevocationRecords.Listed> live, CancellationToken cancellationToken)
+        LoadedCa ca, VerifiedCrl? previous, IReadOnlyList<RevocationRecords.Listed> listed, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var entries = new Dictionary<BigInteger, RevokedSerial>();
-        foreach (var record in live)
+        foreach (var record in listed.Where(record => record.Record.NotAfter > now || StillListed(record.Record, previous, now)))
         {
             var serial = record.Record.Serial;
             if (entries.ContainsKey(serial))

@@ -14,6 +14,8 @@ internal sealed class VerifiedCrl(X509Crl crl)
 {
     public BigInteger Number { get; } = CrlNumbers.Of(crl);
 
+    public DateTimeOffset ThisUpdate { get; } = new(crl.ThisUpdate, TimeSpan.Zero);
+
     public DateTimeOffset? NextUpdate { get; } = crl.NextUpdate is { } next ? new DateTimeOffset(next, TimeSpan.Zero) : null;
 
     public IReadOnlyDictionary<BigInteger, RevokedSerial> Entries { get; } =

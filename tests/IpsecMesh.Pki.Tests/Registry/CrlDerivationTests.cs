@@ -21,7 +21,7 @@ public sealed class CrlDerivationTests
     };
 
     [Fact]
-    public async Task An_expired_entry_leaves_the_crl_at_the_next_publication_but_does_not_cause_one()
+    public async Task An_expired_entry_stays_on_the_first_crl_issued_after_its_expiry_then_leaves_and_its_expiry_alone_publishes_nothing()
     {
         Tools.RequireInstalled("openssl");
         using var pki = await PkiFixture.StartAsync(ShortLivedCertificates);
@@ -34,14 +34,33 @@ public sealed class CrlDerivationTests
         await pki.Registry.RefreshCrlsAsync(Ct);
         var afterExpiry = await ReadVerifiedCrlAsync(pki, caId);
         pki.Time.Advance(TimeSpan.FromDays(1.5));
-        var live = await pki.Authority.SignCsrAsync(Hosts.Csr(HostKeyType.Ecdsa), Hosts.Identity("i-0bbbb"), "enrol", Ct);
-        await pki.Registry.RevokeAsync(["i-0bbbb"], "terminated", Ct);
+        var second = await IssueAndRevokeAsync(pki, "i-0bbbb");
+        var firstBeyondExpiry = await ReadVerifiedCrlAsync(pki, caId);
+        pki.Time.Advance(TimeSpan.FromMinutes(1));
+        var third = await IssueAndRevokeAsync(pki, "i-0cccc");
         var pruned = await ReadVerifiedCrlAsync(pki, caId);
 
         Assert.Equal([expiring.SerialHex], Serials(withEntry));
         Assert.Equal(withEntry.GetEncoded(), afterExpiry.GetEncoded());
-        Assert.Equal([live.SerialHex], Serials(pruned));
+        Assert.Equal(new[] { expiring.SerialHex, second.SerialHex }.Order(), Serials(firstBeyondExpiry).Order());
+        Assert.Equal(new[] { second.SerialHex, third.SerialHex }.Order(), Serials(pruned).Order());
         await AssertOpensslVerifiesAsync(pki, pruned);
+    }
+
+    [Fact]
+    public async Task Without_a_verified_crl_only_entries_expired_less_than_a_crl_lifetime_ago_are_listed_again()
+    {
+        using var pki = await PkiFixture.StartAsync(ShortLivedCertificates);
+        var caId = await pki.Authority.GetCurrentCaIdAsync(Ct);
+        await IssueAndRevokeAsync(pki, "i-0aaaa");
+        pki.Time.Advance(TimeSpan.FromDays(8));
+        var recently = await IssueAndRevokeAsync(pki, "i-0bbbb");
+        pki.Time.Advance(TimeSpan.FromDays(2) + TimeSpan.FromMinutes(1));
+
+        await pki.Store.DeleteAsync(RegistryLayout.CrlKey(caId), Ct);
+        await pki.Registry.RefreshCrlsAsync(Ct);
+
+        Assert.Equal([recently.SerialHex], Serials(await ReadVerifiedCrlAsync(pki, caId)));
     }
 
     [Fact]
@@ -139,6 +158,13 @@ public sealed class CrlDerivationTests
 
         Assert.Equal([issued.SerialHex], Serials(await ReadVerifiedCrlAsync(pki, caId)));
         Assert.DoesNotContain("i-0aaaa", (await pki.Registry.LoadCurrentAsync(Ct)).Keys);
+    }
+
+    private static async Task<IssuedCertificate> IssueAndRevokeAsync(PkiFixture pki, string instanceId)
+    {
+        var issued = await pki.Authority.SignCsrAsync(Hosts.Csr(HostKeyType.Ecdsa), Hosts.Identity(instanceId), "enrol", Ct);
+        await pki.Registry.RevokeAsync([instanceId], "terminated", Ct);
+        return issued;
     }
 
     private static async Task AssertOpensslVerifiesAsync(PkiFixture pki, X509Crl crl)
