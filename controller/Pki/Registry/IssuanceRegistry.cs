@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using IpsecMesh.Pki.Authority;
 using IpsecMesh.Pki.Storage;
@@ -14,6 +15,9 @@ public sealed class IssuanceRegistry : IIssuanceRegistry, IDisposable
     private readonly ILogger<IssuanceRegistry> _logger;
     private readonly RevocationRecords _records;
     private readonly CrlPublisher _publisher;
+    /// <summary>Instance folders listed at once while a batch of revocations is recorded.</summary>
+    private const int InstancesInParallel = 16;
+
     private readonly SemaphoreSlim _legacyScan = new(1, 1);
     private volatile bool _legacyScanned;
 
@@ -64,28 +68,35 @@ public sealed class IssuanceRegistry : IIssuanceRegistry, IDisposable
         var now = _timeProvider.GetUtcNow();
         var trusted = (await _keyring.GetSnapshotAsync(cancellationToken)).Trusted.ToDictionary(ca => ca.CaId, StringComparer.Ordinal);
         var revoked = requests.Distinct().ToDictionary(request => request, _ => new List<IssuedCertificate>());
-        var changedCas = new HashSet<string>(StringComparer.Ordinal);
+        var changedCas = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
 
         // Records first, CRLs after: a crash in between leaves records that the next CRL refresh finds missing from the CRL.
-        foreach (var forInstance in revoked.Keys.GroupBy(request => request.InstanceId, StringComparer.Ordinal))
+        // One listing per instance, several at a time: a batch may hold a thousand instances.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = InstancesInParallel, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(revoked.Keys.GroupBy(request => request.InstanceId, StringComparer.Ordinal), options, async (forInstance, token) =>
         {
-            var (certificates, migrated) = await ListInstanceAsync(forInstance.Key, cancellationToken);
-            changedCas.UnionWith(migrated.Select(certificate => certificate.CaId));
+            var (certificates, migrated) = await ListInstanceAsync(forInstance.Key, token);
+            foreach (var certificate in migrated)
+            {
+                changedCas[certificate.CaId] = true;
+            }
+
             foreach (var request in forInstance)
             {
                 var body = new RevocationRecordBody(now, request.Reason, request.Why);
                 foreach (var certificate in certificates.Where(certificate => certificate.NotAfter > now && Covers(request, certificate)))
                 {
-                    if (await _records.WriteAsync(certificate, body, cancellationToken))
+                    if (await _records.WriteAsync(certificate, body, token))
                     {
+                        // Each request's list belongs to one instance, and one instance's requests run in one task.
                         revoked[request].Add(certificate);
-                        changedCas.Add(certificate.CaId);
+                        changedCas[certificate.CaId] = true;
                     }
                 }
             }
-        }
+        });
 
-        foreach (var caId in changedCas)
+        foreach (var caId in changedCas.Keys)
         {
             if (trusted.TryGetValue(caId, out var ca))
             {
