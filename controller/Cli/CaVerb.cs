@@ -6,20 +6,28 @@ using Microsoft.Extensions.Logging;
 namespace IpsecMesh.Cli;
 
 /// <summary><c>ipsec-mesh ca init|import|rotate|show</c>: the mesh CA's lifecycle, stored under s3://BUCKET/ca/.</summary>
-public sealed class CaVerb : ICliVerb
+public sealed class CaVerb(Func<bool> stderrIsTerminal, TextWriter terminal) : ICliVerb
 {
+    /// <summary>The verb on this process's standard error.</summary>
+    public CaVerb()
+        : this(() => !Console.IsErrorRedirected, Console.Error)
+    {
+    }
+
     public string Name => "ca";
     public string Summary => "mesh CA lifecycle: ca init | import | rotate | show";
     public string Usage => """
-        usage: ipsec-mesh ca init [--backup FILE] [--json]
+        usage: ipsec-mesh ca init [--backup FILE [--backup-password-file FILE2]] [--json]
                ipsec-mesh ca import --cert CERT.pem --key KEY.pem [--json]
                ipsec-mesh ca rotate [--kms-key KEY-ID] [--json]
                ipsec-mesh ca show [--json]
 
         Settings as for `run` (IpsecMesh__Bucket, IpsecMesh__CaKmsKeyId, IpsecMesh__CaKeyMode=Envelope|KmsSigner,
         IpsecMesh__CaAlgorithm=EcdsaP384|Rsa4096). The CA key is stored only envelope-encrypted under KMS
-        (or never leaves KMS in KmsSigner mode). `init --backup FILE` also writes the CA key as encrypted
-        PKCS#8 to FILE and prints its password once: keep both offline, apart.
+        (or never leaves KMS in KmsSigner mode). `init --backup FILE --backup-password-file FILE2` also writes
+        the CA key as encrypted PKCS#8 to FILE and its password to FILE2 (both new files, mode 0600): keep them
+        offline, apart. Without FILE2 the password is printed once on standard error, and only when that is a
+        terminal; otherwise init refuses before creating anything.
         `rotate` introduces a new CA; hosts trust both during the overlap and are re-issued from the new one.
         """;
     public IReadOnlySet<string> Switches { get; } = new HashSet<string> { "json" };
@@ -29,31 +37,39 @@ public sealed class CaVerb : ICliVerb
         var action = args.Positionals.Count == 1 ? args.Positionals[0] : throw new CliException("expected one of: init, import, rotate, show");
         var json = args.Has("json");
         var backupFile = action == "init" ? args.Get("backup") : null;
+        var passwordFile = action == "init" ? args.Get("backup-password-file") : null;
         var certFile = action == "import" ? args.Get("cert") ?? throw new CliException("ca import needs --cert") : null;
         var keyFile = action == "import" ? args.Get("key") ?? throw new CliException("ca import needs --key") : null;
         var kmsKey = action == "rotate" ? args.Get("kms-key") : null;
         args.EnsureAllUsed();
-        if (backupFile is not null && File.Exists(backupFile)) throw new CliException($"'{backupFile}' exists; the backup never overwrites a file");
+        // Before the CA exists: a backup that cannot be written, or whose password would land in collected logs, stops here.
+        await using var backupOutput = CaBackupOutput.Open(backupFile, passwordFile, stderrIsTerminal(), terminal);
 
         var services = new ServiceCollection();
         services.AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
         services.AddIpsecMeshAws(CliConfiguration.Build(), transport: null, time: null, forController: false);
         await using var provider = services.BuildServiceProvider();
         var admin = provider.GetRequiredService<CaAdministration>();
+        try
+        {
+            return await RunActionAsync(admin, action, json, backupOutput, certFile, keyFile, kmsKey, cancellationToken);
+        }
+        catch (Exception e) when (e is CaStoreException or ArgumentException)
+        {
+            // The PKI's own one-sentence refusals (a CA exists, a subject is taken, a key does not match); they never quote a key.
+            Console.Error.WriteLine($"ipsec-mesh ca {action}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunActionAsync(CaAdministration admin, string action, bool json, CaBackupOutput? backupOutput,
+        string? certFile, string? keyFile, string? kmsKey, CancellationToken cancellationToken)
+    {
         switch (action)
         {
             case "init":
-                var created = await admin.InitAsync(withBackup: backupFile is not null, cancellationToken);
-                if (created.Backup is { } backup && backupFile is not null)
-                {
-                    await using (var file = new FileStream(backupFile, FileMode.CreateNew, FileAccess.Write))
-                    {
-                        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(backupFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                        await file.WriteAsync(System.Text.Encoding.ASCII.GetBytes(backup.EncryptedPrivateKeyPem), cancellationToken);
-                    }
-                    // The one place the password is shown: the operator's terminal, once. Never logged.
-                    Console.Error.WriteLine($"CA key backup written to {backupFile}. Its password, shown only now:\n  {backup.Password}");
-                }
+                var created = await admin.InitAsync(withBackup: backupOutput is not null, cancellationToken);
+                if (created.Backup is { } backup && backupOutput is not null) await backupOutput.WriteAsync(backup, cancellationToken);
                 Print(created.Ca, json);
                 return 0;
             case "import":

@@ -29,9 +29,21 @@ internal static partial class PkiLog
     [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Ignored registry object {Key}: {Problem}")]
     public static partial void RegistryObjectIgnored(ILogger logger, string key, string problem);
 
-    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "Certificates of {InstanceId} from CA {CaId} were not put on a CRL: that CA is no longer trusted")]
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "Certificates of {InstanceId} from CA {CaId} were recorded as revoked but put on no CRL: that CA is no longer trusted")]
     public static partial void RevocationSkippedForRetiredCa(ILogger logger, string instanceId, string caId);
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Imported CA {CaId} ({Subject}), valid until {NotAfter:o}")]
     public static partial void CaImported(ILogger logger, string caId, Org.BouncyCastle.Asn1.X509.X509Name subject, DateTimeOffset notAfter);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Warning, Message = "Ignored the stored CRL {Key} of CA {CaId}: it does not verify as that CA's own ({Problem}); a CRL derived from the revocation records replaces it")]
+    public static partial void StoredCrlRejected(ILogger logger, string key, string caId, string problem);
+
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Warning, Message = "Kept serial {Serial} on the CRL of CA {CaId}: revocation record missing, but verified CRL {CrlNumber} lists it (deleting records never un-revokes)")]
+    public static partial void RevocationRecordMissing(ILogger logger, string serial, string caId, Org.BouncyCastle.Math.BigInteger crlNumber);
+
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Information, Message = "Wrote {Count} revocation records for revocation markers of an earlier version")]
+    public static partial void LegacyMarkersMigrated(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Information, Message = "Revoked {Count} certificates of {InstanceId} superseded by {Serial} (names {NamesHash})")]
+    public static partial void CertificatesSuperseded(ILogger logger, int count, string instanceId, string serial, string namesHash);
 }

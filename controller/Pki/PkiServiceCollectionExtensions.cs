@@ -18,6 +18,7 @@ public static class PkiServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IHostKeyGenerator, FastestHostKeyGenerator>();
         services.TryAddSingleton<CaKeyring>();
+        services.TryAddSingleton<PkiCounters>();
         services.TryAddSingleton<IIssuanceRegistry, IssuanceRegistry>();
         services.TryAddSingleton<IMeshCertificateAuthority, MeshCertificateAuthority>();
         services.TryAddSingleton<CaAdministration>();

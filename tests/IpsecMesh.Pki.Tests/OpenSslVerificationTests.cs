@@ -96,7 +96,7 @@ public sealed class OpenSslVerificationTests
         await pki.Authority.SignCsrAsync(Hosts.Csr(HostKeyType.Ecdsa), Hosts.Identity(), "enrol", Ct);
 
         Assert.Equal(0, pki.Kms.DecryptCalls);
-        var keyDocument = Encoding.UTF8.GetString((await pki.Store.GetAsync(Authority.CaLayout.KeyDocumentKey(await pki.Authority.GetCurrentCaIdAsync(Ct)), Ct))!.Content);
+        var keyDocument = Encoding.UTF8.GetString((await pki.Store.GetAsync(IpsecMesh.Pki.Authority.CaLayout.KeyDocumentKey(await pki.Authority.GetCurrentCaIdAsync(Ct)), Ct))!.Content);
         Assert.Contains("KmsSigner", keyDocument);
         Assert.DoesNotContain("ciphertext", keyDocument, StringComparison.OrdinalIgnoreCase);
     }

@@ -141,11 +141,15 @@ public sealed class S3LeaseLeadership : BackgroundService, ILeadership
         if (await _store.PutIfMatchAsync(_settings.LeaseKey, Serialize(mine), current.ETag, cancellationToken)) Lead(started);
     }
 
-    /// <summary>Expired once this replica has seen the same entity tag for the holder's lease duration (client-go's rule).</summary>
+    /// <summary>
+    /// Expired once this replica has seen the same entity tag for the holder's lease duration (client-go's rule),
+    /// clamped to this replica's own: anyone who can write <c>leader/</c> can write the object, and a lease it claims
+    /// to be a day long must not leave the mesh without a leader for longer than one configured lease.
+    /// </summary>
     private bool IsExpired(LeaseRecord? lease, DateTimeOffset now)
     {
         if (lease is null || lease.Holder.Length == 0) return true;
-        var duration = lease.LeaseSeconds is > 0 and < 86_400 ? TimeSpan.FromSeconds(lease.LeaseSeconds) : _settings.LeaseDuration;
+        var duration = lease.LeaseSeconds > 0 ? TimeSpan.FromSeconds(Math.Min(lease.LeaseSeconds, _settings.LeaseDuration.TotalSeconds)) : _settings.LeaseDuration;
         return now - _observedAt >= duration;
     }
 

@@ -10,6 +10,7 @@ using IpsecMesh.Core.Telemetry;
 using IpsecMesh.HostAgent.Policy;
 using IpsecMesh.HostAgent.Protocol;
 using IpsecMesh.Pki;
+using IpsecMesh.Pki.Certificates;
 using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Reconcile;
@@ -189,6 +190,8 @@ public sealed class InstanceReconciler(
         IssuedCertificate issued;
         try
         {
+            // A host's CSR is bounded before it is decoded (and the inspector bounds it again before any key math).
+            CsrInspector.RequireBase64Length(sign.CsrBase64, observation.InstanceId);
             var csr = Convert.FromBase64String(sign.CsrBase64);
             issued = await authority.SignCsrAsync(csr, IdentityOf(observation.Instance!), sign.Reason, cancellationToken);
         }
@@ -200,6 +203,7 @@ public sealed class InstanceReconciler(
             return reason;
         }
         Issued(issued, sign.Reason);
+        await revocations.RevokeSupersededAsync(issued, cancellationToken);
         await SendAsync(observation, record, AgentRequests.InstallCert(issued.CertificatePem, ConfigOf(observation).Bundle), StatusText.InstallingCertificate, sign.AppliedConfigHash, cancellationToken);
         record.InstallingCertFromCsr = true;
         return null;
@@ -209,6 +213,7 @@ public sealed class InstanceReconciler(
     {
         var package = await authority.IssueWithKeyAsync(IdentityOf(observation.Instance!), issue.Reason, cancellationToken);
         Issued(package.Certificate, issue.Reason);
+        await revocations.RevokeSupersededAsync(package.Certificate, cancellationToken);
         await SendAsync(observation, record, AgentRequests.InstallP12(package, ConfigOf(observation).Bundle), StatusText.InstallingCertificate, issue.AppliedConfigHash, cancellationToken);
     }
 
@@ -216,6 +221,8 @@ public sealed class InstanceReconciler(
     {
         var certificate = certificates.Get(observation.InstanceId) ?? throw new InvalidOperationException("no issued certificate to install");
         var pem = string.IsNullOrEmpty(certificate.CertificatePem) ? await registry.GetCertificatePemAsync(certificate, cancellationToken) : certificate.CertificatePem;
+        // Also here: a crash between issuing and revoking what the new certificate superseded resumes through this step.
+        await revocations.RevokeSupersededAsync(certificate, cancellationToken);
         await SendAsync(observation, record, AgentRequests.InstallCert(pem, ConfigOf(observation).Bundle), StatusText.InstallingCertificate, null, cancellationToken);
     }
 

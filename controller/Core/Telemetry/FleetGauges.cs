@@ -6,14 +6,15 @@ using IpsecMesh.Core.Queue;
 using IpsecMesh.Core.Reconcile;
 using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.State;
+using IpsecMesh.Pki;
 
 namespace IpsecMesh.Core.Telemetry;
 
-/// <summary>The observable gauges: read from the controller's state when a reader collects, never pushed.</summary>
+/// <summary>The observable instruments: read from the controller's state (and the PKI's counts) when a reader collects, never pushed.</summary>
 public sealed class FleetGauges
 {
     public FleetGauges(IpsecMeshTelemetry telemetry, InstanceStore store, WorkQueue<string> queue, CertificateCache certificates,
-        HostHealthCollector hosts, ConfigRollout rollout, IpsecMeshOptions options, TimeProvider time)
+        HostHealthCollector hosts, ConfigRollout rollout, IpsecMeshOptions options, TimeProvider time, PkiCounters pki)
     {
         var meter = telemetry.Meter;
         meter.CreateObservableGauge("ipsec_mesh.rollout.wave", () => rollout.Progress.TargetId is null ? -1 : rollout.Progress.Wave, "{wave}",
@@ -27,9 +28,12 @@ public sealed class FleetGauges
         meter.CreateObservableGauge("ipsec_mesh.certificate.min_remaining", () => MinRemaining(store, certificates, options, time), "s",
             "Least remaining lifetime of an enabled instance's certificate");
         Hosts = new HostHealthGauges(meter, hosts, options);
+        Pki = new PkiCounterInstruments(meter, pki);
     }
 
     public HostHealthGauges Hosts { get; }
+
+    public PkiCounterInstruments Pki { get; }
 
     private static IEnumerable<Measurement<long>> Phases(InstanceStore store, IpsecMeshOptions options)
     {

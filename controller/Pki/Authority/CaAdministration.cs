@@ -23,7 +23,7 @@ public sealed class CaAdministration(
     /// <param name="withBackup">Also return the CA key as encrypted PKCS#8 with a one-time password (envelope mode only).</param>
     public async Task<CaInitResult> InitAsync(bool withBackup, CancellationToken cancellationToken)
     {
-        using var created = await CreateAsync(options.CaKmsKeyId, withBackup, cancellationToken);
+        using var created = await CreateAsync(options.CaKmsKeyId, withBackup, [], cancellationToken);
         if (!await _repository.CreateStateAsync(new CaStateDocument(created.CaId, []), cancellationToken))
         {
             await _repository.DeleteAsync(created.CaId, cancellationToken);
@@ -36,11 +36,14 @@ public sealed class CaAdministration(
     }
 
     /// <summary>Adopts an existing CA certificate and its private key (PEM) as the first mesh CA, stored envelope-encrypted.</summary>
+    /// <exception cref="ArgumentException">The certificate is not a CA, the key is not its key, or its subject is that of a CA hosts still trust.</exception>
+    /// <exception cref="CaStoreException">A mesh CA exists already (import is for bootstrapping).</exception>
     public async Task<CaDescription> ImportAsync(string certificatePem, string privateKeyPem, CancellationToken cancellationToken)
     {
         var certificate = ParseCaCertificate(certificatePem);
         using var key = ImportPrivateKey(privateKeyPem, certificate);
         var caId = CaIds.Of(certificate);
+        RequireDistinctSubject(certificate.SubjectDN, $"the imported CA {caId}", await TrustedCasAsync(cancellationToken));
         var pem = Pem.Of(certificate);
         var document = await CaKeyEnvelope.SealAsync(keyService, options.CaKmsKeyId, caId, key, cancellationToken);
         await _repository.StoreAsync(caId, pem, document, cancellationToken);
@@ -60,6 +63,8 @@ public sealed class CaAdministration(
     /// Makes a new current CA; the old one stays in the trust bundle for <see cref="PkiOptions.RotationOverlap"/>.
     /// In KMS-signer mode the new CA needs a new KMS key, <paramref name="newKmsKeyId"/>.
     /// </summary>
+    /// <exception cref="ArgumentException">The new CA's subject would equal that of a CA hosts still trust (the same key), or a KMS-signer CA got no new key.</exception>
+    /// <exception cref="CaStoreException">There is no CA, or the state changed during the rotation.</exception>
     public async Task<CaDescription> RotateAsync(string? newKmsKeyId, CancellationToken cancellationToken)
     {
         var (state, etag) = await _repository.GetStateAsync(cancellationToken)
@@ -74,7 +79,7 @@ public sealed class CaAdministration(
             }
         }
 
-        using var created = await CreateAsync(kmsKeyId, withBackup: false, cancellationToken);
+        using var created = await CreateAsync(kmsKeyId, withBackup: false, await TrustedCasAsync(cancellationToken), cancellationToken);
         var now = timeProvider.GetUtcNow();
         var retireAt = now + options.RotationOverlap;
         var previous = new[] { new RetiringCa(state.Current, retireAt) }
@@ -125,7 +130,41 @@ public sealed class CaAdministration(
         retireAt,
         ca.Pem);
 
-    private async Task<CreatedCa> CreateAsync(string kmsKeyId, bool withBackup, CancellationToken cancellationToken)
+    /// <summary>The CAs hosts trust now (none before the first CA exists).</summary>
+    private async Task<IReadOnlyList<LoadedCa>> TrustedCasAsync(CancellationToken cancellationToken)
+    {
+        var read = await _repository.GetStateAsync(cancellationToken);
+        if (read is null)
+        {
+            return [];
+        }
+
+        var trusted = new List<LoadedCa>();
+        foreach (var caId in read.Value.State.TrustedAt(timeProvider.GetUtcNow()))
+        {
+            trusted.Add(await keyring.LoadCertificateAsync(caId, cancellationToken));
+        }
+
+        return trusted;
+    }
+
+    /// <summary>
+    /// Refuses a new CA named like a CA hosts still trust: NSS keeps one CRL per issuer name, so one CA's CRL would
+    /// replace the other's on every host, and libreswan could not tell their certificates' issuers apart.
+    /// </summary>
+    /// <param name="newCa">How the error names the new CA, e.g. "the imported CA 0123456789abcdef".</param>
+    private static void RequireDistinctSubject(X509Name subject, string newCa, IReadOnlyList<LoadedCa> trusted)
+    {
+        if (trusted.FirstOrDefault(ca => ca.Certificate.SubjectDN.Equivalent(subject)) is { } twin)
+        {
+            throw new ArgumentException(
+                $"{newCa} would have the subject '{subject}', the subject of CA {twin.CaId} ('{twin.Certificate.SubjectDN}'), which hosts still trust; " +
+                "NSS keeps one CRL per CA name, so their CRLs would replace each other on the hosts. Use a CA with another subject (for rotate: another key)",
+                nameof(subject));
+        }
+    }
+
+    private async Task<CreatedCa> CreateAsync(string kmsKeyId, bool withBackup, IReadOnlyList<LoadedCa> trusted, CancellationToken cancellationToken)
     {
         if (withBackup && options.CaKeyMode == CaKeyMode.KmsSigner)
         {
@@ -139,8 +178,10 @@ public sealed class CaAdministration(
         {
             var now = timeProvider.GetUtcNow();
             var notAfter = now + options.CaLifetime;
+            var subject = CaSubjects.For(options.CaCommonName, key.PublicKey);
+            RequireDistinctSubject(subject, "the new CA", trusted);
             var tbs = CaCertificateTemplate.Build(
-                options.CaCommonName,
+                subject,
                 key.PublicKey,
                 key.SignatureAlgorithm,
                 SerialNumbers.Next(),

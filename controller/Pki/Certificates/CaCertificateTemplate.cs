@@ -6,11 +6,11 @@ using Org.BouncyCastle.Math;
 
 namespace IpsecMesh.Pki.Certificates;
 
-/// <summary>The to-be-signed body of a self-signed mesh CA certificate.</summary>
+/// <summary>The to-be-signed body of a self-signed mesh CA certificate (subject: <see cref="CaSubjects"/>).</summary>
 internal static class CaCertificateTemplate
 {
     public static TbsCertificateStructure Build(
-        string commonName,
+        X509Name subject,
         SubjectPublicKeyInfo publicKey,
         AlgorithmIdentifier signatureAlgorithm,
         BigInteger serial,
@@ -18,7 +18,6 @@ internal static class CaCertificateTemplate
         DateTimeOffset notAfter,
         IReadOnlyList<IPNetwork> permittedNetworks)
     {
-        var name = new X509Name([X509Name.CN], [commonName]);
         var extensions = new X509ExtensionsGenerator();
         extensions.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(0));
         extensions.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.KeyCertSign | KeyUsage.CrlSign));
@@ -32,8 +31,8 @@ internal static class CaCertificateTemplate
         var generator = new V3TbsCertificateGenerator();
         generator.SetSerialNumber(new DerInteger(serial));
         generator.SetSignature(signatureAlgorithm);
-        generator.SetIssuer(name);
-        generator.SetSubject(name);
+        generator.SetIssuer(subject);
+        generator.SetSubject(subject);
         generator.SetStartDate(new Time(notBefore.UtcDateTime));
         generator.SetEndDate(new Time(notAfter.UtcDateTime));
         generator.SetSubjectPublicKeyInfo(publicKey);

@@ -22,8 +22,7 @@ internal static class CrlTemplate
         generator.SetNextUpdate(new Time(nextUpdate.UtcDateTime));
         foreach (var entry in revoked.OrderBy(entry => entry.Serial))
         {
-            // cessationOfOperation: the instance was terminated or opted out; nothing suggests a compromised key.
-            generator.AddCrlEntry(new DerInteger(entry.Serial), new Time(entry.RevokedAt.UtcDateTime), CrlReason.CessationOfOperation);
+            generator.AddCrlEntry(new DerInteger(entry.Serial), new Time(entry.RevokedAt.UtcDateTime), (int)entry.Reason);
         }
 
         var extensions = new X509ExtensionsGenerator();

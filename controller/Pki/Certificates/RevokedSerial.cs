@@ -2,4 +2,5 @@ using Org.BouncyCastle.Math;
 
 namespace IpsecMesh.Pki.Certificates;
 
-public sealed record RevokedSerial(BigInteger Serial, DateTimeOffset RevokedAt);
+/// <summary>One CRL entry: serial, revocationDate and reasonCode (RFC 5280 §5.1.2.6, §5.3.1).</summary>
+public sealed record RevokedSerial(BigInteger Serial, DateTimeOffset RevokedAt, RevocationReason Reason);

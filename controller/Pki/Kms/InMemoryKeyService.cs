@@ -24,6 +24,9 @@ public sealed class InMemoryKeyService : IKeyService
             ? ECDsa.Create(ECCurve.NamedCurves.nistP384)
             : RSA.Create(4096);
 
+    /// <summary>Another name for an existing asymmetric key, as a KMS alias is.</summary>
+    public void CreateAlias(string alias, string keyId) => _signingKeys[alias] = SigningKey(keyId);
+
     public Task<DataKey> GenerateDataKeyAsync(string keyId, IReadOnlyDictionary<string, string> encryptionContext, CancellationToken cancellationToken)
     {
         var plaintext = RandomNumberGenerator.GetBytes(32);

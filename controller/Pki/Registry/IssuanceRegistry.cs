@@ -1,47 +1,40 @@
-using System.Globalization;
+using System.Collections.Concurrent;
 using System.Text;
 using IpsecMesh.Pki.Authority;
-using IpsecMesh.Pki.Certificates;
 using IpsecMesh.Pki.Storage;
 using Microsoft.Extensions.Logging;
-using Org.BouncyCastle.Math;
-using Org.BouncyCastle.X509;
 
 namespace IpsecMesh.Pki.Registry;
 
-/// <summary><see cref="IIssuanceRegistry"/> over the object store's <c>issued/</c> prefix.</summary>
-public sealed class IssuanceRegistry(IObjectStore store, CaKeyring keyring, PkiOptions options, TimeProvider timeProvider, ILogger<IssuanceRegistry> logger)
-    : IIssuanceRegistry
+/// <summary><see cref="IIssuanceRegistry"/> over the object store's <c>issued/</c> prefix (layout: <see cref="RegistryLayout"/>).</summary>
+public sealed class IssuanceRegistry : IIssuanceRegistry, IDisposable
 {
-    private const int MaxCrlWriteAttempts = 5;
+    private readonly IObjectStore _store;
+    private readonly CaKeyring _keyring;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<IssuanceRegistry> _logger;
+    private readonly RevocationRecords _records;
+    private readonly CrlPublisher _publisher;
+    /// <summary>Instance folders listed at once while a batch of revocations is recorded.</summary>
+    private const int InstancesInParallel = 16;
+
+    private readonly SemaphoreSlim _legacyScan = new(1, 1);
+    private volatile bool _legacyScanned;
+
+    public IssuanceRegistry(IObjectStore store, CaKeyring keyring, PkiOptions options, PkiCounters counters, TimeProvider timeProvider, ILogger<IssuanceRegistry> logger)
+    {
+        _store = store;
+        _keyring = keyring;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _records = new RevocationRecords(store, logger);
+        _publisher = new CrlPublisher(store, keyring, _records, options, counters, timeProvider, logger);
+    }
 
     public async Task<IReadOnlyDictionary<string, IssuedCertificate>> LoadCurrentAsync(CancellationToken cancellationToken)
     {
-        var newest = new Dictionary<string, IssuedCertificate>(StringComparer.Ordinal);
-        var revoked = new HashSet<(string InstanceId, string Serial)>();
-        await foreach (var listing in store.ListAsync(RegistryLayout.Prefix, cancellationToken))
-        {
-            if (listing.Key.StartsWith(RegistryLayout.CrlPrefix, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var entry = RegistryLayout.Parse(listing.Key);
-            if (entry is null)
-            {
-                PkiLog.RegistryObjectIgnored(logger, listing.Key, "not a registry key");
-            }
-            else if (entry.Certificate is null)
-            {
-                revoked.Add((entry.InstanceId, entry.SerialHex));
-            }
-            else if (!newest.TryGetValue(entry.InstanceId, out var known) || IsNewer(entry.Certificate, known))
-            {
-                newest[entry.InstanceId] = entry.Certificate;
-            }
-        }
-
-        return newest.Where(pair => !revoked.Contains((pair.Key, pair.Value.SerialHex)))
+        var scan = await ScanAsync(cancellationToken);
+        return scan.Newest.Where(pair => !scan.Revoked.Contains((pair.Key, pair.Value.SerialHex)))
             .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
     }
 
@@ -52,58 +45,81 @@ public sealed class IssuanceRegistry(IObjectStore store, CaKeyring keyring, PkiO
             return certificate.CertificatePem;
         }
 
-        var stored = await store.GetAsync(RegistryLayout.CertificateKey(certificate), cancellationToken)
+        var stored = await _store.GetAsync(RegistryLayout.CertificateKey(certificate), cancellationToken)
             ?? throw new KeyNotFoundException($"certificate {certificate.SerialHex} of {certificate.InstanceId} is not in the registry");
         return Encoding.ASCII.GetString(stored.Content);
     }
 
     public Task RecordAsync(IssuedCertificate certificate, CancellationToken cancellationToken) =>
-        store.PutAsync(RegistryLayout.CertificateKey(certificate), Encoding.ASCII.GetBytes(certificate.CertificatePem), cancellationToken);
+        _store.PutAsync(RegistryLayout.CertificateKey(certificate), Encoding.ASCII.GetBytes(certificate.CertificatePem), cancellationToken);
 
-    public async Task RevokeAsync(IReadOnlyCollection<string> instanceIds, string reason, CancellationToken cancellationToken)
+    public Task RevokeAsync(IReadOnlyCollection<string> instanceIds, string reason, CancellationToken cancellationToken) =>
+        RevokeBatchAsync([.. instanceIds.Distinct(StringComparer.Ordinal).Select(id => RevocationRequest.AllOf(id, reason))], cancellationToken);
+
+    public async Task<IReadOnlyList<IssuedCertificate>> RevokeSupersededAsync(IssuedCertificate newest, CancellationToken cancellationToken)
     {
-        var now = timeProvider.GetUtcNow();
-        var snapshot = await keyring.GetSnapshotAsync(cancellationToken);
-        var trusted = snapshot.Trusted.ToDictionary(ca => ca.CaId, StringComparer.Ordinal);
-        var newlyRevoked = new Dictionary<string, List<RevokedSerial>>(StringComparer.Ordinal);
-        var markers = new List<string>();
-        foreach (var instanceId in instanceIds.Distinct(StringComparer.Ordinal))
-        {
-            foreach (var certificate in await ListUnrevokedAsync(instanceId, now, cancellationToken))
-            {
-                if (!trusted.ContainsKey(certificate.CaId))
-                {
-                    PkiLog.RevocationSkippedForRetiredCa(logger, instanceId, certificate.CaId);
-                    continue;
-                }
+        var request = RevocationRequest.Superseded(newest);
+        return (await RevokeBatchAsync([request], cancellationToken))[request];
+    }
 
-                newlyRevoked.TryAdd(certificate.CaId, []);
-                newlyRevoked[certificate.CaId].Add(new RevokedSerial(new BigInteger(certificate.SerialHex, 16), now));
-                markers.Add(RegistryLayout.RevocationKey(instanceId, certificate.SerialHex));
+    public async Task<IReadOnlyDictionary<RevocationRequest, IReadOnlyList<IssuedCertificate>>> RevokeBatchAsync(
+        IReadOnlyCollection<RevocationRequest> requests, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var trusted = (await _keyring.GetSnapshotAsync(cancellationToken)).Trusted.ToDictionary(ca => ca.CaId, StringComparer.Ordinal);
+        var revoked = requests.Distinct().ToDictionary(request => request, _ => new List<IssuedCertificate>());
+        var changedCas = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+
+        // Records first, CRLs after: a crash in between leaves records that the next CRL refresh finds missing from the CRL.
+        // One listing per instance, several at a time: a batch may hold a thousand instances.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = InstancesInParallel, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(revoked.Keys.GroupBy(request => request.InstanceId, StringComparer.Ordinal), options, async (forInstance, token) =>
+        {
+            var (certificates, migrated) = await ListInstanceAsync(forInstance.Key, token);
+            foreach (var certificate in migrated)
+            {
+                changedCas[certificate.CaId] = true;
+            }
+
+            foreach (var request in forInstance)
+            {
+                var body = new RevocationRecordBody(now, request.Reason, request.Why);
+                foreach (var certificate in certificates.Where(certificate => certificate.NotAfter > now && Covers(request, certificate)))
+                {
+                    if (await _records.WriteAsync(certificate, body, token))
+                    {
+                        // Each request's list belongs to one instance, and one instance's requests run in one task.
+                        revoked[request].Add(certificate);
+                        changedCas[certificate.CaId] = true;
+                    }
+                }
+            }
+        });
+
+        foreach (var caId in changedCas.Keys)
+        {
+            if (trusted.TryGetValue(caId, out var ca))
+            {
+                await EnsureLegacyMarkersMigratedAsync(cancellationToken);
+                await _publisher.PublishIfNeededAsync(ca, cancellationToken);
+            }
+            else
+            {
+                PkiLog.RevocationSkippedForRetiredCa(_logger, string.Join(',', revoked.SelectMany(pair => pair.Value).Where(c => c.CaId == caId).Select(c => c.InstanceId).Distinct()), caId);
             }
         }
 
-        // CRLs first, markers after: a crash in between leaves certificates revoked and a retry that finds them again.
-        foreach (var (caId, serials) in newlyRevoked)
-        {
-            await PublishCrlAsync(trusted[caId], serials, force: true, cancellationToken);
-        }
-
-        var marker = Encoding.UTF8.GetBytes($"{{\"revokedAt\":\"{now.UtcDateTime.ToString("o", CultureInfo.InvariantCulture)}\"}}");
-        foreach (var key in markers)
-        {
-            await store.PutAsync(key, marker, cancellationToken);
-        }
-
-        PkiLog.CertificatesRevoked(logger, markers.Count, instanceIds.Count, reason);
+        Report(revoked);
+        return revoked.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<IssuedCertificate>)pair.Value);
     }
 
     public async Task RefreshCrlsAsync(CancellationToken cancellationToken)
     {
-        var snapshot = await keyring.GetSnapshotAsync(cancellationToken);
+        var snapshot = await _keyring.GetSnapshotAsync(cancellationToken);
+        await EnsureLegacyMarkersMigratedAsync(cancellationToken);
         foreach (var ca in snapshot.Trusted)
         {
-            await PublishCrlAsync(ca, [], force: false, cancellationToken);
+            await _publisher.PublishIfNeededAsync(ca, cancellationToken);
         }
     }
 
@@ -112,87 +128,132 @@ public sealed class IssuanceRegistry(IObjectStore store, CaKeyring keyring, PkiO
         var crls = new List<PublishedCrl>(caIds.Count);
         foreach (var caId in caIds)
         {
-            if (await store.GetAsync(RegistryLayout.CrlKey(caId), cancellationToken) is { } stored)
+            // Hosts get only a CRL that is the CA's own: a forged one would make every host refuse the config.
+            if (await _store.GetAsync(RegistryLayout.CrlKey(caId), cancellationToken) is { } stored
+                && _publisher.Believe(stored.Content, await _keyring.LoadCertificateAsync(caId, cancellationToken)) is not null)
+            {
                 crls.Add(new PublishedCrl(caId, stored.Content));
+            }
         }
+
         return crls;
     }
+
+    public void Dispose() => _legacyScan.Dispose();
+
+    private static bool Covers(RevocationRequest request, IssuedCertificate certificate) => request.SupersededBy is not { } newest
+        || (certificate.SerialHex != newest.SerialHex
+            && certificate.NamesHash != newest.NamesHash
+            && certificate.NotBefore <= newest.NotBefore);
 
     private static bool IsNewer(IssuedCertificate candidate, IssuedCertificate known) =>
         candidate.NotAfter != known.NotAfter ? candidate.NotAfter > known.NotAfter : candidate.NotBefore > known.NotBefore;
 
-    private async Task<List<IssuedCertificate>> ListUnrevokedAsync(string instanceId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>An instance's certificates (its folder, one listing), after turning its legacy markers into records.</summary>
+    private async Task<(List<IssuedCertificate> Certificates, IReadOnlyList<IssuedCertificate> Migrated)> ListInstanceAsync(string instanceId, CancellationToken cancellationToken)
     {
-        var certificates = new List<IssuedCertificate>();
-        var revoked = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var listing in store.ListAsync(RegistryLayout.InstancePrefix(instanceId), cancellationToken))
+        var listing = new List<ObjectListing>();
+        await foreach (var item in _store.ListAsync(RegistryLayout.InstancePrefix(instanceId), cancellationToken))
         {
+            listing.Add(item);
+        }
+
+        var migrated = await _records.MigrateLegacyMarkersAsync(listing, cancellationToken);
+        var certificates = listing.Select(item => RegistryLayout.Parse(item.Key)?.Certificate).OfType<IssuedCertificate>().ToList();
+        return (certificates, migrated);
+    }
+
+    /// <summary>
+    /// Once per process, before its first CRL: a full listing that turns every legacy marker into a record, so a CRL
+    /// derived from records lists what earlier versions revoked. (<see cref="LoadCurrentAsync"/> does the same on its listing.)
+    /// </summary>
+    private async Task EnsureLegacyMarkersMigratedAsync(CancellationToken cancellationToken)
+    {
+        if (_legacyScanned)
+        {
+            return;
+        }
+
+        await _legacyScan.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_legacyScanned)
+            {
+                await ScanAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _legacyScan.Release();
+        }
+    }
+
+    /// <summary>One paginated listing of <c>issued/</c>: each instance's newest certificate and every revoked (instance, serial); migrates legacy markers.</summary>
+    private async Task<Scan> ScanAsync(CancellationToken cancellationToken)
+    {
+        var newest = new Dictionary<string, IssuedCertificate>(StringComparer.Ordinal);
+        var recorded = new HashSet<(string InstanceId, string Serial)>();
+        var markers = new HashSet<(string InstanceId, string Serial)>();
+        await foreach (var listing in _store.ListAsync(RegistryLayout.Prefix, cancellationToken))
+        {
+            if (listing.Key.StartsWith(RegistryLayout.CrlPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (listing.Key.StartsWith(RegistryLayout.RevokedPrefix, StringComparison.Ordinal))
+            {
+                if (RegistryLayout.ParseRevocationRecord(listing.Key) is { } record)
+                {
+                    recorded.Add((record.InstanceId, record.SerialHex));
+                }
+                else
+                {
+                    PkiLog.RegistryObjectIgnored(_logger, listing.Key, "not a revocation record");
+                }
+
+                continue;
+            }
+
             switch (RegistryLayout.Parse(listing.Key))
             {
+                case null:
+                    PkiLog.RegistryObjectIgnored(_logger, listing.Key, "not a registry key");
+                    break;
                 case { Certificate: null } marker:
-                    revoked.Add(marker.SerialHex);
+                    markers.Add((marker.InstanceId, marker.SerialHex));
                     break;
-                case { Certificate: { } certificate } when certificate.NotAfter > now:
-                    certificates.Add(certificate);
-                    break;
-                default:
+                case { Certificate: { } certificate }:
+                    if (!newest.TryGetValue(certificate.InstanceId, out var known) || IsNewer(certificate, known))
+                    {
+                        newest[certificate.InstanceId] = certificate;
+                    }
+
                     break;
             }
         }
 
-        return [.. certificates.Where(certificate => !revoked.Contains(certificate.SerialHex))];
+        var unmigrated = markers.Where(marker => !recorded.Contains(marker)).Select(marker => marker.InstanceId);
+        await _records.MigrateLegacyMarkersOfAsync(unmigrated, cancellationToken);
+        _legacyScanned = true;
+        return new Scan(newest, [.. recorded, .. markers]);
     }
 
-    private async Task PublishCrlAsync(LoadedCa ca, IReadOnlyList<RevokedSerial> additions, bool force, CancellationToken cancellationToken)
+    private void Report(Dictionary<RevocationRequest, List<IssuedCertificate>> revoked)
     {
-        var key = RegistryLayout.CrlKey(ca.CaId);
-        for (var attempt = 1; ; attempt++)
+        foreach (var group in revoked.Where(pair => pair.Key.SupersededBy is null).GroupBy(pair => pair.Key.Why, StringComparer.Ordinal))
         {
-            var now = timeProvider.GetUtcNow();
-            var existing = await store.GetAsync(key, cancellationToken);
-            var previous = existing is null ? null : new X509CrlParser().ReadCrl(existing.Content);
-            if (!force && previous?.NextUpdate is { } nextUpdate && new DateTimeOffset(nextUpdate, TimeSpan.Zero) - now > options.CrlLifetime / 2)
-            {
-                return;
-            }
+            PkiLog.CertificatesRevoked(_logger, group.Sum(pair => pair.Value.Count), group.Count(), group.Key);
+        }
 
-            var entries = new Dictionary<BigInteger, RevokedSerial>();
-            foreach (var entry in previous?.GetRevokedCertificates() ?? new HashSet<X509CrlEntry>())
+        foreach (var (request, certificates) in revoked)
+        {
+            if (request.SupersededBy is { } newest && certificates.Count > 0)
             {
-                entries[entry.SerialNumber] = new RevokedSerial(entry.SerialNumber, new DateTimeOffset(entry.RevocationDate, TimeSpan.Zero));
-            }
-
-            foreach (var addition in additions)
-            {
-                entries.TryAdd(addition.Serial, addition);
-            }
-
-            var number = previous is null ? BigInteger.One : CrlNumberOf(previous).Add(BigInteger.One);
-            var signingKey = await keyring.GetSigningKeyAsync(ca, cancellationToken);
-            var nextUpdateAt = now + options.CrlLifetime;
-            var crl = await SignedStructures.SignCrlAsync(
-                CrlTemplate.Build(ca.Certificate, signingKey.SignatureAlgorithm, number, now, nextUpdateAt, entries.Values), signingKey, cancellationToken);
-            var written = existing is null
-                ? await store.PutIfAbsentAsync(key, crl.GetEncoded(), cancellationToken)
-                : await store.PutIfMatchAsync(key, crl.GetEncoded(), existing.ETag, cancellationToken);
-            if (written)
-            {
-                PkiLog.CrlPublished(logger, ca.CaId, number, entries.Count, nextUpdateAt);
-                return;
-            }
-
-            if (attempt == MaxCrlWriteAttempts)
-            {
-                throw new CaStoreException($"could not publish the CRL of CA {ca.CaId}: {MaxCrlWriteAttempts} concurrent updates won the race");
+                PkiLog.CertificatesSuperseded(_logger, certificates.Count, newest.InstanceId, newest.SerialHex, newest.NamesHash);
             }
         }
     }
 
-    private static BigInteger CrlNumberOf(X509Crl crl)
-    {
-        var value = crl.GetExtensionValue(Org.BouncyCastle.Asn1.X509.X509Extensions.CrlNumber);
-        return value is null
-            ? BigInteger.Zero
-            : Org.BouncyCastle.Asn1.DerInteger.GetInstance(value.GetOctets()).PositiveValue;
-    }
+    private sealed record Scan(Dictionary<string, IssuedCertificate> Newest, HashSet<(string InstanceId, string Serial)> Revoked);
 }

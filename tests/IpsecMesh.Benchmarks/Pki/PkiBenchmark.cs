@@ -6,12 +6,14 @@ using IpsecMesh.Pki;
 using IpsecMesh.Pki.Certificates;
 using IpsecMesh.Pki.Keys;
 using IpsecMesh.Pki.Signing;
+using IpsecMesh.Tests.Shared;
 
 namespace IpsecMesh.Benchmarks.Pki;
 
 /// <summary>
 /// Issuance throughput: CSR signing with a P-384 and an RSA-4096 CA, and central key generation for RSA-4096 and
-/// ECDSA P-256, each with BouncyCastle and with System.Security.Cryptography. Prints figures; asserts nothing.
+/// ECDSA P-256, each with BouncyCastle and with System.Security.Cryptography; then the CPU time spent rejecting each
+/// kind of hostile CSR. Prints figures; asserts nothing.
 /// </summary>
 internal static class PkiBenchmark
 {
@@ -59,7 +61,48 @@ internal static class PkiBenchmark
         }
 
         Print(results);
+        PrintRejections(identity.InstanceId);
         return 0;
+    }
+
+    /// <summary>
+    /// The controller CPU time (user + system, whole process) spent refusing each kind of hostile CSR, per CSR, as
+    /// <c>InstanceReconciler</c> and <see cref="CsrInspector"/> do it: the base64 length check before decoding, then the
+    /// inspector on the DER. The target is under 50 ms each; printed, never asserted.
+    /// </summary>
+    private static void PrintRejections(string instanceId)
+    {
+        const int Rounds = 200;
+        Console.WriteLine();
+        Console.WriteLine($"rejecting hostile CSRs: controller CPU per CSR, mean of {Rounds} (target: under 50 ms each)");
+        foreach (var (kind, der) in HostileCsrs.All())
+        {
+            var base64 = Convert.ToBase64String(der);
+            var reason = Reject(base64, instanceId);
+            var before = Environment.CpuUsage.TotalTime;
+            for (var round = 0; round < Rounds; round++)
+            {
+                Reject(base64, instanceId);
+            }
+
+            var perCsr = (Environment.CpuUsage.TotalTime - before) / Rounds;
+            Console.WriteLine($"  {kind,-60} {perCsr.TotalMilliseconds,8:0.000} ms  ({base64.Length} base64 chars: {reason})");
+        }
+    }
+
+    /// <returns>Why the CSR was refused (the text after the instance id).</returns>
+    private static string Reject(string base64, string instanceId)
+    {
+        try
+        {
+            CsrInspector.RequireBase64Length(base64, instanceId);
+            CsrInspector.VerifiedPublicKey(Convert.FromBase64String(base64), instanceId);
+            throw new InvalidOperationException("a hostile CSR was accepted");
+        }
+        catch (CsrRejectedException rejected)
+        {
+            return rejected.Message[(rejected.Message.IndexOf(instanceId, StringComparison.Ordinal) + instanceId.Length + 1)..];
+        }
     }
 
     private static async Task<Figure> MeasureAsync(string operation, string library, TimeSpan budget, Func<int, Task> once)
@@ -95,7 +138,7 @@ internal static class PkiBenchmark
     private static async Task<Org.BouncyCastle.X509.X509Certificate> SelfSignedAsync(ICaSigningKey key)
     {
         var now = DateTimeOffset.UtcNow;
-        var tbs = CaCertificateTemplate.Build("benchmark CA", key.PublicKey, key.SignatureAlgorithm, SerialNumbers.Next(), now, now.AddYears(1), []);
+        var tbs = CaCertificateTemplate.Build(CaSubjects.For("benchmark CA", key.PublicKey), key.PublicKey, key.SignatureAlgorithm, SerialNumbers.Next(), now, now.AddYears(1), []);
         return await SignedStructures.SignCertificateAsync(tbs, key, CancellationToken.None);
     }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using IpsecMesh.Integration.Tests.Chaos;
 using IpsecMesh.Integration.Tests.Support;
 using IpsecMesh.Simulator;
+using IpsecMesh.Tests.Shared;
 
 namespace IpsecMesh.Integration.Tests.BadInput;
 
@@ -64,6 +65,21 @@ public class ForgedCsrTests
         }
         Assert.DoesNotContain(FleetAudit.IssuedCertificates(mesh.Aws), k => FleetAudit.InstanceOf(k) == instance.InstanceId);
         Assert.False(runtime.Host.IsEnabled);
+    }
+
+    [Fact]
+    public async Task The_found_csr_of_7784_base64_characters_is_refused_for_its_length_with_the_reason_on_the_status_tag()
+    {
+        await using var mesh = new MeshFixture();
+        var runtime = new ForgingRuntime(new VirtualHost(VirtualHostOptions.Instant), HostileCsrs.HugeModulusAndExponent);
+        var instance = mesh.Aws.Fleet.Launch(InstanceSpec.Tagged(MeshFixture.TagKey, "todo") with { Runtime = runtime });
+        await mesh.StartControllerAsync(Token);
+
+        var expected = $"certificate request rejected: CSR of {instance.InstanceId} is 7784 base64 characters; at most 5464 (4096 bytes) are accepted";
+        await mesh.WaitForAsync(() => instance.Tag(MeshFixture.TagKey) == "failed" && instance.Tag(MeshFixture.TagKey + ":Status") == expected,
+            "failed with the CSR's length as its status");
+
+        Assert.DoesNotContain(FleetAudit.IssuedCertificates(mesh.Aws), k => FleetAudit.InstanceOf(k) == instance.InstanceId);
     }
 
     private static byte[] Forge(string forgery)

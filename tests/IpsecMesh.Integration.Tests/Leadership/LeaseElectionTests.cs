@@ -173,5 +173,25 @@ public class LeaseElectionTests
         Assert.True(leader.IsLeader);
     }
 
+    [Fact]
+    public async Task A_lease_written_with_a_day_long_duration_is_taken_over_after_the_configured_lease_duration()
+    {
+        await using var bench = new LeaseBench();
+        var standby = bench.Replica();
+        var written = bench.Time.GetUtcNow();
+        // A writer of leader/ (no replica) claims the lease for 86,399 s: under a day, which the lease used to believe.
+        await bench.Store.PutAsync(LeaseBench.Settings.LeaseKey, JsonSerializer.SerializeToUtf8Bytes(new LeaseRecord("intruder", written, written, 86_399)), Token);
+        await standby.TickAsync(Token);
+
+        while (!standby.IsLeader)
+        {
+            Assert.True(bench.Time.GetUtcNow() - written < TimeSpan.FromMinutes(1), "the hostile lease kept the mesh leaderless");
+            await bench.RetryAsync(standby);
+        }
+
+        Assert.InRange(bench.Time.GetUtcNow() - written, LeaseBench.Settings.LeaseDuration, LeaseBench.Settings.LeaseDuration + LeaseBench.Settings.RetryPeriod);
+        Assert.Equal(standby.Identity, Holder(await bench.LeaseAsync()));
+    }
+
     private static string Holder(Pki.Storage.StoredObject lease) => JsonSerializer.Deserialize<LeaseRecord>(lease.Content)!.Holder;
 }

@@ -26,6 +26,8 @@ public sealed class OtlpExportTests
         ["ipsec_mesh.host.esp_errors"] = "{error}",
         ["ipsec_mesh.host.shunts"] = "{shunt}",
         ["ipsec_mesh.hosts.reporting"] = "{host}",
+        ["ipsec_mesh.crl.stored_rejected"] = "{crl}",
+        ["ipsec_mesh.crl.entries_kept"] = "{entry}",
     };
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class PkiFixture : IDisposable
         Store = store ?? Memory;
         KeyService = keyService ?? Kms;
         Keyring = new CaKeyring(Store, KeyService, options, Time, Logs.For<CaKeyring>());
-        Registry = new IssuanceRegistry(Store, Keyring, options, Time, Logs.For<IssuanceRegistry>());
+        Registry = new IssuanceRegistry(Store, Keyring, options, Counters, Time, Logs.For<IssuanceRegistry>());
         Authority = new MeshCertificateAuthority(Keyring, Registry, KeyService, new FastestHostKeyGenerator(), options, Time, Logs.For<MeshCertificateAuthority>());
         Administration = new CaAdministration(Store, KeyService, Keyring, options, Time, Logs.For<CaAdministration>());
     }
@@ -40,6 +40,8 @@ public sealed class PkiFixture : IDisposable
     public IKeyService KeyService { get; }
 
     public CapturedLogs Logs { get; } = new();
+
+    public PkiCounters Counters { get; } = new();
 
     public CaKeyring Keyring { get; }
 
@@ -77,5 +79,9 @@ public sealed class PkiFixture : IDisposable
 
     public static PkiFixture Unstarted(PkiOptions options) => new(options.EnsureValid(), null, null, null);
 
-    public void Dispose() => Keyring.Dispose();
+    public void Dispose()
+    {
+        Registry.Dispose();
+        Keyring.Dispose();
+    }
 }
