@@ -76,6 +76,8 @@ stage_config() {
   # What a run killed while staging left behind is never read, only replaced.
   if [ -e "$STAGE_DIR" ]; then rm -rf "$STAGE_DIR"; fi
   mkdir -p "${STAGE_DIR}/policies"
+  # The staged files get their final mode (0644) as they are created: no chmod before the switch.
+  umask 022
   for group in "${POLICY_GROUPS[@]}"; do
     source="${IN}/config/policies/${group}"
     content=""
@@ -90,6 +92,7 @@ stage_config() {
     test_kill_point staged-file
   done
   split_template "${IN}/config/ipsec-mesh.conf"
+  umask 077
   CHANGED_FILES=()
   for relative in ipsec-mesh.conf "${POLICY_GROUPS[@]/#/policies/}"; do
     same_text "${STAGE_DIR}/${relative}" "${IPSECD_DIR}/${relative}" || CHANGED_FILES+=("$relative")
@@ -118,10 +121,11 @@ readonly RE_LIBRESWAN_AT="(^|[[:space:]'])(/[^:[:space:]]*/)?([^/:[:space:]]+):[
 # authby=, an also= naming no conn, a bad subnet; 5.x: a bad value, which it then ignores), so
 # anything it prints is a failure too. Fails config_failed with its first complaint.
 check_template() {
-  local out rc=0 line
-  mkdir -p "${WORK}/check"
-  cp "$1" "${WORK}/check/ipsec-mesh.conf"
-  out="$(ipsec_tool addconn --config "${WORK}/check/ipsec-mesh.conf" --checkconfig 2>&1)" || rc=$?
+  local out rc=0 line template
+  # Named as the operator knows it: libreswan's complaints name the file.
+  read_text template "$1"
+  printf '%s' "$template" >"${WORK}/ipsec-mesh.conf"
+  out="$(ipsec_tool addconn --config "${WORK}/ipsec-mesh.conf" --checkconfig 2>&1)" || rc=$?
   if [ "$rc" -eq 0 ] && [ -z "$out" ]; then return 0; fi
   while IFS= read -r line; do log "  addconn --checkconfig: ${line}"; done <<<"$out"
   rm -rf "$STAGE_DIR"
@@ -185,7 +189,6 @@ switch_config() {
   if [ "${#CHANGED_FILES[@]}" -gt 0 ]; then
     CONFIG_CHANGED=true
     rm -f "${STATE_DIR}/conns-loaded"
-    chmod 0644 "${CHANGED_FILES[@]/#/${STAGE_DIR}/}"
     mkdir -p "${IPSECD_DIR}/policies"
     if [ "${#policies[@]}" -gt 0 ]; then mv -f "${policies[@]}" "${IPSECD_DIR}/policies/"; fi
     test_kill_point switched-file
@@ -367,12 +370,13 @@ is_mount_point() {
 write_ipsec_conf() {
   local content tmp="${IPSEC_CONF%/*}/.${IPSEC_CONF##*/}.ipsec-mesh-new"
   read_text content "$1"
-  if [ ! -L "$IPSEC_CONF" ] && ! is_mount_point "$IPSEC_CONF" && { printf '%s' "$content" >"$tmp"; } 2>/dev/null \
-    && chmod 0644 "$tmp" && mv -f "$tmp" "$IPSEC_CONF"; then
+  if [ ! -L "$IPSEC_CONF" ] && ! is_mount_point "$IPSEC_CONF" && { umask 022; printf '%s' "$content" >"$tmp"; } 2>/dev/null \
+    && umask 077 && mv -f "$tmp" "$IPSEC_CONF"; then
     # A new file in /etc has the directory's SELinux type, not ipsec.conf's.
     if have restorecon; then quiet restorecon "$IPSEC_CONF" || log "restorecon ${IPSEC_CONF} failed"; fi
     return 0
   fi
+  umask 077
   [ ! -e "$tmp" ] || rm -f "$tmp"
   log "${IPSEC_CONF} cannot be replaced by a rename (a bind mount, a symbolic link or a read-only directory): writing it in place"
   { printf '%s' "$content" >"$IPSEC_CONF"; } 2>/dev/null || fail config_failed "could not write ${IPSEC_CONF}"

@@ -17,11 +17,13 @@ read_text() {
 }
 
 # Writes $2 to file $1 through a temporary file beside it and a rename, so a reader (or the next
-# run after a kill) finds the old content or the new, never a part. Mode $3, else umask's (0600).
+# run after a kill) finds the old content or the new, never a part. With $3 = 0644 the file is
+# world-readable (created under umask 022: no chmod process), else private (umask 077).
 write_atomic() {
   local tmp="${1%/*}/.${1##*/}.ipsec-mesh-new"
+  if [ "${3:-}" = 0644 ]; then umask 022; fi
   printf '%s' "$2" >"$tmp"
-  if [ -n "${3:-}" ]; then chmod "$3" "$tmp"; fi
+  umask 077
   mv -f "$tmp" "$1"
 }
 
