@@ -1,3 +1,4 @@
+using IpsecMesh.HostAgent.Protocol;
 using IpsecMesh.Integration.Tests.Support;
 using IpsecMesh.Simulator;
 using IpsecMesh.Simulator.Faults;
@@ -179,5 +180,30 @@ public class EnrolmentTests
         await mesh.WaitForAsync(() => instance.Tag("IPSec:Status") == "waiting for SSM agent", "the waiting status");
         Assert.Equal("todo", instance.Tag(MeshFixture.TagKey));
         await mesh.WaitForTagAsync(instance, "enabled");
+    }
+
+    [Fact]
+    public async Task A_host_whose_nss_database_install_re_created_gets_a_new_key_and_certificate_not_the_old_one()
+    {
+        await using var mesh = new MeshFixture();
+        var instance = mesh.Launch();
+        var host = (VirtualHost)instance.Runtime;
+        await mesh.StartControllerAsync(Token);
+        await mesh.WaitForTagAsync(instance, "enabled");
+        var first = host.State;
+
+        // A damaged NSS database; the team's todo reinstalls, which re-creates it: key and certificate are gone.
+        host.DamageNssDatabase();
+        mesh.Aws.Fleet.SetTag(instance.InstanceId, MeshFixture.TagKey, "todo");
+
+        await mesh.WaitForTagAsync(instance, "enabled");
+        var after = host.State;
+        Assert.NotNull(after.CertSerial);
+        Assert.NotEqual(first.CertSerial, after.CertSerial);
+        Assert.Equal(first.VerbCounts[AgentVerbs.Install] + 1, after.VerbCounts[AgentVerbs.Install]);
+        Assert.Equal(first.VerbCounts[AgentVerbs.Csr] + 1, after.VerbCounts[AgentVerbs.Csr]);
+        // Straight to a new CSR: the registry's certificate, whose key is gone, was never sent.
+        Assert.Equal(first.VerbCounts[AgentVerbs.InstallCert] + 1, after.VerbCounts[AgentVerbs.InstallCert]);
+        Assert.Equal(after.CertNotAfter?.ToString("yyyy-MM-ddTHH:mm:ssZ"), instance.Tag("IPSec:CertExpiry"));
     }
 }

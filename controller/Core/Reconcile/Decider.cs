@@ -171,6 +171,11 @@ public static class Decider
         if (OptsOut(o.Intent))
             return appliedConfig is not null && appliedConfig != o.AppliedConfigHash ? new Decision.MarkApplied(appliedConfig, null, Enabled: false, "an install finished after the opt-out") : null;
 
+        // An install that re-created a damaged NSS database left the host without its key and its
+        // certificate: the next step is a new CSR, never the registry's certificate (its key is gone).
+        // (With controller-made keys, every install is followed by a new key and certificate anyway.)
+        if (done.Result(AgentVerbs.Install)?.GetBool("nssReinitialised") == true && done.Result(AgentVerbs.Csr) is null && !o.Desired.ControllerGeneratesKeys)
+            return new Decision.Send([AgentVerbs.Csr], StatusText.NssRecreated, "install re-created the host's NSS database", appliedConfig, ForgetCertificate: true);
         if (done.Result(AgentVerbs.Csr)?.GetString("csr") is { } csr)
         {
             // A certificate issued after this command was sent was signed from this very CSR before a restart: install it, never sign twice.
@@ -204,7 +209,8 @@ public static class Decider
             AgentVerbs.ApplyConfig => "config apply failed",
             _ => $"{verb} failed",
         };
-        if (failed is not null) return StatusText.Clean($"{what}: {failed.Code}: {failed.Error}");
+        if (failed is not null)
+            return StatusText.Clean($"{what}: {failed.Code}: {failed.Error}{(failed.Code == "unsupported_version" ? StatusText.UnsupportedVersionAdvice : "")}");
         return done.Status switch
         {
             CommandStatus.TimedOut => StatusText.Clean($"{what}: command timed out"),

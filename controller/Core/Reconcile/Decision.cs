@@ -18,8 +18,10 @@ public abstract record Decision(string Why)
     /// <summary>A command of ours is running on the host: poll it later, never block on it.</summary>
     public sealed record Poll(TimeSpan After, string Why) : Decision(Why);
 
-    /// <summary>Send verbs to the host; <paramref name="Status"/> goes on the status tag while it runs.</summary>
-    public sealed record Send(IReadOnlyList<string> Verbs, string Status, string Why) : Decision(Why);
+    /// <summary>Send verbs to the host; <paramref name="Status"/> goes on the status tag while it runs.
+    /// <paramref name="AppliedConfigHash"/>: a config the last command applied, recorded with the send;
+    /// <paramref name="ForgetCertificate"/>: the host lost its certificate, so the certificate expiry tag goes.</summary>
+    public sealed record Send(IReadOnlyList<string> Verbs, string Status, string Why, string? AppliedConfigHash = null, bool ForgetCertificate = false) : Decision(Why);
 
     /// <summary>Sign the CSR the host produced with names from EC2, then send install-cert.</summary>
     public sealed record SignAndInstall(string CsrBase64, string Reason, string? AppliedConfigHash, string Why) : Decision(Why);

@@ -72,7 +72,8 @@ public sealed class InstanceReconciler(
                     return wait.RequeueAfter is { } after ? new ReconcileOutcome.Requeue(after) : new ReconcileOutcome.Done(null);
                 case Decision.Send send:
                     var config = ConfigOf(observation);
-                    await SendAsync(observation, record, AgentRequests.ForVerbs(send.Verbs, config.Policy, config.Bundle, config.Hash, options.HostKeyType, config.Crls), send.Status, null, cancellationToken);
+                    await SendAsync(observation, record, AgentRequests.ForVerbs(send.Verbs, config.Policy, config.Bundle, config.Hash, options.HostKeyType, config.Crls), send.Status, send.AppliedConfigHash, cancellationToken,
+                        forget: send.ForgetCertificate ? [options.CertExpiryTagKey] : []);
                     return new ReconcileOutcome.Requeue(options.CommandPollInterval);
                 case Decision.SignAndInstall sign:
                     return await SignAndInstallAsync(observation, record, sign, cancellationToken) is { } rejected
@@ -170,7 +171,8 @@ public sealed class InstanceReconciler(
         return observation with { AgentOnline = await online, SecurityProblem = await problem, SecurityChecked = true, CoverageProblem = coverage is null ? null : StatusText.Clean(coverage) };
     }
 
-    private async Task SendAsync(Observation observation, InstanceRecord record, AgentRequest request, string status, string? appliedConfigHash, CancellationToken cancellationToken)
+    private async Task SendAsync(Observation observation, InstanceRecord record, AgentRequest request, string status, string? appliedConfigHash, CancellationToken cancellationToken,
+        IReadOnlyCollection<string>? forget = null)
     {
         var sentAt = time.GetUtcNow();
         var commandId = await ssm.SendAsync(observation.InstanceId, request, cancellationToken);
@@ -181,7 +183,7 @@ public sealed class InstanceReconciler(
         Log.CommandSent(logger, string.Join('+', request.Verbs), commandId);
         var tags = new Dictionary<string, string>(StringComparer.Ordinal) { [options.StatusTagKey] = StatusText.Clean(StatusText.WhileRetrying(observation, status)) };
         if (appliedConfigHash is not null) tags[options.ConfigTagKey] = appliedConfigHash;
-        await WriteTagsAsync(observation, record, tags, [], cancellationToken);
+        await WriteTagsAsync(observation, record, tags, forget ?? [], cancellationToken);
     }
 
     /// <summary>Returns null on success, or the reason the host's CSR was rejected (then reported as failed).</summary>

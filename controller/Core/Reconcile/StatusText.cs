@@ -13,9 +13,13 @@ public static class StatusText
     public const string ApplyingConfig = "applying config";
     public const string Removing = "removing IPsec";
     public const string Removed = "removed";
+    public const string NssRecreated = "the host's NSS database was damaged and re-created; requesting a new certificate";
     public const string ForeignCsrKey = "certificate install failed: the host holds no key for the certificate signed from its own CSR";
 
     public const string RetryPrefix = "retrying after: ";
+
+    /// <summary>What to do about an install refused for an old libreswan (the host keeps being retried with backoff).</summary>
+    public const string UnsupportedVersionAdvice = "; upgrade libreswan to 4.0 or later";
 
     /// <summary>Appended to a failed removal's reason: the certificate was revoked before the uninstall was tried.</summary>
     public const string RevokedSuffix = "; certificate revoked";

@@ -33,11 +33,14 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
     private readonly Dictionary<string, byte[]> _crls = new(StringComparer.Ordinal);
     private string? _certSerial;
     private DateTimeOffset? _certNotAfter;
+    private bool _nssDamaged;
+    private string _libreswanVersion;
 
     public VirtualHost(VirtualHostOptions? options = null)
     {
         _options = options ?? new VirtualHostOptions();
         _random = new SeededRandom(_options.Seed);
+        _libreswanVersion = _options.LibreswanVersion;
     }
 
     /// <summary>Running with a certificate: what `status` of a peer counts as an SA partner.</summary>
@@ -78,6 +81,23 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
     public void ClearFailures()
     {
         lock (_sync) _failures.Clear();
+    }
+
+    /// <summary>
+    /// Damages the host's NSS database (a truncated cert9.db): like the real agent, <c>apply-config</c>,
+    /// <c>csr</c> and the certificate verbs then fail <c>nss_failed</c>, <c>status</c> reports no
+    /// certificate, and the next <c>install</c> re-creates the database, losing the key and the
+    /// certificate, and says so (<c>nssReinitialised</c>).
+    /// </summary>
+    public void DamageNssDatabase()
+    {
+        lock (_sync) _nssDamaged = true;
+    }
+
+    /// <summary>The libreswan version the host has from now on (install refuses one older than 4.0).</summary>
+    public void UseLibreswanVersion(string version)
+    {
+        lock (_sync) _libreswanVersion = version;
     }
 
     /// <summary>Drops the installed state as if someone reinstalled the OS or edited the config by hand.</summary>
@@ -139,6 +159,8 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
                 return VerbResult.Failure(failure.Code, failure.Message);
             }
             if (_random.Chance(_options.FailureProbability)) return VerbResult.Failure(UsualFailure(verb), $"simulated random {verb} failure");
+            if (_nssDamaged && verb is AgentVerbs.ApplyConfig or AgentVerbs.Csr or AgentVerbs.InstallCert or AgentVerbs.InstallP12 && (verb != AgentVerbs.ApplyConfig || _installed))
+                return VerbResult.Failure("nss_failed", "the NSS database at /var/lib/ipsec/nss is damaged (certutil -L cannot open it: SEC_ERROR_BAD_DATABASE); install re-creates it");
             return verb switch
             {
                 AgentVerbs.Install => Install(request, reportVersion: true),
@@ -159,6 +181,11 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
             return VerbResult.Failure("bad_request", "param configHash is required");
         if (!request.Files.Keys.Any(k => k.StartsWith("config/", StringComparison.Ordinal)))
             return VerbResult.Failure("bad_request", "no config/ files in the request");
+        if (reportVersion && MajorVersion(_libreswanVersion) is < 4)
+            return VerbResult.Failure("unsupported_version", $"libreswan {_libreswanVersion} is older than 4.0");
+        // As the agent: install moves a damaged NSS database aside and makes a new, empty one.
+        var reinitialised = reportVersion && _nssDamaged;
+        if (reinitialised) ReinitialiseNss();
         if (CheckCrls(request) is { } crlFailure) return crlFailure;
         foreach (var (path, der) in request.Files)
             if (CrlCheck.CaIdOf(path) is { } caId) _crls[caId] = der;
@@ -167,8 +194,30 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         _running = true;
         _configHash = hash;
         var fields = new Dictionary<string, JsonNode?> { ["configHash"] = hash };
-        if (reportVersion) fields["libreswan"] = _options.LibreswanVersion;
+        if (reportVersion)
+        {
+            fields["libreswan"] = _libreswanVersion;
+            fields["nssReinitialised"] = reinitialised;
+        }
         return VerbResult.Success(fields);
+    }
+
+    private static int? MajorVersion(string version) =>
+        int.TryParse(version.Split('.')[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var major) ? major : null;
+
+    /// <summary>A new NSS database: no key, no certificate, no CA, no CRL.</summary>
+    private void ReinitialiseNss()
+    {
+        _nssDamaged = false;
+        _pendingKey?.Dispose();
+        _pendingKey = null;
+        _currentKey?.Dispose();
+        _currentKey = null;
+        _certificatePem = null;
+        _certSerial = null;
+        _certNotAfter = null;
+        _caBundlePem = null;
+        _crls.Clear();
     }
 
     /// <summary>The agent's checks of <c>crl/</c> files, in its order and with its codes; null when every CRL is acceptable.</summary>
@@ -322,10 +371,10 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         return VerbResult.Success(new Dictionary<string, JsonNode?>
         {
             ["running"] = _running,
-            ["libreswan"] = _installed ? _options.LibreswanVersion : null,
+            ["libreswan"] = _installed ? _libreswanVersion : null,
             ["configHash"] = _configHash,
-            ["certSerial"] = _certSerial,
-            ["certNotAfter"] = _certNotAfter?.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            ["certSerial"] = _nssDamaged ? null : _certSerial,
+            ["certNotAfter"] = _nssDamaged ? null : _certNotAfter?.ToString("yyyy-MM-ddTHH:mm:ssZ"),
             ["ipsecSAs"] = peers,
             ["ikeSAs"] = peers,
             ["ikeFailures"] = 0,

@@ -92,6 +92,12 @@ public class DeciderTests
         { "todo, cut short before the config tag: reinstall without a new CSR", Converged(Intent.Todo) with { AppliedConfigHash = null, InstalledCertExpiry = null }, typeof(Decision.Send), "install" },
         { "todo on an enabled host: reinstall, keep the valid certificate", Converged(Intent.Todo), typeof(Decision.Send), "install" },
         { "todo, install alone done, certificate right", Converged(Intent.Todo) with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\"")) }, typeof(Decision.MarkApplied), "enabled" },
+        // An install that re-created a damaged NSS database: the host holds no key or certificate any more.
+        { "todo on an enabled host, install re-created the NSS database: a new CSR, not the registry's certificate", Converged(Intent.Todo) with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\",\"nssReinitialised\":true")) }, typeof(Decision.Send), "csr" },
+        { "failed host repaired by an install that re-created the NSS database", Converged(Intent.Failed) with { InstalledCertExpiry = null, Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\",\"nssReinitialised\":true")) }, typeof(Decision.Send), "csr" },
+        { "install+csr that re-created the NSS database: the new CSR is signed", Fresh(Intent.Todo) with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\",\"nssReinitialised\":true"), Ok("csr", ",\"csr\":\"MIIB\"")) }, typeof(Decision.SignAndInstall), "enrol" },
+        { "install that kept the NSS database: the certificate stays", Converged(Intent.Todo) with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\",\"nssReinitialised\":false")) }, typeof(Decision.MarkApplied), "enabled" },
+        { "todo, libreswan too old", Fresh(Intent.Todo) with { Command = Finished(CommandStatus.Failed, Fail("install", "unsupported_version", "libreswan 3.32 is older than 4.0")) }, typeof(Decision.MarkFailed), "install failed: unsupported_version: libreswan 3.32 is older than 4.0; upgrade libreswan to 4.0 or later" },
         { "failed because the CSR was not the host's: no automatic retry", Converged(Intent.Failed) with { StatusTag = StatusText.ForeignCsrKey, InstalledCertExpiry = null }, typeof(Decision.Idle), null },
         // enabled: drift repair.
         { "enabled, converged", Converged(), typeof(Decision.Idle), null },
@@ -189,6 +195,22 @@ public class DeciderTests
         };
         Assert.False(Assert.IsType<Decision.MarkApplied>(Decide(stale)).Enabled);
         Assert.Equal(["apply-config"], Assert.IsType<Decision.Send>(Decide(stale with { Command = null, AppliedConfigHash = "cfg-new-crl" })).Verbs);
+    }
+
+    [Fact]
+    public void After_an_install_that_re_created_the_nss_database_the_config_is_recorded_and_the_certificate_expiry_forgotten()
+    {
+        var reinstalled = Converged(Intent.Todo) with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\",\"nssReinitialised\":true")) };
+
+        var send = Assert.IsType<Decision.Send>(Decide(reinstalled));
+
+        Assert.Equal(["csr"], send.Verbs);
+        Assert.Equal("cfg-current", send.AppliedConfigHash);
+        Assert.True(send.ForgetCertificate);
+        Assert.Equal(StatusText.NssRecreated, send.Status);
+        // With controller-made keys the install is followed by a new key and certificate, as after any install.
+        var controllerKeys = reinstalled with { Desired = Desired with { ControllerGeneratesKeys = true } };
+        Assert.IsType<Decision.IssueKeyAndInstall>(Decide(controllerKeys));
     }
 
     [Fact]

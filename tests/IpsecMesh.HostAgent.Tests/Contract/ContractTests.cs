@@ -24,6 +24,7 @@ public sealed class ContractTests : IAsyncLifetime
     private AmazonSimpleSystemsManagementClient? _ssm;
     private string _realId = "";
     private string _virtualId = "";
+    private VirtualHost? _virtual;
 
     public async ValueTask InitializeAsync()
     {
@@ -38,7 +39,8 @@ public sealed class ContractTests : IAsyncLifetime
                 return new CommandOutcome(result.ExitCode, result.Stdout, result.Stderr);
             }),
         }).InstanceId;
-        _virtualId = _aws.Fleet.Launch(new InstanceSpec { Runtime = new VirtualHost(VirtualHostOptions.Instant) }).InstanceId;
+        _virtual = new VirtualHost(VirtualHostOptions.Instant);
+        _virtualId = _aws.Fleet.Launch(new InstanceSpec { Runtime = _virtual }).InstanceId;
         _ssm = new AmazonSimpleSystemsManagementClient(new BasicAWSCredentials("AKIDSIMULATOR", "not-a-secret"),
             new AmazonSimpleSystemsManagementConfig
             {
@@ -126,5 +128,44 @@ public sealed class ContractTests : IAsyncLifetime
         await BothAsync(Requests.Uninstall());
         var (realAfter, simulatedAfter) = await BothAsync(Requests.Status());
         Assert.Equal(simulatedAfter[0].GetBool("running"), realAfter[0].GetBool("running"));
+    }
+
+    [Fact]
+    public async Task Both_re_create_a_damaged_nss_database_on_install_and_refuse_a_libreswan_older_than_4()
+    {
+        using var ca = new TestCa();
+        var (realEnrol, simulatedEnrol) = await BothAsync(Requests.InstallAndCsr("ec"));
+        using var realCert = ca.Sign(Convert.FromBase64String(realEnrol[1].GetString("csr")!), [0x0d]);
+        using var simulatedCert = ca.Sign(Convert.FromBase64String(simulatedEnrol[1].GetString("csr")!), [0x0d]);
+        await BothAsync(Requests.InstallCert(realCert, ca.BundlePem), Requests.InstallCert(simulatedCert, ca.BundlePem));
+
+        // A truncated cert9.db: apply-config and csr refuse it, status reports no certificate.
+        await _host!.RunShellAsync("truncate -s 0 /var/lib/ipsec/nss/cert9.db\n", Ct);
+        _virtual!.DamageNssDatabase();
+        var (realStatus, simulatedStatus) = await BothAsync(Requests.Status());
+        Assert.Null(realStatus[0].GetString("certSerial"));
+        Assert.Null(simulatedStatus[0].GetString("certSerial"));
+        var (realApply, _) = await BothAsync(Requests.Config(AgentVerbs.ApplyConfig));
+        Assert.Equal("nss_failed", realApply[0].Code);
+        await BothAsync(Requests.Csr("ec"));
+
+        // install re-creates it and says so, once.
+        var (realInstall, simulatedInstall) = await BothAsync(Requests.Config(AgentVerbs.Install));
+        Assert.True(realInstall[0].GetBool("nssReinitialised"));
+        Assert.True(simulatedInstall[0].GetBool("nssReinitialised"));
+        (realStatus, simulatedStatus) = await BothAsync(Requests.Status());
+        Assert.Null(realStatus[0].GetString("certSerial"));
+        Assert.Null(simulatedStatus[0].GetString("certSerial"));
+        (realInstall, simulatedInstall) = await BothAsync(Requests.InstallAndCsr("ec"));
+        Assert.False(realInstall[0].GetBool("nssReinitialised"));
+        Assert.False(simulatedInstall[0].GetBool("nssReinitialised"));
+
+        // libreswan 3.32 on the host: install refuses it.
+        await _host.WrapToolAsync("ipsec", "if [ \"$1\" = --version ]; then echo 'Linux Libreswan 3.32 (netkey) on 4.18.0'; exit 0; fi\nexec \"$REAL\" \"$@\"");
+        _virtual.UseLibreswanVersion("3.32");
+        var (realOld, simulatedOld) = await BothAsync(Requests.Config(AgentVerbs.Install));
+        Assert.Equal("unsupported_version", realOld[0].Code);
+        Assert.Equal("libreswan 3.32 is older than 4.0", realOld[0].Error);
+        Assert.Equal(realOld[0].Error, simulatedOld[0].Error);
     }
 }

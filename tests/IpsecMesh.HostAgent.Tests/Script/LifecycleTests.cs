@@ -127,41 +127,6 @@ public class LifecycleTests
     }
 
     [Fact]
-    public async Task A_failed_reload_leaves_private_networks_blocked_and_the_next_reload_lifts_the_guard()
-    {
-        await using var host = await HostNamespace.StartAsync();
-        var policy = MeshPolicy.Load(PolicyFiles.With(PolicyGroups.Private, "10.99.0.0/16\n"), "test").Policy!;
-        await RunAsync(host, Requests.Config(AgentVerbs.Install, policy));
-        // The kernel policies in the guard's priority band (4000000000 to 4000000257), whole entries.
-        const string guard = """ip xfrm policy list | awk '/^src/ { if (keep) print entry; entry = $0; keep = 0; next } { entry = entry "\n" $0 } /priority 4000000[0-2][0-9][0-9] / { keep = 1 } END { if (keep) print entry }'""";
-        Assert.Equal("", (await ShellAsync(host, guard)).Trim());
-
-        // A conn libreswan rejects makes the reload stop after the old conns are gone.
-        var bundle = policy.RenderBundle().ToDictionary(f => f.Key, f => f.Value);
-        bundle["config/ipsec-mesh.conf"] = System.Text.Encoding.UTF8.GetBytes(
-            System.Text.Encoding.UTF8.GetString(bundle["config/ipsec-mesh.conf"]).Replace("type=reject", "type=nonsense", StringComparison.Ordinal));
-        var broken = AgentRequest.For(AgentVerbs.ApplyConfig, new Dictionary<string, string> { ["configHash"] = "0123456789ab" }, bundle);
-        Assert.Equal("config_failed", Assert.Single(await RunAsync(host, broken, expectSuccess: false)).Code);
-        var guarded = await ShellAsync(host, guard);
-        Assert.Contains("dst 10.99.0.0/16", guarded, StringComparison.Ordinal);
-        Assert.Contains("src 10.99.0.0/16 dst 0.0.0.0/0", guarded, StringComparison.Ordinal);
-        Assert.Contains("action block", guarded, StringComparison.Ordinal);
-        // The clear group (this host's own address among it) stays reachable above the block.
-        Assert.Contains("dst 10.77.0.5/32", guarded, StringComparison.Ordinal);
-        // And the kernel enforces it: a packet to a private peer is refused, not sent in clear.
-        Assert.Contains("Operation not permitted", await ShellAsync(host, "ping -n -c 1 -W 1 10.99.3.4 2>&1 || true"), StringComparison.Ordinal);
-
-        await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig, policy));
-        Assert.Equal("", (await ShellAsync(host, guard)).Trim());
-
-        // A guard left by a failed reload goes with uninstall too.
-        Assert.False(Assert.Single(await RunAsync(host, broken, expectSuccess: false)).Ok);
-        Assert.NotEqual("", (await ShellAsync(host, guard)).Trim());
-        await RunAsync(host, Requests.Uninstall());
-        Assert.Equal("", (await ShellAsync(host, guard)).Trim());
-    }
-
-    [Fact]
     public async Task A_pending_setup_change_restarts_pluto_even_when_ipsec_conf_already_says_it()
     {
         await using var host = await HostNamespace.StartAsync();

@@ -87,6 +87,45 @@ internal sealed class HostNamespace : IAsyncDisposable
         if (result.Stdout.Trim() != "wrapped") throw new InvalidOperationException($"could not wrap {tool}: {result}");
     }
 
+    /// <summary>
+    /// Puts a wrapper over libreswan's own <c>/usr/libexec/ipsec/&lt;tool&gt;</c> (the path the agent calls
+    /// whack and addconn by), bind-mounted in this host's private mount namespace only. The wrapper appends
+    /// its arguments to /run/&lt;tool&gt;.calls, then runs <paramref name="body"/> (bash, with a copy of the
+    /// real tool in <c>$REAL</c>). Wrapping again replaces the body.
+    /// </summary>
+    public async Task WrapLibexecToolAsync(string tool, string body)
+    {
+        var script = $$"""
+            set -e
+            real=/run/ipsec-mesh-real-{{tool}}
+            wrapper=/run/ipsec-mesh-wrapper-{{tool}}
+            [ -e "$real" ] || cp /usr/libexec/ipsec/{{tool}} "$real"
+            {
+              echo '#!/bin/bash'
+              echo "REAL=$real"
+              echo 'printf "%s\n" "$*" >>/run/{{tool}}.calls'
+              cat <<'WRAPPER_BODY'
+            {{body}}
+            WRAPPER_BODY
+            } >"$wrapper.new"
+            chmod 0755 "$wrapper.new"
+            cat "$wrapper.new" >"$wrapper"
+            chmod 0755 "$wrapper"
+            mountpoint -q /usr/libexec/ipsec/{{tool}} || mount --bind "$wrapper" /usr/libexec/ipsec/{{tool}}
+            echo wrapped
+
+            """;
+        var result = await RunShellAsync(script, TestContext.Current.CancellationToken);
+        if (result.Stdout.Trim() != "wrapped") throw new InvalidOperationException($"could not wrap {tool}: {result}");
+    }
+
+    /// <summary>Takes away the wrapper of <see cref="WrapLibexecToolAsync"/>: the real tool runs again.</summary>
+    public async Task UnwrapLibexecToolAsync(string tool)
+    {
+        var result = await RunShellAsync($"umount /usr/libexec/ipsec/{tool} && echo unwrapped\n", TestContext.Current.CancellationToken);
+        if (result.Stdout.Trim() != "unwrapped") throw new InvalidOperationException($"could not unwrap {tool}: {result}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         // pluto outlives the holder process; stop it by its own pid file first.

@@ -23,9 +23,16 @@ readonly LOCK_TIMEOUT="${IPSEC_MESH_LOCK_TIMEOUT:-120}"
 readonly IMDS_URL="${IPSEC_MESH_IMDS_URL:-http://169.254.169.254}"
 readonly XFRM_STAT="${IPSEC_MESH_XFRM_STAT:-/proc/net/xfrm_stat}"
 readonly AWS_CLI="${IPSEC_MESH_AWS_CLI:-aws}"
+# The agent's log and pluto's are rotated at the start of a run once over this size; two old copies are kept.
+readonly LOG_MAX_BYTES="${IPSEC_MESH_LOG_MAX_BYTES:-5242880}"
+readonly LOG_KEEP=2
+# For the tests only: the agent kills itself (SIGKILL) at the test_kill_point of this name.
+readonly TEST_KILL_AT="${IPSEC_MESH_TEST_KILL_AT:-}"
 # auto: systemd when it is PID 1's init, otherwise pluto is started directly.
 readonly INIT_MODE="${IPSEC_MESH_INIT:-auto}"
 NSS_DIR="${IPSEC_MESH_NSS_DIR:-}"
+# The config is staged here, beside the files in force (the same filesystem: each is switched in by rename).
+readonly STAGE_DIR="${IPSECD_DIR}/.ipsec-mesh-staged"
 
 readonly HOST_NICK="ipsec-mesh-host"
 readonly CA_PREFIX="ipsec-mesh-ca-"
@@ -39,6 +46,16 @@ readonly RESULT_PREFIX='{"ipsecMesh":1,'
 WORK=""
 IN=""
 CURRENT_VERB=""
+# The verb's own subshell: only there does a failure put back the previous config (see fail).
+VERB_PID=""
+# Whether switch_config changed ipsec.conf's config setup block (pluto reads it only when it starts).
 SETUP_CHANGED=false
-# Whether apply_config_files changed a conn or policy file (false: the loaded conns are current).
+# Whether switch_config changed a conn or policy file (false: the loaded conns are current).
 CONFIG_CHANGED=false
+# Set by switch_config until the new config is in force: a failure then puts back the previous one.
+ROLLBACK_ARMED=false
+IN_ROLLBACK=false
+# What the verb touched after the switch, for the rollback: pluto's conns, pluto itself, NSS's CAs.
+CONNS_TOUCHED=false
+PLUTO_RESTARTED=false
+CA_TOUCHED=false

@@ -50,7 +50,7 @@ install_crls() {
         fail nss_failed "could not load the CRL of CA ${id}"
       fi
     fi
-    printf '%s\n' "${FILE_B64[crl/${id}.crl]}" >"${STATE_DIR}/crls/${id}.b64"
+    write_atomic "${STATE_DIR}/crls/${id}.b64" "${FILE_B64[crl/${id}.crl]}"$'\n'
     log "CRL of CA ${id} loaded"
   done
 }

@@ -33,9 +33,24 @@ detect_nss_dir() {
 nss_ready() { [ -f "${NSS_DIR}/cert9.db" ] && [ -f "${NSS_DIR}/key4.db" ]; }
 
 require_nss() {
+  local damage
   detect_nss_dir
   have certutil || fail nss_failed "certutil (NSS tools) is not installed; run install first"
   nss_ready || fail nss_failed "the NSS database at ${NSS_DIR} does not exist; run install first"
+  damage="$(nss_damage)"
+  [ -z "$damage" ] || fail nss_failed "the NSS database at ${NSS_DIR} is damaged (${damage}); install re-creates it"
+}
+
+# install refuses libreswan older than 4.0 (the conns rely on 4.x keywords and behaviour). A
+# version that cannot be read is let through: the config check and the conn loads still judge it.
+require_supported_libreswan() {
+  local version
+  version="$(libreswan_version)"
+  if [ -z "$version" ]; then
+    log "could not read libreswan's version from ipsec --version"
+    return 0
+  fi
+  [ "${version%%.*}" -ge 4 ] || fail unsupported_version "libreswan ${version} is older than 4.0"
 }
 
 ipsec_tool() {

@@ -1,8 +1,43 @@
 # The NSS database: its creation, keys and the host certificate, and removing everything of ours.
 # shellcheck shell=bash
 
+# Why the NSS database cannot be used as it is ("" when it can, or when there is none yet): one
+# of its two files is missing, or certutil cannot open it (a truncated or damaged cert9.db or
+# key4.db makes it fail with SEC_ERROR_BAD_DATABASE).
+nss_damage() {
+  local out
+  if [ -f "${NSS_DIR}/cert9.db" ] && [ ! -f "${NSS_DIR}/key4.db" ]; then printf 'key4.db is missing'; return 0; fi
+  if [ ! -f "${NSS_DIR}/cert9.db" ] && [ -f "${NSS_DIR}/key4.db" ]; then printf 'cert9.db is missing'; return 0; fi
+  nss_ready || return 0
+  if ! out="$(certutil -L -d "sql:${NSS_DIR}" 2>&1 >/dev/null)"; then
+    out=${out//$'\n'/ }
+    printf 'certutil -L cannot open it: %s' "${out:0:160}"
+  fi
+}
+
+# Makes sure the NSS database exists and opens. A missing one is created. A damaged one is, with
+# $1 = repair (install), moved aside to ${STATE_DIR}/nss-damaged and created anew: the host then
+# has no key and no certificate, which install reports (nssReinitialised) until it succeeds, and
+# pluto, which still has the old files open, is restarted. Without repair (apply-config) a damaged
+# database fails the verb before anything changes.
 ensure_nss_db() {
+  local damage
   detect_nss_dir
+  have certutil || fail nss_failed "certutil (NSS tools) is not installed"
+  damage="$(nss_damage)"
+  if [ -n "$damage" ]; then
+    [ "${1:-}" = repair ] || fail nss_failed "the NSS database at ${NSS_DIR} is damaged (${damage}); install re-creates it"
+    log "the NSS database at ${NSS_DIR} is damaged (${damage}): moving it to ${STATE_DIR}/nss-damaged and creating a new one"
+    if [ -e "${STATE_DIR}/nss-damaged" ]; then rm -rf "${STATE_DIR}/nss-damaged"; fi
+    mkdir -p "${STATE_DIR}/nss-damaged"
+    local file
+    for file in cert9.db key4.db pkcs11.txt; do
+      if [ -e "${NSS_DIR}/${file}" ]; then mv -f "${NSS_DIR}/${file}" "${STATE_DIR}/nss-damaged/"; fi
+    done
+    # Reported by install until it succeeds; keys made by csr and CRLs loaded went with the old files.
+    : >"${STATE_DIR}/nss-reinitialised"
+    rm -rf "${STATE_DIR}/keys" "${STATE_DIR}/crls" "${STATE_DIR}/ca-bundle.pem"
+  fi
   nss_ready && return 0
   log "initialising the NSS database at ${NSS_DIR}"
   if ! { mkdir -p "$NSS_DIR" && chmod 0700 "$NSS_DIR"; }; then
@@ -77,9 +112,14 @@ delete_superseded_keys() {
 }
 
 remove_our_nss_entries() {
-  local listing line nick file
+  local listing line nick file damage
   detect_nss_dir
   if ! have certutil || ! nss_ready; then return 0; fi
+  damage="$(nss_damage)"
+  if [ -n "$damage" ]; then
+    log "the NSS database at ${NSS_DIR} is damaged (${damage}): nothing of ours can be taken out of it"
+    return 0
+  fi
   if nss_has_cert "$HOST_NICK"; then
     quiet certutil -F -d "sql:${NSS_DIR}" -f "$(nss_password_file)" -n "$HOST_NICK" || true
     remove_host_certs || fail nss_failed "could not remove the host certificate"

@@ -42,6 +42,7 @@ exit_code_for() {
     config_failed) echo 9 ;;
     not_running) echo 10 ;;
     locked) echo 11 ;;
+    unsupported_version) echo 12 ;;
     *) echo 1 ;;
   esac
 }
@@ -63,9 +64,24 @@ succeed() {
   exit 0
 }
 
+# Reports the verb's failure and ends it. After switch_config and before the new config is in
+# force, the previous config is put back first (in the verb's own shell only: a nested subshell
+# just exits, and the verb's shell then fails on it). Inside that rollback a failure only ends the
+# step it happened in.
 fail() {
   local code=$1 message=$2
+  if [ "$IN_ROLLBACK" = true ]; then
+    log "while putting back the previous config: ${code}: ${message}"
+    exit 1
+  fi
   log "${CURRENT_VERB:-request}: ${code}: ${message}"
+  if [ "$ROLLBACK_ARMED" = true ] && [ "$BASHPID" = "$VERB_PID" ]; then
+    if rollback_config; then
+      message+="; the previous config is back in force"
+    else
+      message+="; putting back the previous config failed too (see the agent log)"
+    fi
+  fi
   result_line "${CURRENT_VERB:-request}" false "$code" "$message"
   exit "$(exit_code_for "$code")"
 }

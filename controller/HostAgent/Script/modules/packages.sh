@@ -33,6 +33,6 @@ ensure_packages() {
   if [ "$manager" != apt-get ] && ! have certutil; then missing+=(nss-tools); fi
   log "installing ${missing[*]} with ${manager}"
   install_packages "$manager" "${missing[@]}" || fail install_failed "${manager} could not install ${missing[*]}"
-  if [[ " ${missing[*]} " == *" libreswan "* ]]; then printf '%s\n' "$manager" >"${STATE_DIR}/package-installed-by"; fi
+  if [[ " ${missing[*]} " == *" libreswan "* ]]; then write_atomic "${STATE_DIR}/package-installed-by" "${manager}"$'\n'; fi
   have ipsec || fail install_failed "libreswan is still missing after ${manager} install"
 }

@@ -10,20 +10,38 @@ conns_to_load() {
   fi
 }
 
+# Takes our conns out of pluto.
+delete_our_conns() {
+  local conn
+  for conn in "${POLICY_GROUPS[@]}"; do
+    pluto_whack --delete --name "$conn" >/dev/null 2>&1 || true
+  done
+}
+
+# Adds conn $1 from the files in force. libreswan 4.x prints "conn X did not load properly" and
+# still exits 0 when its parser refused the conn: that is a failure too.
+load_conn() {
+  local out rc=0 line
+  out="$(ipsec_tool addconn --config "$IPSEC_CONF" --ctlsocket "$CTL_SOCKET" "$1" 2>&1)" || rc=$?
+  if [ -n "$out" ]; then
+    while IFS= read -r line; do log "  addconn: ${line}"; done <<<"$out"
+  fi
+  if [ "$rc" -ne 0 ] || [[ $out == *"did not load properly"* ]]; then
+    fail config_failed "libreswan rejected conn ${1} (addconn exited ${rc}); see the agent log and ${PLUTO_LOG}"
+  fi
+}
+
 # Leaves ${STATE_DIR}/conns-loaded when every conn loaded: a config verb that changes no file
 # then has nothing to reload (a reload drops every SA).
 reload_conns() {
   local conn conns routed
+  CONNS_TOUCHED=true
   rm -f "${STATE_DIR}/conns-loaded"
   conns="$(conns_to_load)"
   guard_private_networks
-  for conn in "${POLICY_GROUPS[@]}"; do
-    pluto_whack --delete --name "$conn" >/dev/null 2>&1 || true
-  done
-  while IFS= read -r conn; do
-    quiet ipsec_tool addconn --config "$IPSEC_CONF" --ctlsocket "$CTL_SOCKET" "$conn" \
-      || fail config_failed "libreswan rejected conn ${conn}; see the agent log"
-  done <<<"$conns"
+  delete_our_conns
+  test_kill_point conns-deleted
+  while IFS= read -r conn; do load_conn "$conn"; done <<<"$conns"
   # addconn NAME only adds: an auto=ondemand group must also be routed, or none of its
   # instances installs a kernel policy and traffic flows in clear.
   routed=" $(ipsec_tool addconn --config "$IPSEC_CONF" --listroute 2>/dev/null | tr -s '[:space:]' ' ') "
@@ -55,6 +73,7 @@ present_new_cert() {
 
 start_pluto_directly() {
   local pid waited=0
+  PLUTO_RESTARTED=true
   if [ -f "${RUN_DIR}/pluto.pid" ]; then
     read -r pid <"${RUN_DIR}/pluto.pid" || pid=""
     if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then rm -f "${RUN_DIR}/pluto.pid" "$CTL_SOCKET"; fi
@@ -76,20 +95,27 @@ start_pluto_directly() {
   guard_private_networks
 }
 
-start_service() {
+# Starts pluto (the service under systemd), without loading our conns.
+start_daemon() {
   if use_systemd; then
+    PLUTO_RESTARTED=true
     quiet systemctl enable ipsec.service || fail install_failed "systemctl could not enable ipsec"
     quiet systemctl start ipsec.service || fail install_failed "systemctl could not start ipsec"
   else
     start_pluto_directly
   fi
   : >"${STATE_DIR}/service-started-by-agent"
+}
+
+start_service() {
+  start_daemon
   reload_conns
 }
 
 # Restarts a running pluto behind the reload guard; the caller reloads the conns.
 restart_pluto() {
   log "restarting pluto: $1"
+  PLUTO_RESTARTED=true
   guard_private_networks
   if use_systemd; then
     # The unit flushes every xfrm policy when it stops and before pluto starts: guard again at once.
@@ -102,24 +128,28 @@ restart_pluto() {
 }
 
 # Makes pluto use the written config: a restart when its config setup options changed (now or
-# in a verb that failed before restarting), else a reload of the conns (or a start).
+# in a verb that failed before restarting), or with $1 = always (install) when install re-created
+# the NSS database pluto has open; else a reload of the conns (or a start).
 # With $1 = if-changed (apply-config), a running pluto whose conns loaded from the files now
 # written keeps them (and its SAs): a CRL or CA bundle update alone reloads nothing. install
 # always reloads, which is how a todo repairs a host.
 load_config() {
+  local mode=${1:-always} restart=""
   if [ -f "${STATE_DIR}/setup-pending" ]; then
-    SETUP_CHANGED=true
-    if pluto_running; then restart_pluto "its config setup options changed"; fi
+    restart="its config setup options changed"
+  elif [ "$mode" = always ] && [ -f "${STATE_DIR}/nss-reinitialised" ]; then
+    restart="its NSS database was re-created"
   fi
+  if [ -n "$restart" ] && pluto_running; then restart_pluto "$restart"; fi
   if ! pluto_running; then
     start_service
-  elif [ "${1:-always}" = if-changed ] && [ "$SETUP_CHANGED" = false ] && [ "$CONFIG_CHANGED" = false ] \
+  elif [ "$mode" = if-changed ] && [ -z "$restart" ] && [ "$CONFIG_CHANGED" = false ] \
     && [ -f "${STATE_DIR}/conns-loaded" ]; then
     log "conns unchanged; pluto keeps them"
   else
     reload_conns
   fi
-  rm -f "${STATE_DIR}/setup-pending"
+  if [ -f "${STATE_DIR}/setup-pending" ]; then rm -f "${STATE_DIR}/setup-pending"; fi
 }
 
 stop_service() {

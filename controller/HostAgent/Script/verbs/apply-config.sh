@@ -8,9 +8,12 @@ verb_apply_config() {
   fi
   ensure_nss_db
   check_crl_inputs
-  apply_config_files
+  check_ca_bundle_input if-changed
+  stage_config
+  switch_config
   sync_ca_bundle if-changed
   install_crls
   load_config if-changed
+  commit_config
   succeed "\"configHash\":$(json_string "$(param configHash)")"
 }

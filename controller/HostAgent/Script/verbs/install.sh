@@ -2,14 +2,23 @@
 # shellcheck shell=bash
 
 verb_install() {
+  local reinitialised=false
   require_config_inputs
   ensure_packages
-  ensure_nss_db
+  require_supported_libreswan
+  ensure_nss_db repair
   check_crl_inputs
-  apply_config_files
+  check_ca_bundle_input always
+  stage_config
+  switch_config
   sync_ca_bundle always
   install_crls
   : >"${STATE_DIR}/installed"
   load_config always
-  succeed "\"libreswan\":$(json_string "$(libreswan_version)"),\"configHash\":$(json_string "$(param configHash)")"
+  commit_config
+  if [ -f "${STATE_DIR}/nss-reinitialised" ]; then
+    reinitialised=true
+    rm -f "${STATE_DIR}/nss-reinitialised"
+  fi
+  succeed "\"libreswan\":$(json_string "$(libreswan_version)"),\"configHash\":$(json_string "$(param configHash)"),\"nssReinitialised\":${reinitialised}"
 }

@@ -24,7 +24,7 @@ verb_uninstall() {
     esac
   fi
   rm -f "${STATE_DIR}/installed" "${STATE_DIR}/config-hash" "${STATE_DIR}/service-started-by-agent" "${STATE_DIR}/package-installed-by"
-  rm -f "${STATE_DIR}/conns-loaded" "${STATE_DIR}/ca-bundle.pem" "${STATE_DIR}/setup-pending"
+  rm -f "${STATE_DIR}/conns-loaded" "${STATE_DIR}/ca-bundle.pem" "${STATE_DIR}/setup-pending" "${STATE_DIR}/nss-reinitialised"
   rm -rf "${STATE_DIR}/keys" "${STATE_DIR}/crls"
   succeed ""
 }
