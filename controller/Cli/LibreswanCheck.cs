@@ -37,7 +37,11 @@ public static partial class LibreswanCheck
         }
     }
 
-    /// <summary>libreswan's messages as errors with file and line ("FILE:59: syntax error [x]", "ERROR: FILE: 60: keyword …").</summary>
+    /// <summary>
+    /// libreswan's messages as errors with file and line ("FILE:59: syntax error [x]", "ERROR: FILE: 60:
+    /// keyword …"); any other output counts too, whatever the exit code: 5.x drops a bad value with a
+    /// warning and exits 0, and both versions exit 0 on an also= naming no conn.
+    /// </summary>
     public static IReadOnlyList<PolicyError> Errors(string output, int exitCode, string fileLabel)
     {
         var errors = new List<PolicyError>();
@@ -47,7 +51,8 @@ public static partial class LibreswanCheck
             if (match.Success && match.Groups["file"].Value == fileLabel)
                 errors.Add(new PolicyError(fileLabel, int.Parse(match.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture), "libreswan: " + match.Groups["message"].Value.Trim()));
         }
-        if (exitCode != 0 && errors.Count == 0)
+        // A valid file prints nothing; libreswan 5.x warns and exits 0 on a bad value, both versions on a dangling also=.
+        if (errors.Count == 0 && (exitCode != 0 || output.Trim().Length > 0))
             errors.Add(new PolicyError(fileLabel, 0, $"libreswan's parser refused the template (exit {exitCode}): {output.Trim()}"));
         return errors;
     }

@@ -28,6 +28,8 @@ public class LibreswanCheckTests
     [InlineData("cannot load config 'T': T:59: syntax error [negotiationshunts]", 1, 59, "libreswan: syntax error [negotiationshunts]")]
     [InlineData("ERROR: T: 60: keyword failureshunt, invalid value: dorp", 1, 60, "libreswan: keyword failureshunt, invalid value: dorp")]
     [InlineData("something odd", 3, 0, "libreswan's parser refused the template (exit 3): something odd")]
+    [InlineData("ipsec addconn: T:26: warning: invalid, keyword ignored: failureshunt=dropp", 0, 26, "libreswan: warning: invalid, keyword ignored: failureshunt=dropp")]
+    [InlineData("ipsec addconn: cannot find conn 'ipsec-mesh-bas' needed by conn 'private'", 0, 0, "libreswan's parser refused the template (exit 0): ipsec addconn: cannot find conn 'ipsec-mesh-bas' needed by conn 'private'")]
     public void Libreswan_messages_become_errors_with_file_and_line(string output, int exitCode, int line, string message)
     {
         var error = Assert.Single(LibreswanCheck.Errors(output, exitCode, "T"));
