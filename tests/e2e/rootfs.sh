@@ -127,9 +127,9 @@ mkdir -p "$build/usr/lib/uml/modules" "$build/var/lib/ipsec-mesh"
 # No .debs or package lists: the guest installs nothing.
 rm -rf "$build"/var/cache/apt/archives/*.deb "$build"/var/lib/apt/lists/* "$build/debootstrap"
 
-# The guest's PID 1 before the repository is reachable: mounts (hostfs) the repository, the work
-# directory and the UML modules at their paths on the real machine, makes the cached root
-# read-only for the run, then hands over to the repository's guest init.
+# The guest's PID 1 before the repository is reachable: tmpfs on /tmp and /var/tmp, mounts (hostfs)
+# the repository, the work directory and the UML modules at their paths on the real machine,
+# makes the cached root read-only for the run, then hands over to the repository's guest init.
 cat >"$build/usr/local/sbin/ipsec-mesh-e2e-init" <<'INIT'
 #!/bin/bash
 # Kernel command-line parameters arrive as environment: e2e_repo, e2e_workdir.
@@ -138,6 +138,11 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 fail() { echo "ipsec-mesh-e2e-init: $*" >&2; echo o >/proc/sysrq-trigger; sleep 5; exit 1; }
 mount -t proc proc /proc || { echo "ipsec-mesh-e2e-init: cannot mount /proc" >&2; exit 1; }
 [ -n "${e2e_repo:-}" ] && [ -n "${e2e_workdir:-}" ] || fail "e2e_repo or e2e_workdir missing from the kernel command line"
+# The root becomes read-only: the temporary directories are the guest's own (first, so that a
+# repository or work directory under them is mounted on top and leaves no mount point behind).
+for dir in /tmp /var/tmp; do
+  mount -t tmpfs -o mode=1777 tmpfs "$dir" || fail "cannot mount a tmpfs on $dir"
+done
 for dir in "$e2e_repo" "$e2e_workdir" /usr/lib/uml/modules; do
   mkdir -p "$dir" && mount -t hostfs none "$dir" -o "$dir" || fail "cannot mount $dir from the real machine"
 done

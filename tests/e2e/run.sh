@@ -111,8 +111,6 @@ HOSTS
       kill -KILL -- "-$uml_pid" 2>/dev/null || true
       wait "$uml_pid" 2>/dev/null || true
     fi
-    # The mount point the libreswan 5 guest made for the work directory in the cached root.
-    if [ "$root" != / ]; then rmdir "$root$workdir" 2>/dev/null || true; fi
     if [ "$keep" = 1 ] || [ "$result" != 0 ]; then
       echo "$tag: work directory kept: $workdir"
     else

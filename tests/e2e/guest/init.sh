@@ -44,7 +44,7 @@ while read -r name _; do
   ip netns exec "$name" unshare --mount --uts --propagation private \
     "$here/host-namespace.sh" "$name" "$workdir" >>"$workdir/guest/$name.log" 2>&1 &
 done <"$workdir/hosts"
-"$here/spool-runner.sh" "$workdir/spool/control" >>"$workdir/guest/control.log" 2>&1 &
+"$here/spool-runner.sh" "$workdir/spool/control" "$workdir/guest/control.ready" >>"$workdir/guest/control.log" 2>&1 &
 
 # Ready once every runner is polling its spool.
 deadline=$((SECONDS + 60))
@@ -53,7 +53,7 @@ while read -r name _; do
     [ "$SECONDS" -lt "$deadline" ] || fail "host $name did not come up"
     read -r -t 0.2 <>/run/e2e/tick || true
   done
-done <"$workdir/hosts"
+done < <(cat "$workdir/hosts"; echo control)
 log "ready after ${SECONDS}s"
 printf '%s\n' "$SECONDS" >"$workdir/guest/ready"
 
