@@ -24,9 +24,11 @@ ln -sfn /proc/self/fd/2 /dev/stderr
 hostname e2e-guest
 
 log() { printf '%s guest: %s\n' "$(date -u +%H:%M:%S.%3N)" "$*"; }
-# A root without an init system (the libreswan 5 guest's) has no poweroff: the kernel's sysrq does it.
+# A root without an init system (the libreswan 5 guest's) has no poweroff: the kernel's sysrq does
+# it, asynchronously, so PID 1 must not exit meanwhile (the kernel would panic: "Attempted to kill init").
 power_off() {
   if command -v poweroff >/dev/null; then poweroff -f; else echo o >/proc/sysrq-trigger; fi
+  sleep 60
 }
 fail() { log "FATAL: $*"; printf '%s\n' "$*" >"$workdir/guest/failed"; power_off; }
 mkdir -p "$workdir/guest"
