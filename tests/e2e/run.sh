@@ -9,15 +9,16 @@
 #   --keep       keep the work directories (spools, captures, guest logs) even on success
 #   --libreswan  the generations to run, one guest each: 4 = this machine's root (Debian 12,
 #                libreswan 4.10); 5 = a cached Debian 13 root (libreswan 5.x, tests/e2e/rootfs.sh
-#                builds it when missing). Default: E2E_GENERATIONS, else 4.
-#   --parallel   run the generations' guests (and drivers) at the same time, not one after another
+#                builds it when missing). Default: E2E_GENERATIONS, else 4,5 (one after the other).
+#   --parallel   run the generations' guests (and drivers) at the same time (shorter, but the two
+#                guests share 2 cores and the scenarios' timings stretch; CI runs them in turn)
 # Environment: E2E_GENERATIONS ("4", "5" or "4 5"), E2E_TIMEOUT (seconds for each generation,
-# default 2400), E2E_PARALLEL=1 (as --parallel).
+# default 2400), E2E_PARALLEL=1 (as --parallel), E2E_ROOTFS_CACHE and E2E_DEBIAN_MIRROR (rootfs.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=tests/e2e
 
-mode=driver keep=0 generations=${E2E_GENERATIONS:-4} parallel=${E2E_PARALLEL:-0}
+mode=driver keep=0 generations=${E2E_GENERATIONS:-4 5} parallel=${E2E_PARALLEL:-0}
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --selftest) mode=selftest ;;
