@@ -55,9 +55,12 @@ unmount_under() {
 }
 remove_tree() { unmount_under "$1"; rm -rf --one-file-system "$1"; }
 for stale in "$cache_root"/.build-*; do
-  [ -d "$stale" ] || continue
-  log "removing an interrupted build: $stale"
-  remove_tree "$stale"
+  if [ -d "$stale" ]; then
+    log "removing an interrupted build: $stale"
+    remove_tree "$stale"
+  elif [ -e "$stale" ]; then
+    rm -f "$stale"
+  fi
 done
 for old in "$cache_root/$suite"-*; do
   if [ ! -d "$old" ] || [ "$old" = "$target" ]; then continue; fi
