@@ -89,7 +89,7 @@ for from in "${hosts[@]}"; do
     read -r name _ <<<"$from"; read -r peer address <<<"$to"
     pinged=$(spool_run "$workdir" control 60 <<SCRIPT || true
 for attempt in \$(seq 15); do
-  ip netns exec $name ping -c 1 -W 2 $address >/dev/null && { echo \$attempt; exit 0; }
+  ip netns exec $name ping -c 1 -W 2 $address >/dev/null 2>&1 && { echo \$attempt; exit 0; }
 done
 exit 1
 SCRIPT
