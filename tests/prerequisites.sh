@@ -14,6 +14,9 @@ have modprobe || need_apt+=(kmod)
 have tcpdump || need_apt+=(tcpdump)
 have ip || need_apt+=(iproute2)
 have ping || need_apt+=(iputils-ping)
+# tests/e2e/rootfs.sh builds the libreswan 5 guest's Debian 13 root with it.
+have debootstrap || need_apt+=(debootstrap)
+[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need_apt+=(debian-archive-keyring)
 
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

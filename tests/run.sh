@@ -4,8 +4,10 @@
 #   1. the .NET suites (unit, simulator, integration, chaos, bad input; LocalStack skips without Docker)
 #   2. the lint stage (shellcheck, CloudFormation and policy checks, compose and Dockerfile)
 #   3. the end-to-end suite with real libreswan inside User-Mode Linux, driven by the real
-#      controller (scenarios a-f of docs/e2e.md, about 20 minutes on 2 cores); --e2e-selftest runs
-#      only the environment self-test instead (3 hosts, ESP only on the bridge, under a minute)
+#      controller (scenarios a-f of docs/e2e.md), on libreswan 4.10 and then 5.2 (E2E_GENERATIONS
+#      picks; the 5.2 guest's Debian 13 root is built and cached on the first run); about 17
+#      minutes on a quiet 2-core machine, 26 on a loaded one; --e2e-selftest runs only the
+#      environment self-test instead (3 hosts, ESP only on the bridge, about a minute per generation)
 # Usage: tests/run.sh [--no-e2e | --e2e-selftest]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -6,11 +6,11 @@ using IpsecMesh.EndToEnd.Scenarios;
 using IpsecMesh.Simulator;
 
 // The end-to-end driver: real controller and simulated AWS here, real libreswan hosts in the UML
-// guest that tests/e2e/run.sh booted. Usage: IpsecMesh.EndToEnd --workdir DIR --repo DIR
+// guest that tests/e2e/run.sh booted. Usage: IpsecMesh.EndToEnd --workdir DIR --repo DIR [--libreswan LABEL]
 var arguments = DriverArguments.Parse(args);
 if (arguments is null)
 {
-    Console.Error.WriteLine("usage: IpsecMesh.EndToEnd --workdir DIR --repo DIR");
+    Console.Error.WriteLine("usage: IpsecMesh.EndToEnd --workdir DIR --repo DIR [--libreswan LABEL]");
     return 2;
 }
 using var stop = new CancellationTokenSource();
@@ -39,6 +39,7 @@ var context = new ScenarioContext(guest, cloud, time, hosts, policy, controller)
 var outcomes = new List<ScenarioOutcome>();
 void Report(ScenarioOutcome outcome)
 {
+    outcome = outcome with { RanOn = arguments.Libreswan };
     outcomes.Add(outcome);
     Console.WriteLine(outcome);
 }
@@ -53,5 +54,5 @@ Report(await FailedInstallScenario.RunAsync(context, stop.Token));
 
 await controller.StopAsync();
 var failed = outcomes.Count(o => !o.Passed);
-Console.WriteLine($"e2e: {outcomes.Count - failed} scenarios passed, {failed} failed");
+Console.WriteLine($"e2e{(arguments.Libreswan is { } ranOn ? $" ({ranOn})" : "")}: {outcomes.Count - failed} scenarios passed, {failed} failed");
 return failed == 0 ? 0 : 1;

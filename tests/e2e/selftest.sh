@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Proves the environment without the controller: a throwaway CA signs a CSR made in each host's
 # own NSS db, libreswan runs on stock paths in every host, and a bridge capture shows only ESP
-# and IKE between the hosts. Needs a booted guest. Usage: selftest.sh WORKDIR
+# and IKE between the hosts. Needs a booted guest. Usage: selftest.sh WORKDIR [LABEL]
+# LABEL (e.g. "libreswan 5.2") is named on every line.
 set -euo pipefail
 workdir=$1
+tag="selftest${2:+ ($2)}"
 here=$(dirname "$(readlink -f "$0")")
 # shellcheck source=tests/e2e/spool.sh
 . "$here/spool.sh"
@@ -72,7 +74,7 @@ for _ in \$(seq 50); do [ -S /run/pluto/pluto.ctl ] && break; sleep 0.2; done
 ipsec addconn --config /etc/ipsec.conf --autoall >/dev/null
 ipsec whack --listen >/dev/null
 SCRIPT
-  echo "selftest: $name: libreswan up with its certificate ($((SECONDS - started))s)"
+  echo "$tag: $name: libreswan up with its certificate ($((SECONDS - started))s)"
 done
 
 capture="$workdir/selftest.pcap"
@@ -87,13 +89,13 @@ for from in "${hosts[@]}"; do
     read -r name _ <<<"$from"; read -r peer address <<<"$to"
     pinged=$(spool_run "$workdir" control 60 <<SCRIPT || true
 for attempt in \$(seq 15); do
-  ip netns exec $name ping -c 1 -W 2 $address >/dev/null && { echo \$attempt; exit 0; }
+  ip netns exec $name ping -c 1 -W 2 $address >/dev/null 2>&1 && { echo \$attempt; exit 0; }
 done
 exit 1
 SCRIPT
 )
-    [ -n "$pinged" ] || { echo "selftest: FAILED: $name cannot reach $peer"; exit 1; }
-    echo "selftest: $name -> $peer reachable (after $pinged ping attempts)"
+    [ -n "$pinged" ] || { echo "$tag: FAILED: $name cannot reach $peer"; exit 1; }
+    echo "$tag: $name -> $peer reachable (after $pinged ping attempts)"
   done
 done
 # Packets still in tcpdump's ring when it stops are lost, and hostfs writes reach the real
@@ -105,7 +107,7 @@ kill -INT "$pid"
 while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 SCRIPT
 # Algorithm names only: the state dump also holds the SA keys, which never leave the host.
-spool_run "$workdir" h1 30 <<'SCRIPT' | sed 's/^/selftest: h1 kernel SAs: /'
+spool_run "$workdir" h1 30 <<'SCRIPT' | sed "s/^/$tag: h1 kernel SAs: /"
 ip xfrm state | awk '/^src/ {sa=$2 " > " $4} /aead/ {print sa " " $2}'
 SCRIPT
 
@@ -115,12 +117,12 @@ summary=$(tcpdump -nr "$capture" 2>/dev/null | awk '
   / ICMP / { icmp++ ; next }
   / IP / { other++ }
   END { printf "esp=%d ike=%d icmp=%d other-ip=%d", esp, ike, icmp, other }')
-echo "selftest: bridge capture: $summary"
+echo "$tag: bridge capture: $summary"
 case "$summary" in
   *"icmp=0 other-ip=0"*) ;;
-  *) echo "selftest: FAILED: cleartext on the bridge"; exit 1 ;;
+  *) echo "$tag: FAILED: cleartext on the bridge"; exit 1 ;;
 esac
 case "$summary" in
-  "esp=0 "*) echo "selftest: FAILED: no ESP on the bridge"; exit 1 ;;
+  "esp=0 "*) echo "$tag: FAILED: no ESP on the bridge"; exit 1 ;;
 esac
-echo "selftest: ok in $((SECONDS - started))s"
+echo "$tag: ok in $((SECONDS - started))s"

@@ -5,7 +5,10 @@ public sealed record ScenarioOutcome(string Id, string Title, IReadOnlyList<stri
 {
     public bool Passed => Failures.Count == 0;
 
+    /// <summary>The libreswan the guest ran ("libreswan 5.2"), when the driver was told.</summary>
+    public string? RanOn { get; init; }
+
     public override string ToString() =>
-        $"e2e scenario {Id} {(Passed ? "PASS" : "FAIL")}: {Title} | {Figures}"
+        $"e2e scenario {Id}{(RanOn is null ? "" : $" ({RanOn})")} {(Passed ? "PASS" : "FAIL")}: {Title} | {Figures}"
         + (Passed ? "" : " | " + string.Join("; ", Failures));
 }

@@ -24,7 +24,13 @@ ln -sfn /proc/self/fd/2 /dev/stderr
 hostname e2e-guest
 
 log() { printf '%s guest: %s\n' "$(date -u +%H:%M:%S.%3N)" "$*"; }
-fail() { log "FATAL: $*"; printf '%s\n' "$*" >"$workdir/guest/failed"; poweroff -f; }
+# A root without an init system (the libreswan 5 guest's) has no poweroff: the kernel's sysrq does
+# it, asynchronously, so PID 1 must not exit meanwhile (the kernel would panic: "Attempted to kill init").
+power_off() {
+  if command -v poweroff >/dev/null; then poweroff -f; else echo o >/proc/sysrq-trigger; fi
+  sleep 60
+}
+fail() { log "FATAL: $*"; printf '%s\n' "$*" >"$workdir/guest/failed"; power_off; }
 mkdir -p "$workdir/guest"
 
 # shellcheck source=tests/e2e/guest/modules.sh
@@ -40,7 +46,7 @@ while read -r name _; do
   ip netns exec "$name" unshare --mount --uts --propagation private \
     "$here/host-namespace.sh" "$name" "$workdir" >>"$workdir/guest/$name.log" 2>&1 &
 done <"$workdir/hosts"
-"$here/spool-runner.sh" "$workdir/spool/control" >>"$workdir/guest/control.log" 2>&1 &
+"$here/spool-runner.sh" "$workdir/spool/control" "$workdir/guest/control.ready" >>"$workdir/guest/control.log" 2>&1 &
 
 # Ready once every runner is polling its spool.
 deadline=$((SECONDS + 60))
@@ -49,7 +55,7 @@ while read -r name _; do
     [ "$SECONDS" -lt "$deadline" ] || fail "host $name did not come up"
     read -r -t 0.2 <>/run/e2e/tick || true
   done
-done <"$workdir/hosts"
+done < <(cat "$workdir/hosts"; echo control)
 log "ready after ${SECONDS}s"
 printf '%s\n' "$SECONDS" >"$workdir/guest/ready"
 
@@ -60,4 +66,4 @@ done
 log "powering off"
 kill -TERM -1 2>/dev/null
 sync
-poweroff -f
+power_off

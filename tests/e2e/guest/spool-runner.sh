@@ -9,8 +9,9 @@ mkdir -p "$spool"
 shopt -s nullglob
 
 # Sleeping with `read -t` on a private fifo costs no process; forks are slow under UML.
+# Without it the loop below would spin: fail instead (the guest then never reports ready).
 tick=$(mktemp -u /tmp/spool-tick.XXXXXX)
-mkfifo "$tick"
+mkfifo "$tick" || { echo "spool-runner: cannot make its tick fifo in /tmp" >&2; exit 1; }
 exec 9<>"$tick"
 rm -f "$tick"
 
