@@ -55,6 +55,9 @@ public static class SuitePolicy
         ["IpsecMesh:BackoffCap"] = "00:00:30",
         // A status run takes 20-60 s in UML on a loaded machine and queues on the agent's lock.
         ["IpsecMesh:HostStatusInterval"] = "00:01:00",
+        // A canary, then the other hosts once it has run the new config for 10 s.
+        ["IpsecMesh:RolloutWaves"] = "1,100%",
+        ["IpsecMesh:RolloutWaveSoak"] = "00:00:10",
         ["IpsecMesh:HealthPort"] = "0",
     };
 }
