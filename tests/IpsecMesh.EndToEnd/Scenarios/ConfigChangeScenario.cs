@@ -1,3 +1,4 @@
+using IpsecMesh.EndToEnd.Cloud;
 using IpsecMesh.EndToEnd.Wire;
 
 namespace IpsecMesh.EndToEnd.Scenarios;
@@ -36,6 +37,10 @@ public static class ConfigChangeScenario
         var mesh = WireTally.Among(packets, context.Mesh.Select(h => h.Address).ToArray());
         verdict.Expect(mesh.Cleartext == 0, $"{mesh.Cleartext} cleartext packets inside the mesh");
         verdict.Figure($"mesh wire {mesh}");
+        // The broken host, still failing and retried, is now refused before any install: the policy leaves it in clear.
+        var coverage = $"address {target.Address} is in the clear group ({cidr}), in no mesh policy group";
+        var refused = await context.WaitForAsync(() => context.Tag(target, MeshTags.Status).Contains(coverage, StringComparison.Ordinal), TimeSpan.FromMinutes(3), cancellationToken);
+        verdict.Expect(refused, $"{target.Name}'s status is \"{context.Tag(target, MeshTags.Status)}\", not the policy's coverage");
         return verdict.Outcome();
     }
 }
