@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using IpsecMesh.Core.Desired;
 using IpsecMesh.Core.Hosts;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Queue;
@@ -14,9 +15,11 @@ namespace IpsecMesh.Core.Telemetry;
 public sealed class FleetGauges
 {
     public FleetGauges(IpsecMeshTelemetry telemetry, InstanceStore store, WorkQueue<string> queue, CertificateCache certificates,
-        HostHealthCollector hosts, ConfigRollout rollout, IpsecMeshOptions options, TimeProvider time, PkiCounters pki)
+        HostHealthCollector hosts, ConfigRollout rollout, DesiredStateProvider desired, IpsecMeshOptions options, TimeProvider time, PkiCounters pki)
     {
         var meter = telemetry.Meter;
+        meter.CreateObservableGauge("ipsec_mesh.config.rejected", () => desired.IsLoaded ? desired.Current.RejectedErrors.Count : 0, "{error}",
+            "Errors in the newest mesh policy under config/ (0 when it is valid); while above 0 the last valid policy stays in force");
         meter.CreateObservableGauge("ipsec_mesh.rollout.wave", () => rollout.Progress.TargetId is null ? -1 : rollout.Progress.Wave, "{wave}",
             "The wave a config roll-out has reached (0: the canaries), -1 when none runs");
         meter.CreateObservableGauge("ipsec_mesh.rollout.stopped", () => rollout.Progress.Stopped is null ? 0 : 1, "{rollout}",

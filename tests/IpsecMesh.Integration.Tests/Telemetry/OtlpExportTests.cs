@@ -28,6 +28,11 @@ public sealed class OtlpExportTests
         ["ipsec_mesh.hosts.reporting"] = "{host}",
         ["ipsec_mesh.crl.stored_rejected"] = "{crl}",
         ["ipsec_mesh.crl.entries_kept"] = "{entry}",
+        ["ipsec_mesh.certificates.revoked"] = "{instance}",
+        ["ipsec_mesh.rollout.wave"] = "{wave}",
+        ["ipsec_mesh.rollout.stopped"] = "{rollout}",
+        ["ipsec_mesh.rollout.hosts_on_target"] = "{instance}",
+        ["ipsec_mesh.config.rejected"] = "{error}",
     };
 
     [Fact]
