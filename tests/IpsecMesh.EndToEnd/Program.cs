@@ -24,7 +24,8 @@ var guest = new GuestControl(spool, arguments.WorkDirectory);
 await using var aws = new SimulatedAws(new SimulatorOptions { WatchedTagKey = MeshTags.Key }, time);
 var instances = GuestFleet.Launch(aws, hosts, spool);
 var transport = new AwsTransport(aws.CreateHandler(), aws.Region);
-var cloud = new SimulatedMeshCloud(aws, instances, new AwsClientFactory(transport, aws.Region).CreateS3());
+var clients = new AwsClientFactory(transport, aws.Region);
+var cloud = new SimulatedMeshCloud(aws, instances, clients.CreateS3(), clients.CreateSsm());
 
 var policy = SuitePolicy.Initial(Path.Combine(arguments.RepositoryDirectory, "config", "policy"), hosts);
 await cloud.UploadPolicyAsync(policy, stop.Token);

@@ -44,6 +44,10 @@ public sealed class SuiteController(SimulatedAws aws, AwsTransport transport, Ti
         _host = host;
     }
 
+    /// <summary>A service of the running controller (its CA administration, its desired state, …).</summary>
+    public T Service<T>() where T : notnull =>
+        (_host ?? throw new InvalidOperationException("the controller is not running")).Services.GetRequiredService<T>();
+
     public async Task RestartAsync(RenewalPace pace, CancellationToken cancellationToken)
     {
         await StopAsync();

@@ -14,6 +14,9 @@ public static class SuitePolicy
     /// </summary>
     public static readonly TimeSpan ShuntHealTimeout = TimeSpan.FromSeconds(120);
 
+    /// <summary>Once a host is enabled every enrolled peer reaches it over ESP within this, even one that tried it before.</summary>
+    public static readonly TimeSpan LatePeerTarget = TimeSpan.FromSeconds(10);
+
     /// <summary>Every host's /30 private, the VPC resolver clear; the repository's conn template otherwise.</summary>
     public static MeshPolicy Initial(string policyDirectory, IReadOnlyList<GuestHost> hosts) =>
         MeshPolicy.FromRepository(policyDirectory,

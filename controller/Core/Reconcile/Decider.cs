@@ -191,6 +191,10 @@ public static class Decider
             var expiry = DateTimeOffset.TryParse(installed.GetString("notAfter"), out var notAfter) ? notAfter : (DateTimeOffset?)null;
             return new Decision.MarkApplied(null, expiry, Enabled: true, "certificate installed");
         }
+        // A host presenting another certificate than the one issued to it (tampered, restored from an
+        // old image): record the config, forget the certificate, and the next step installs the issued one.
+        if (done.Result(AgentVerbs.Install)?.GetString("certSerial") is { } presented && o.Certificate is { } issued && !SameSerial(presented, issued.SerialHex))
+            return new Decision.MarkApplied(appliedConfig, null, Enabled: false, "the host presents another certificate than the one issued to it", ForgetCertificate: true);
         // An install (or apply-config) alone: the host is enabled if its certificate is right, else the next step installs one.
         if (appliedConfig is not null)
             return new Decision.MarkApplied(appliedConfig, null, Enabled: CertificateNeed(o) is null && appliedConfig == o.Desired.ConfigHash, "config applied");
@@ -220,6 +224,10 @@ public static class Decider
     }
 
     private static string Verbs(CommandSnapshot command) => string.Join('+', command.Verbs);
+
+    /// <summary>Serial numbers as hex, whatever the leading zeros and case (the agent prints whole bytes, the registry its own form).</summary>
+    private static bool SameSerial(string a, string b) =>
+        string.Equals(a.TrimStart('0'), b.TrimStart('0'), StringComparison.OrdinalIgnoreCase);
 
     private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
 

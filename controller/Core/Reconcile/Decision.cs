@@ -33,7 +33,8 @@ public abstract record Decision(string Why)
     public sealed record InstallIssued(string Why) : Decision(Why);
 
     /// <summary>Record on the tags what the host now has.</summary>
-    public sealed record MarkApplied(string? ConfigHash, DateTimeOffset? CertExpiry, bool Enabled, string Why) : Decision(Why);
+    /// <param name="ForgetCertificate">The host presents another certificate than the one issued to it: the certificate expiry tag goes, so the next step installs the issued one.</param>
+    public sealed record MarkApplied(string? ConfigHash, DateTimeOffset? CertExpiry, bool Enabled, string Why, bool ForgetCertificate = false) : Decision(Why);
 
     /// <summary>Report a failure on the tags and retry with backoff; <paramref name="KeepIntent"/> leaves the main tag as it is (a failed removal stays <c>off</c>);
         /// <paramref name="ForgetConfig"/>: the failure may have left the host half-configured, so the next attempt installs again.</summary>

@@ -246,7 +246,7 @@ public sealed class InstanceReconciler(
             tags[options.StatusTagKey] = StatusText.Enrolled;
             record.RetryNotBefore = null;
         }
-        await WriteTagsAsync(observation, record, tags, [], cancellationToken);
+        await WriteTagsAsync(observation, record, tags, applied.ForgetCertificate ? [options.CertExpiryTagKey] : [], cancellationToken);
         ConsumeFinished(record);
         if (applied.Enabled && observation.Intent != Intent.Enabled) Log.PhaseChanged(logger, TagValues.Enabled, StatusText.Enrolled);
         return Reobserve(observation, record);

@@ -198,6 +198,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         {
             fields["libreswan"] = _libreswanVersion;
             fields["nssReinitialised"] = reinitialised;
+            fields["certSerial"] = _certSerial;
         }
         return VerbResult.Success(fields);
     }

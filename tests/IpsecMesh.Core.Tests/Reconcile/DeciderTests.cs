@@ -91,6 +91,8 @@ public class DeciderTests
         { "todo, enrolment cut short after signing: install the issued certificate", Converged(Intent.Todo) with { InstalledCertExpiry = null, StatusTag = "installing certificate" }, typeof(Decision.InstallIssued), null },
         { "todo, cut short before the config tag: reinstall without a new CSR", Converged(Intent.Todo) with { AppliedConfigHash = null, InstalledCertExpiry = null }, typeof(Decision.Send), "install" },
         { "todo on an enabled host: reinstall, keep the valid certificate", Converged(Intent.Todo), typeof(Decision.Send), "install" },
+        { "todo, install done on a host presenting another certificate: forget it, install the issued one", Converged(Intent.Todo) with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\",\"certSerial\":\"ff01\"")) }, typeof(Decision.MarkApplied), "cfg-current" },
+        { "todo, install done, the host presents the issued certificate", Converged(Intent.Todo) with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\",\"certSerial\":\"0A1B\"")) }, typeof(Decision.MarkApplied), "enabled" },
         { "todo, install alone done, certificate right", Converged(Intent.Todo) with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\"")) }, typeof(Decision.MarkApplied), "enabled" },
         // An install that re-created a damaged NSS database: the host holds no key or certificate any more.
         { "todo on an enabled host, install re-created the NSS database: a new CSR, not the registry's certificate", Converged(Intent.Todo) with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\",\"nssReinitialised\":true")) }, typeof(Decision.Send), "csr" },
@@ -182,6 +184,17 @@ public class DeciderTests
                 Assert.Equal(detail, sign.Reason);
                 break;
         }
+    }
+
+    [Fact]
+    public void A_host_presenting_another_certificate_gets_the_issued_one_after_a_todo()
+    {
+        var tampered = Converged(Intent.Todo) with { Command = Finished(CommandStatus.Success, Ok("install", ",\"configHash\":\"cfg-current\",\"certSerial\":\"ff01\"")) };
+        var forget = Assert.IsType<Decision.MarkApplied>(Decide(tampered));
+        Assert.True(forget.ForgetCertificate);
+        Assert.False(forget.Enabled);
+        // Once the expiry tag is gone, the registry's certificate is installed (no new CSR while it is valid).
+        Assert.IsType<Decision.InstallIssued>(Decide(Converged(Intent.Todo) with { InstalledCertExpiry = null }));
     }
 
     [Fact]

@@ -15,4 +15,10 @@ public interface IMeshCloud
 
     /// <summary>An operator uploads policy files to <c>config/&lt;file&gt;</c> in the bucket.</summary>
     Task UploadPolicyAsync(MeshPolicy policy, CancellationToken cancellationToken);
+
+    /// <summary>Root on the instance stops (or starts again) its SSM agent: no ping, no command runs.</summary>
+    void SetAgentRunning(GuestHost host, bool running);
+
+    /// <summary>The controller's SSM commands on the instance so far, oldest first, with their times.</summary>
+    Task<IReadOnlyList<CommandRun>> CommandsOfAsync(GuestHost host, CancellationToken cancellationToken);
 }

@@ -36,6 +36,12 @@ public sealed record MeshPolicy(IReadOnlyDictionary<string, string> Files)
         return new MeshPolicy(files);
     }
 
+    /// <summary>The same policy with the conn template changed.</summary>
+    public MeshPolicy WithTemplate(Func<string, string> change) => new(new Dictionary<string, string>(Files, StringComparer.Ordinal)
+    {
+        ["ipsec-mesh.conf"] = change(Files["ipsec-mesh.conf"]),
+    });
+
     private static string Render(string group, IReadOnlyList<string> cidrs) =>
         $"# {group}: written by the end-to-end suite\n" + string.Concat(cidrs.Select(c => c + "\n"));
 }

@@ -1,12 +1,14 @@
 using Amazon.S3;
 using Amazon.S3.Model;
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
 using IpsecMesh.EndToEnd.Guest;
 using IpsecMesh.Simulator;
 
 namespace IpsecMesh.EndToEnd.Cloud;
 
-/// <summary>The simulated AWS as the scenarios use it: EC2 tags through the fleet, policy uploads through the real S3 client.</summary>
-public sealed class SimulatedMeshCloud(SimulatedAws aws, IReadOnlyDictionary<string, SimInstance> instances, IAmazonS3 s3) : IMeshCloud
+/// <summary>The simulated AWS as the scenarios use it: EC2 tags and the SSM agent through the fleet, S3 and SSM through the real clients.</summary>
+public sealed class SimulatedMeshCloud(SimulatedAws aws, IReadOnlyDictionary<string, SimInstance> instances, IAmazonS3 s3, IAmazonSimpleSystemsManagement ssm) : IMeshCloud
 {
     public string InstanceIdOf(GuestHost host) => instances[host.Name].InstanceId;
 
@@ -14,9 +16,39 @@ public sealed class SimulatedMeshCloud(SimulatedAws aws, IReadOnlyDictionary<str
 
     public void SetMeshTag(GuestHost host, string value) => aws.Fleet.SetTag(instances[host.Name].InstanceId, MeshTags.Key, value);
 
+    public void SetAgentRunning(GuestHost host, bool running)
+    {
+        if (running) aws.Fleet.StartAgent(InstanceIdOf(host));
+        else aws.Fleet.StopAgent(InstanceIdOf(host));
+    }
+
     public async Task UploadPolicyAsync(MeshPolicy policy, CancellationToken cancellationToken)
     {
         foreach (var (name, content) in policy.Files)
             await s3.PutObjectAsync(new PutObjectRequest { BucketName = aws.BucketName, Key = "config/" + name, ContentBody = content }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<CommandRun>> CommandsOfAsync(GuestHost host, CancellationToken cancellationToken)
+    {
+        var runs = new List<CommandRun>();
+        string? token = null;
+        do
+        {
+            var page = await ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest
+            {
+                InstanceId = InstanceIdOf(host), Details = true, MaxResults = 50, NextToken = token,
+            }, cancellationToken);
+            foreach (var invocation in page.CommandInvocations ?? [])
+            {
+                var plugin = invocation.CommandPlugins?.FirstOrDefault();
+                runs.Add(new CommandRun(invocation.Comment ?? "", new DateTimeOffset(invocation.RequestedDateTime ?? DateTime.MinValue, TimeSpan.Zero),
+                    plugin?.ResponseStartDateTime is { } started ? new DateTimeOffset(started, TimeSpan.Zero) : null,
+                    plugin?.ResponseFinishDateTime is { } finished ? new DateTimeOffset(finished, TimeSpan.Zero) : null,
+                    invocation.Status?.Value ?? ""));
+            }
+            token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
+        }
+        while (token is not null);
+        return [.. runs.OrderBy(r => r.Requested)];
     }
 }

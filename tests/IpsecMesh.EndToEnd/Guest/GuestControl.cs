@@ -87,6 +87,56 @@ public sealed class GuestControl(SpoolClient spool, string workDirectory)
         return PingSummary.Parse(result.Stdout);
     }
 
+    /// <summary>Starts one pinger per ordered pair (both directions of every pair given), named PREFIX-FROM-TO.</summary>
+    public async Task StartPingersAsync(string prefix, IEnumerable<(GuestHost From, GuestHost To)> pairs, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        foreach (var (from, to) in pairs) await StartPingerAsync($"{prefix}-{from.Name}-{to.Name}", from, to, interval, cancellationToken);
+    }
+
+    /// <summary>Stops the pingers of <see cref="StartPingersAsync"/> and returns each one's summary.</summary>
+    public async Task<IReadOnlyList<(GuestHost From, GuestHost To, PingSummary Summary)>> StopPingersAsync(string prefix, IEnumerable<(GuestHost From, GuestHost To)> pairs, CancellationToken cancellationToken)
+    {
+        var summaries = new List<(GuestHost, GuestHost, PingSummary)>();
+        foreach (var (from, to) in pairs) summaries.Add((from, to, await StopPingerAsync($"{prefix}-{from.Name}-{to.Name}", cancellationToken)));
+        return summaries;
+    }
+
+    /// <summary>
+    /// Watches, every half second in the guest, how many kernel SAs a host holds with a peer; <see cref="SaWatchAsync"/>
+    /// reads the samples. Runs until the guest stops or <see cref="StopSaWatchAsync"/>.
+    /// </summary>
+    public async Task StartSaWatchAsync(string name, GuestHost host, GuestHost peer, CancellationToken cancellationToken)
+    {
+        await spool.RunAsync(Control, $$"""
+            ( while :; do
+                n=$(ip netns exec {{host.Name}} ip xfrm state 2>/dev/null | grep -c -E '^src ({{peer.Address}} dst {{host.Address}}|{{host.Address}} dst {{peer.Address}})( |$)')
+                echo "$(date +%s.%N) $n"
+                sleep 0.5
+              done ) >/run/e2e/sa-{{name}}.log 2>/dev/null &
+            echo $! >/run/e2e/sa-{{name}}.pid
+            """, ShortCommand, cancellationToken);
+    }
+
+    /// <summary>The watch's samples so far: guest time and the number of SAs.</summary>
+    public async Task<IReadOnlyList<(DateTimeOffset At, int Sas)>> SaWatchAsync(string name, CancellationToken cancellationToken)
+    {
+        var result = await spool.RunAsync(Control, $"cat /run/e2e/sa-{name}.log\n", ShortCommand, cancellationToken);
+        return [.. result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' '))
+            .Where(fields => fields.Length == 2 && int.TryParse(fields[1], out _))
+            .Select(fields => (DateTimeOffset.UnixEpoch.AddSeconds(double.Parse(fields[0], CultureInfo.InvariantCulture)), int.Parse(fields[1], CultureInfo.InvariantCulture)))];
+    }
+
+    public Task StopSaWatchAsync(string name, CancellationToken cancellationToken) =>
+        spool.RunAsync(Control, $"kill $(cat /run/e2e/sa-{name}.pid) 2>/dev/null; true\n", ShortCommand, cancellationToken);
+
+    /// <summary>The last lines of the host's pluto log that match an extended regular expression.</summary>
+    public async Task<IReadOnlyList<string>> PlutoLogAsync(GuestHost host, string pattern, CancellationToken cancellationToken)
+    {
+        var result = await OnHostAsync(host, $"grep -E -- '{pattern}' /var/log/pluto.log | tail -n 5\n", cancellationToken);
+        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
     /// <summary>The guest clock minus this process's clock, from the fastest of a few round trips.</summary>
     public async Task<TimeSpan> ClockOffsetAsync(TimeProvider time, CancellationToken cancellationToken)
     {

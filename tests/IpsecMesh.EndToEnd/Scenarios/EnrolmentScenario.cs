@@ -22,17 +22,29 @@ public static class EnrolmentScenario
 
         var tagged = context.Time.GetUtcNow();
         foreach (var host in mesh.Concat(alsoTag)) context.Cloud.SetMeshTag(host, MeshTags.Todo);
-        var enabled = await context.WaitForAsync(() => mesh.All(h => context.Tag(h, MeshTags.Key) == MeshTags.Enabled), EnrolTimeout, cancellationToken);
+        var enabledAt = new Dictionary<Guest.GuestHost, DateTimeOffset>();
+        var enabled = await context.WaitForAsync(() =>
+        {
+            foreach (var h in mesh.Where(h => !enabledAt.ContainsKey(h) && context.Tag(h, MeshTags.Key) == MeshTags.Enabled)) enabledAt[h] = context.Time.GetUtcNow();
+            return enabledAt.Count == mesh.Count;
+        }, EnrolTimeout, cancellationToken);
         var allEnabledAt = context.Time.GetUtcNow();
         verdict.Expect(enabled, "not every host reached enabled: " + string.Join(" ", mesh.Select(h => $"{h.Name}={context.Tag(h, MeshTags.Key)}")));
         verdict.Figure($"all enabled after {(allEnabledAt - tagged).TotalSeconds:0.0}s");
 
-        // A host that pinged a peer before the peer had its certificate holds a failure shunt for
-        // the suite's shuntlifetime (1m, checked every 20 s): the pair heals when it expires.
+        // Each host initiates to the peers enabled before it as soon as its conns are loaded, which
+        // replaces the failure shunts of peers that pinged it before it enrolled: every pair reaches
+        // each other within 10 s of both being enabled.
         foreach (var (from, to) in context.MeshPairs())
         {
-            var seconds = await context.Guest.ReachAsync(from, to, SuitePolicy.ShuntHealTimeout, cancellationToken);
-            verdict.Expect(seconds is not null, $"{from.Name} cannot reach {to.Name}");
+            var seconds = await context.Guest.ReachAsync(from, to, SuitePolicy.LatePeerTarget, cancellationToken);
+            verdict.Expect(seconds is not null, $"{from.Name} cannot reach {to.Name} within {SuitePolicy.LatePeerTarget.TotalSeconds:0}s of both being enabled");
+        }
+        foreach (var host in mesh.Where(enabledAt.ContainsKey))
+        {
+            var (commands, controller) = await EnrolmentLatency.MeasureAsync(context, host, tagged, enabledAt[host], cancellationToken);
+            verdict.Figure($"{host.Name} todo->enabled {(enabledAt[host] - tagged).TotalSeconds:0.0}s = SSM commands {commands.TotalSeconds:0.0}s + controller {controller.TotalSeconds:0.0}s");
+            verdict.Expect(controller <= EnrolmentLatency.Target, $"{host.Name}: {controller.TotalSeconds:0.0}s of controller latency, over {EnrolmentLatency.Target.TotalSeconds:0}s");
         }
         foreach (var host in mesh) await context.Guest.StopPingerAsync($"a-{host.Name}", cancellationToken);
         var packets = await context.Guest.StopCaptureAsync(capture, cancellationToken);

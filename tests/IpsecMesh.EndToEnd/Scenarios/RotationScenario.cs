@@ -7,41 +7,44 @@ namespace IpsecMesh.EndToEnd.Scenarios;
 /// <summary>c. Certificates rotate on schedule; peers then authenticate the new certificate; loss during rotation is measured.</summary>
 public static class RotationScenario
 {
-    private static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The target of issue "hitless data plane": at most 1 s of traffic lost per direction of a pair, at 100 ms pings.</summary>
+    private static readonly int MaxLostPerDirection = (int)(TimeSpan.FromSeconds(1) / PingInterval);
 
     public static async Task<ScenarioOutcome> RunAsync(ScenarioContext context, TimeSpan rotationTimeout, CancellationToken cancellationToken)
     {
-        var verdict = new Verdict("c", "certificate rotation under traffic");
+        var verdict = new Verdict("c", "certificate rotation under traffic, at most 1 s lost per direction of every pair");
         var mesh = context.Mesh;
+        var pairs = context.MeshPairs().ToList();
         var before = mesh.ToDictionary(h => h, h => context.Tag(h, MeshTags.CertExpiry));
         var capture = await context.Guest.StartCaptureAsync("c-rotation", cancellationToken);
-        for (var i = 0; i < mesh.Count; i++)
-            await context.Guest.StartPingerAsync($"c-{mesh[i].Name}", mesh[i], mesh[(i + 1) % mesh.Count], PingInterval, cancellationToken);
+        await context.Guest.StartPingersAsync("c", pairs, PingInterval, cancellationToken);
 
         var started = context.Time.GetUtcNow();
-        // Redeployed with a short RenewAfter, the controller finds every certificate due at once;
-        // back to the suite's pace as soon as each host has its new one, so none rotates twice.
+        // Redeployed with a short RenewAfter, the controller finds every certificate due at once (and
+        // installs them one host at a time); back to the suite's pace as soon as each host has its
+        // new one, so none rotates twice.
         await context.Controller.RestartAsync(RenewalPace.Soon, cancellationToken);
         var rotated = await context.WaitForAsync(
             () => mesh.All(h => context.Tag(h, MeshTags.CertExpiry) is { Length: > 0 } now && now != before[h]), rotationTimeout, cancellationToken);
         await context.Controller.RestartAsync(RenewalPace.Never, cancellationToken);
         verdict.Expect(rotated, "not every host got a new certificate: " + string.Join(" ", mesh.Select(h => $"{h.Name}={context.Tag(h, MeshTags.CertExpiry)}")));
         verdict.Figure($"all rotated after {(context.Time.GetUtcNow() - started).TotalSeconds:0}s");
-        // Let the tunnels come back before the pingers stop, so the loss is the rotation's, not a
-        // cut-off. A peer that tried a host while the host reloaded its conns holds a failure shunt.
-        foreach (var (from, to) in context.MeshPairs())
-            verdict.Expect(await context.Guest.ReachAsync(from, to, SuitePolicy.ShuntHealTimeout, cancellationToken) is not null, $"{from.Name} cannot reach {to.Name} after rotation");
+        // Pings go on for a while after the last rotation, so a pair that broke shows as loss.
+        await Task.Delay(TimeSpan.FromSeconds(15), context.Time, cancellationToken);
 
         var lost = 0;
         var sent = 0;
-        foreach (var host in mesh)
+        foreach (var (from, to, summary) in await context.Guest.StopPingersAsync("c", pairs, cancellationToken))
         {
-            var summary = await context.Guest.StopPingerAsync($"c-{host.Name}", cancellationToken);
             lost += summary.Lost;
             sent += summary.Transmitted;
-            verdict.Figure($"{host.Name} lost {summary.Lost}/{summary.Transmitted}");
+            verdict.Figure($"{from.Name}->{to.Name} lost {summary.Lost}/{summary.Transmitted}");
+            verdict.Expect(summary.Transmitted > 0 && summary.Lost <= MaxLostPerDirection,
+                $"{from.Name}->{to.Name} lost {summary.Lost} pings of {PingInterval.TotalMilliseconds:0} ms ({summary.Lost * PingInterval.TotalSeconds:0.0}s), more than 1 s");
         }
-        verdict.Figure($"rotation loss {lost}/{sent} pings = {lost * PingInterval.TotalSeconds:0.0}s of traffic");
+        verdict.Figure($"rotation loss {lost}/{sent} pings = {lost * PingInterval.TotalSeconds:0.0}s of traffic over {pairs.Count} directions");
 
         foreach (var host in mesh)
             verdict.Expect(await HoldsCertificateUntilAsync(context, host, cancellationToken), $"{host.Name}'s NSS database does not hold its new certificate");

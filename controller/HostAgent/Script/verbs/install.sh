@@ -20,5 +20,10 @@ verb_install() {
     reinitialised=true
     rm -f "${STATE_DIR}/nss-reinitialised"
   fi
-  succeed "\"libreswan\":$(json_string "$(libreswan_version)"),\"configHash\":$(json_string "$(param configHash)"),\"nssReinitialised\":${reinitialised}"
+  # The certificate the host presents, so the controller can tell one it did not issue (todo repairs it).
+  local serial=null
+  if nss_has_cert "$HOST_NICK" && nss_cert_pem "$HOST_NICK" >"${WORK}/install-host.pem"; then
+    serial="$(json_string "$(cert_serial "${WORK}/install-host.pem")")"
+  fi
+  succeed "\"libreswan\":$(json_string "$(libreswan_version)"),\"configHash\":$(json_string "$(param configHash)"),\"nssReinitialised\":${reinitialised},\"certSerial\":${serial}"
 }
