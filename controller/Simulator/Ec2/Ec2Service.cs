@@ -165,21 +165,16 @@ internal sealed class Ec2Service(Fleet fleet, SimulatorOptions options) : IAwsSe
         }
         foreach (var id in ids)
             if (!id.StartsWith("i-", StringComparison.Ordinal)) throw new AwsServiceException(400, "InvalidID", $"The ID '{id}' is not valid");
-        lock (fleet.Sync)
+        // Checked and applied under the fleet's lock, inside Fleet.ApplyTags, which publishes the events after releasing it.
+        fleet.ApplyTags(ids, remove ? tags : tags.Select(t => new KeyValuePair<string, string?>(t.Key, t.Value ?? "")).ToArray(), remove, instances =>
         {
-            var missing = ids.Where(id => fleet.TryGet(id) is null).ToArray();
+            var missing = ids.Where((_, index) => instances[index] is null).ToArray();
             if (missing.Length > 0) throw Ec2Errors.InstanceNotFound(missing);
-            if (!remove)
-            {
-                foreach (var id in ids)
-                {
-                    var instance = fleet.Get(id);
-                    if (instance.TagMap.Keys.Union(tags.Select(t => t.Key)).Count() > MaxTagsPerResource)
-                        throw new AwsServiceException(400, "TagLimitExceeded", $"The maximum number of tags per resource ({MaxTagsPerResource}) would be exceeded for {id}");
-                }
-            }
-            fleet.ApplyTags(ids, remove ? tags : tags.Select(t => new KeyValuePair<string, string?>(t.Key, t.Value ?? "")).ToArray(), remove);
-        }
+            if (remove) return;
+            foreach (var instance in instances)
+                if (instance!.TagMap.Keys.Union(tags.Select(t => t.Key)).Count() > MaxTagsPerResource)
+                    throw new AwsServiceException(400, "TagLimitExceeded", $"The maximum number of tags per resource ({MaxTagsPerResource}) would be exceeded for {instance.InstanceId}");
+        });
         return [E("return", "true")];
     }
 }

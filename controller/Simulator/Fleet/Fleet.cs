@@ -157,11 +157,14 @@ public sealed class Fleet
     /// Sets or deletes tags on many instances (CreateTags / DeleteTags). On delete, a non-null value
     /// deletes the tag only when it has that value, as EC2 does.
     /// </summary>
-    internal void ApplyTags(IReadOnlyList<string> instanceIds, IReadOnlyList<KeyValuePair<string, string?>> tags, bool remove)
+    internal void ApplyTags(IReadOnlyList<string> instanceIds, IReadOnlyList<KeyValuePair<string, string?>> tags, bool remove,
+        Action<IReadOnlyList<SimInstance?>>? validate = null)
     {
         var events = new List<string>();
         lock (Sync)
         {
+            // The API's checks see the same state the change is made to; they throw before anything changes.
+            validate?.Invoke(instanceIds.Select(id => _byId.GetValueOrDefault(id)).ToArray());
             foreach (var id in instanceIds)
             {
                 var instance = Get(id);
@@ -256,9 +259,13 @@ public sealed class Fleet
     /// <summary>Running virtual hosts other than <paramref name="instanceId"/> with a certificate installed.</summary>
     internal int CountEnabledPeers(string instanceId)
     {
+        // The peers are asked after the fleet's lock is released: a host's lock is never taken under the fleet's
+        // (a host reading its own instance takes the fleet's lock: the inversion that once deadlocked the chaos fleet).
+        VirtualHost[] peers;
         lock (Sync)
-            return _instances.Count(i => i.InstanceId != instanceId && i.CurrentState == InstanceState.Running
-                && i.Runtime is VirtualHost { IsEnabled: true });
+            peers = _instances.Where(i => i.InstanceId != instanceId && i.CurrentState == InstanceState.Running)
+                .Select(i => i.Runtime).OfType<VirtualHost>().ToArray();
+        return peers.Count(p => p.IsEnabled);
     }
 
     private void Transition(string instanceId, InstanceState? requiredFrom, InstanceState[] path)

@@ -148,8 +148,9 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
 
     private VerbResult Run(string verb, AgentRequest request, CommandContext context)
     {
-        // Counted before taking our lock: counting peers takes the fleet's lock and then each peer's.
-        var enabledPeers = verb == AgentVerbs.Status ? context.EnabledPeerCount() : 0;
+        // Everything this verb needs from other components (the fleet, the peers, KMS) is read before our lock:
+        // no simulator lock is held across a call into another component (docs/simulator.md, "Locks").
+        using var inputs = VerbInputs.Gather(verb, request, context);
         lock (_sync)
         {
             _verbCounts[verb] = _verbCounts.GetValueOrDefault(verb) + 1;
@@ -165,10 +166,10 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
             {
                 AgentVerbs.Install => Install(request, reportVersion: true),
                 AgentVerbs.ApplyConfig => _installed ? Install(request, reportVersion: false) : VerbResult.Failure("not_running", "libreswan is not installed"),
-                AgentVerbs.Csr => Csr(request, context),
+                AgentVerbs.Csr => Csr(request, inputs.PrivateDnsName!),
                 AgentVerbs.InstallCert => InstallCert(request),
-                AgentVerbs.InstallP12 => InstallP12(request, context),
-                AgentVerbs.Status => Status(enabledPeers),
+                AgentVerbs.InstallP12 => InstallP12(request, inputs),
+                AgentVerbs.Status => Status(inputs.EnabledPeers),
                 AgentVerbs.Uninstall => Uninstall(),
                 _ => VerbResult.Failure("bad_request", $"unknown verb {verb}"),
             };
@@ -254,12 +255,12 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         }
     }
 
-    private VerbResult Csr(AgentRequest request, CommandContext context)
+    private VerbResult Csr(AgentRequest request, string privateDnsName)
     {
         var keyType = request.Parameters.GetValueOrDefault("keyType", "ec");
         AsymmetricAlgorithm key;
         CertificateRequest csr;
-        var subject = new X500DistinguishedName($"CN={context.Instance.PrivateDnsName}");
+        var subject = new X500DistinguishedName($"CN={privateDnsName}");
         switch (keyType)
         {
             case "ec":
@@ -311,44 +312,22 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         }
     }
 
-    private VerbResult InstallP12(AgentRequest request, CommandContext context)
+    private VerbResult InstallP12(AgentRequest request, VerbInputs inputs)
     {
-        if (!request.Files.TryGetValue("host.p12", out var p12) || !request.Files.TryGetValue("p12-password.kms", out var wrapped)
+        if (!request.Files.TryGetValue("host.p12", out var p12) || !request.Files.TryGetValue("p12-password.kms", out _)
             || !request.Files.TryGetValue("ca-bundle.pem", out var bundleBytes))
             return VerbResult.Failure("bad_request", "host.p12, p12-password.kms and ca-bundle.pem are required");
-        // As the agent does: the context names this instance by id and by the ARN built from its metadata.
-        var metadata = context.Metadata;
-        var encryptionContext = new Dictionary<string, string>(StringComparer.Ordinal)
+        if (inputs.KmsError is { } kmsError) return VerbResult.Failure("kms_failed", $"kms decrypt failed: {kmsError}");
+        var certificate = LoadPkcs12(p12, inputs.P12Password!);
+        if (certificate is null) return VerbResult.Failure("bad_certificate", "host.p12 cannot be opened with the decrypted password");
+        using (certificate)
         {
-            ["InstanceId"] = metadata.InstanceId,
-            ["InstanceArn"] = metadata.InstanceArn,
-        };
-        byte[] password;
-        try
-        {
-            password = context.DecryptAsThisInstance(wrapped, encryptionContext);
-        }
-        catch (AwsServiceException e)
-        {
-            return VerbResult.Failure("kms_failed", $"kms decrypt failed: {e.Code}");
-        }
-        try
-        {
-            var certificate = LoadPkcs12(p12, password);
-            if (certificate is null) return VerbResult.Failure("bad_certificate", "host.p12 cannot be opened with the decrypted password");
-            using (certificate)
-            {
-                if (!certificate.HasPrivateKey) return VerbResult.Failure("bad_certificate", "host.p12 holds no private key");
-                var bundle = Encoding.ASCII.GetString(bundleBytes);
-                if (ChainProblem(certificate, bundle) is { } problem) return VerbResult.Failure("bad_certificate", problem);
-                _currentKey?.Dispose();
-                _currentKey = (AsymmetricAlgorithm?)certificate.GetECDsaPrivateKey() ?? certificate.GetRSAPrivateKey();
-                return Installed(certificate, bundle);
-            }
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(password);
+            if (!certificate.HasPrivateKey) return VerbResult.Failure("bad_certificate", "host.p12 holds no private key");
+            var bundle = Encoding.ASCII.GetString(bundleBytes);
+            if (ChainProblem(certificate, bundle) is { } problem) return VerbResult.Failure("bad_certificate", problem);
+            _currentKey?.Dispose();
+            _currentKey = (AsymmetricAlgorithm?)certificate.GetECDsaPrivateKey() ?? certificate.GetRSAPrivateKey();
+            return Installed(certificate, bundle);
         }
     }
 
