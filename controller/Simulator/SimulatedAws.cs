@@ -30,8 +30,8 @@ public sealed class SimulatedAws : IAsyncDisposable
         Time = time;
         var random = new SeededRandom(options.Seed);
         _sqs = new SqsService(time, random, options.Faults, options.Region, options.AccountId);
-        DeadLetterQueueUrl = _sqs.CreateQueue(options.DeadLetterQueueName, options.QueueVisibilityTimeout);
-        QueueUrl = _sqs.CreateQueue(options.QueueName, options.QueueVisibilityTimeout, options.DeadLetterQueueName, options.MaxReceiveCount);
+        _sqs.CreateQueue(options.DeadLetterQueueName, options.QueueVisibilityTimeout);
+        _sqs.CreateQueue(options.QueueName, options.QueueVisibilityTimeout, options.DeadLetterQueueName, options.MaxReceiveCount);
         Fleet = new Fleet(options, time, random, body => _sqs.DeliverEvent(options.QueueName, body));
         Kms = new SimulatedKms(options.Region, options.AccountId, random, time);
         CaKeyId = Kms.CreateKey(KmsKeySpec.Symmetric, "ipsec-mesh CA key envelope");
@@ -53,8 +53,9 @@ public sealed class SimulatedAws : IAsyncDisposable
     public SimulatedKms Kms { get; }
     public string Region => Options.Region;
     public string AccountId => Options.AccountId;
-    public string QueueUrl { get; }
-    public string DeadLetterQueueUrl { get; }
+    /// <summary>The events queue's URL, on the loopback endpoint once <see cref="ListenAsync"/> has run (as LocalStack's are on its own).</summary>
+    public string QueueUrl => _sqs.UrlOf(Options.QueueName);
+    public string DeadLetterQueueUrl => _sqs.UrlOf(Options.DeadLetterQueueName);
     public string BucketName => Options.BucketName;
     public string CaKeyId { get; }
     public string HostKeyId { get; }
@@ -79,9 +80,13 @@ public sealed class SimulatedAws : IAsyncDisposable
     {
         var server = new LoopbackServer(_dispatcher);
         Endpoint = await server.StartAsync(port, cancellationToken);
+        _sqs.BaseUrl = Endpoint.ToString();
         _server = server;
         return Endpoint;
     }
+
+    /// <summary>API calls being answered now, oldest first, with their wall-clock age (a stuck run names its stuck calls).</summary>
+    public IReadOnlyList<(string Api, TimeSpan Age)> InFlightCalls() => _dispatcher.InFlight();
 
     /// <summary>Answers the next <paramref name="count"/> calls of <paramref name="api"/> ("ssm:SendCommand") with the service's throttling error.</summary>
     public void ThrottleNext(string api, int count = 1) => _dispatcher.ThrottleNext(api, count);
