@@ -1,4 +1,5 @@
 using IpsecMesh.Simulator.Ec2;
+using IpsecMesh.Simulator.Events;
 using IpsecMesh.Simulator.Faults;
 using IpsecMesh.Simulator.Kms;
 using IpsecMesh.Simulator.S3;
@@ -6,6 +7,7 @@ using IpsecMesh.Simulator.Sqs;
 using IpsecMesh.Simulator.Ssm;
 using IpsecMesh.Simulator.Throttling;
 using IpsecMesh.Simulator.Wire;
+using System.Text.Json.Nodes;
 
 namespace IpsecMesh.Simulator;
 
@@ -20,6 +22,7 @@ public sealed class SimulatedAws : IAsyncDisposable
     private readonly S3Service _s3;
     private readonly SqsService _sqs;
     private readonly SsmService _ssm;
+    private readonly EventBus _events;
     private LoopbackServer? _server;
 
     public SimulatedAws(SimulatorOptions options, TimeProvider time)
@@ -30,19 +33,24 @@ public sealed class SimulatedAws : IAsyncDisposable
         Time = time;
         var random = new SeededRandom(options.Seed);
         _sqs = new SqsService(time, random, options.Faults, options.Region, options.AccountId);
-        _sqs.CreateQueue(options.DeadLetterQueueName, options.QueueVisibilityTimeout);
-        _sqs.CreateQueue(options.QueueName, options.QueueVisibilityTimeout, options.DeadLetterQueueName, options.MaxReceiveCount);
-        Fleet = new Fleet(options, time, random, body => _sqs.DeliverEvent(options.QueueName, body));
+        _events = new EventBus(_sqs.QueueNameOfArn, _sqs.DeliverEvent);
+        Fleet = new Fleet(options, time, random, _events.Publish);
         Kms = new SimulatedKms(options.Region, options.AccountId, random, time);
-        CaKeyId = Kms.CreateKey(KmsKeySpec.Symmetric, "ipsec-mesh CA key envelope");
-        HostKeyId = Kms.CreateInstanceBoundKey("ipsec-mesh host secrets");
-        Kms.CreateAlias("alias/ipsec-mesh-ca", CaKeyId);
-        Kms.CreateAlias("alias/ipsec-mesh-host", HostKeyId);
         _s3 = new S3Service(time);
-        _s3.CreateBucket(options.BucketName);
+        if (!options.Empty)
+        {
+            _sqs.CreateQueue(options.DeadLetterQueueName, options.QueueVisibilityTimeout);
+            _sqs.CreateQueue(options.QueueName, options.QueueVisibilityTimeout, options.DeadLetterQueueName, options.MaxReceiveCount);
+            CreateStackRules(options);
+            CaKeyId = Kms.CreateKey(KmsKeySpec.Symmetric, "ipsec-mesh CA key envelope");
+            HostKeyId = Kms.CreateInstanceBoundKey("ipsec-mesh host secrets");
+            Kms.CreateAlias("alias/ipsec-mesh-ca", CaKeyId);
+            Kms.CreateAlias("alias/ipsec-mesh-host", HostKeyId);
+            _s3.CreateBucket(options.BucketName);
+        }
         _ssm = new SsmService(Fleet, Kms, time, random, options.CommandDeliveryLatency);
         _dispatcher = new RequestDispatcher(
-            [new Ec2Service(Fleet, options), _ssm, new KmsService(Kms), _s3, _sqs],
+            [new Ec2Service(Fleet, options), _ssm, new KmsService(Kms), _s3, _sqs, new EventsService(_events, options.Region, options.AccountId)],
             Calls, new Throttler(options.Throttle, time), options.Faults, random, time);
     }
 
@@ -57,8 +65,32 @@ public sealed class SimulatedAws : IAsyncDisposable
     public string QueueUrl => _sqs.UrlOf(Options.QueueName);
     public string DeadLetterQueueUrl => _sqs.UrlOf(Options.DeadLetterQueueName);
     public string BucketName => Options.BucketName;
-    public string CaKeyId { get; }
-    public string HostKeyId { get; }
+    /// <summary>The CA's KMS key id ("" in an <see cref="SimulatorOptions.Empty"/> account).</summary>
+    public string CaKeyId { get; } = "";
+    public string HostKeyId { get; } = "";
+
+    /// <summary>
+    /// The stack's two EventBridge rules (deploy/ipsec-mesh.yaml): EC2 state changes, and tag changes of the watched key,
+    /// both to the events queue.
+    /// </summary>
+    private void CreateStackRules(SimulatorOptions options)
+    {
+        var queueArn = $"arn:aws:sqs:{options.Region}:{options.AccountId}:{options.QueueName}";
+        _events.PutRule("ipsec-mesh-instance-state", """{"source":["aws.ec2"],"detail-type":["EC2 Instance State-change Notification"]}""");
+        _events.PutRule("ipsec-mesh-tag-change", new JsonObject
+        {
+            ["source"] = new JsonArray("aws.tag"),
+            ["detail-type"] = new JsonArray("Tag Change on Resource"),
+            ["detail"] = new JsonObject
+            {
+                ["service"] = new JsonArray("ec2"),
+                ["resource-type"] = new JsonArray("instance"),
+                ["changed-tag-keys"] = new JsonArray(options.WatchedTagKey),
+            },
+        }.ToJsonString());
+        _events.PutTarget("ipsec-mesh-instance-state", "ipsec-mesh-queue", queueArn);
+        _events.PutTarget("ipsec-mesh-tag-change", "ipsec-mesh-queue", queueArn);
+    }
 
     /// <summary>The endpoint once <see cref="ListenAsync"/> has run.</summary>
     public Uri? Endpoint { get; private set; }

@@ -134,6 +134,7 @@ internal sealed partial class RequestDispatcher(
                 "AmazonSSM" => "ssm",
                 "TrentService" => "kms",
                 "AmazonSQS" => "sqs",
+                "AWSEvents" => "events",
                 _ => null,
             };
             if (name is not null && _byName.TryGetValue(name, out var byTarget)) return byTarget;
