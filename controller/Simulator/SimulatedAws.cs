@@ -4,6 +4,7 @@ using IpsecMesh.Simulator.Faults;
 using IpsecMesh.Simulator.Kms;
 using IpsecMesh.Simulator.S3;
 using IpsecMesh.Simulator.Sqs;
+using IpsecMesh.Simulator.State;
 using IpsecMesh.Simulator.Ssm;
 using IpsecMesh.Simulator.Throttling;
 using IpsecMesh.Simulator.Wire;
@@ -23,6 +24,8 @@ public sealed class SimulatedAws : IAsyncDisposable
     private readonly SqsService _sqs;
     private readonly SsmService _ssm;
     private readonly EventBus _events;
+    private int _baseSeed;
+    private int _generation;
     private LoopbackServer? _server;
 
     public SimulatedAws(SimulatorOptions options, TimeProvider time)
@@ -31,6 +34,7 @@ public sealed class SimulatedAws : IAsyncDisposable
         if (errors.Count > 0) throw new ArgumentException("invalid simulator options: " + string.Join("; ", errors), nameof(options));
         Options = options;
         Time = time;
+        _baseSeed = options.Seed;
         var random = new SeededRandom(options.Seed);
         _sqs = new SqsService(time, random, options.Faults, options.Region, options.AccountId);
         _events = new EventBus(_sqs.QueueNameOfArn, _sqs.DeliverEvent);
@@ -54,7 +58,7 @@ public sealed class SimulatedAws : IAsyncDisposable
             Calls, new Throttler(options.Throttle, time), options.Faults, random, time);
     }
 
-    public SimulatorOptions Options { get; }
+    public SimulatorOptions Options { get; private set; }
     public TimeProvider Time { get; }
     public Fleet Fleet { get; }
     public ApiCallCounters Calls { get; } = new();
@@ -66,8 +70,66 @@ public sealed class SimulatedAws : IAsyncDisposable
     public string DeadLetterQueueUrl => _sqs.UrlOf(Options.DeadLetterQueueName);
     public string BucketName => Options.BucketName;
     /// <summary>The CA's KMS key id ("" in an <see cref="SimulatorOptions.Empty"/> account).</summary>
-    public string CaKeyId { get; } = "";
-    public string HostKeyId { get; } = "";
+    public string CaKeyId { get; private set; } = "";
+    public string HostKeyId { get; private set; } = "";
+
+    /// <summary>Writes the whole account (<see cref="AccountState"/>) to <paramref name="path"/>, atomically (a temporary file, then a rename).</summary>
+    public void Save(string path)
+    {
+        var state = new AccountState
+        {
+            Generation = _generation,
+            Seed = _baseSeed,
+            Region = Options.Region,
+            AccountId = Options.AccountId,
+            QueueName = Options.QueueName,
+            DeadLetterQueueName = Options.DeadLetterQueueName,
+            BucketName = Options.BucketName,
+            CaKeyId = CaKeyId,
+            HostKeyId = HostKeyId,
+            Fleet = Fleet.Export(),
+            Buckets = _s3.Export(),
+            Kms = Kms.Export(),
+            Queues = _sqs.Export(),
+            Rules = _events.Rules().Select(r => new RuleState(r.Name, r.Pattern, r.State, r.Description, r.Targets)).ToArray(),
+        };
+        AccountStateFile.Write(path, state);
+    }
+
+    /// <summary>
+    /// The account saved at <paramref name="path"/> by <see cref="Save"/>, with <paramref name="options"/>'s behaviour (throttling,
+    /// faults, host options) and the saved account's names, ids, seed and contents.
+    /// </summary>
+    public static SimulatedAws Restore(string path, SimulatorOptions options, TimeProvider time, VirtualHostOptions? hostOptions = null)
+    {
+        var state = AccountStateFile.Read(path);
+        var aws = new SimulatedAws(options with
+        {
+            Empty = true,
+            Seed = unchecked(state.Seed + 104_729 * (state.Generation + 1)),
+            Region = state.Region,
+            AccountId = state.AccountId,
+            QueueName = state.QueueName,
+            DeadLetterQueueName = state.DeadLetterQueueName,
+            BucketName = state.BucketName,
+        }, time);
+        aws._baseSeed = state.Seed;
+        aws._generation = state.Generation + 1;
+        aws.Options = aws.Options with { Empty = options.Empty };
+        aws.Fleet.HostOptions = hostOptions ?? aws.Fleet.HostOptions;
+        aws.Fleet.Import(state.Fleet, aws.Fleet.HostOptions);
+        aws._s3.Import(state.Buckets);
+        aws.Kms.Import(state.Kms);
+        aws._sqs.Import(state.Queues);
+        foreach (var rule in state.Rules)
+        {
+            aws._events.PutRule(rule.Name, rule.Pattern, rule.State, rule.Description);
+            foreach (var (id, arn) in rule.Targets) aws._events.PutTarget(rule.Name, id, arn);
+        }
+        aws.CaKeyId = state.CaKeyId;
+        aws.HostKeyId = state.HostKeyId;
+        return aws;
+    }
 
     /// <summary>
     /// The stack's two EventBridge rules (deploy/ipsec-mesh.yaml): EC2 state changes, and tag changes of the watched key,

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using IpsecMesh.HostAgent.Protocol;
 using IpsecMesh.Simulator.Faults;
 using IpsecMesh.Simulator.Hosts;
+using IpsecMesh.Simulator.State;
 
 namespace IpsecMesh.Simulator;
 
@@ -67,6 +68,56 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
                     CommandsRun = _commandsRun,
                 };
             }
+        }
+    }
+
+    internal HostState Export()
+    {
+        lock (_sync)
+        {
+            return new HostState(_options.Seed, _options.FailureProbability, _installed, _running, _configHash, KeyOf(_pendingKey), KeyOf(_currentKey),
+                _certificatePem, _caBundlePem, new Dictionary<string, byte[]>(_crls, StringComparer.Ordinal), _certSerial, _certNotAfter, _nssDamaged,
+                _libreswanVersion, new Dictionary<string, int>(_verbCounts, StringComparer.Ordinal), _commandsRun);
+        }
+
+        static KeyState? KeyOf(AsymmetricAlgorithm? key) => key switch
+        {
+            null => null,
+            ECDsa ec => new KeyState("ec", ec.ExportPkcs8PrivateKey()),
+            RSA rsa => new KeyState("rsa", rsa.ExportPkcs8PrivateKey()),
+            _ => throw new InvalidOperationException($"a host key of type {key.GetType().Name} cannot be saved"),
+        };
+    }
+
+    /// <summary>A host as it was saved (<see cref="Export"/>), with the options it was launched with.</summary>
+    internal static VirtualHost Import(HostState state, VirtualHostOptions options)
+    {
+        var host = new VirtualHost(options with { Seed = state.Seed, FailureProbability = state.FailureProbability, LibreswanVersion = state.LibreswanVersion })
+        {
+            _installed = state.Installed,
+            _running = state.Running,
+            _configHash = state.ConfigHash,
+            _pendingKey = KeyFrom(state.PendingKey),
+            _certificatePem = state.CertificatePem,
+            _caBundlePem = state.CaBundlePem,
+            _certSerial = state.CertSerial,
+            _certNotAfter = state.CertNotAfter,
+            _nssDamaged = state.NssDamaged,
+            _commandsRun = state.CommandsRun,
+        };
+        // The pending key may also be the current one (installed, not yet replaced): keep them one object then.
+        host._currentKey = state.CurrentKey is { } current && state.PendingKey is { } pending && current.Pkcs8.AsSpan().SequenceEqual(pending.Pkcs8)
+            ? host._pendingKey : KeyFrom(state.CurrentKey);
+        foreach (var (caId, der) in state.Crls) host._crls[caId] = der;
+        foreach (var (verb, count) in state.VerbCounts) host._verbCounts[verb] = count;
+        return host;
+
+        static AsymmetricAlgorithm? KeyFrom(KeyState? key)
+        {
+            if (key is null) return null;
+            AsymmetricAlgorithm algorithm = key.Type == "rsa" ? RSA.Create() : ECDsa.Create();
+            algorithm.ImportPkcs8PrivateKey(key.Pkcs8, out _);
+            return algorithm;
         }
     }
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using IpsecMesh.Simulator.Faults;
 using IpsecMesh.Simulator.Kms;
+using IpsecMesh.Simulator.State;
 
 namespace IpsecMesh.Simulator;
 
@@ -69,6 +70,31 @@ public sealed class SimulatedKms : IDisposable
         };
         _keys[id] = key;
         return id;
+    }
+
+    internal KmsState Export() => new(
+        _keys.Values.OrderBy(k => k.CreationDate).Select(k => new KmsKeyState(k.KeyId, k.Arn, k.KeySpec, k.KeyUsage, k.CreationDate, k.Description, k.InstanceBound,
+            k.Symmetric?.ToArray(), k.Ecdsa?.ExportPkcs8PrivateKey() ?? k.Rsa?.ExportPkcs8PrivateKey())).ToArray(),
+        new Dictionary<string, string>(_aliases, StringComparer.Ordinal));
+
+    internal void Import(KmsState state)
+    {
+        foreach (var k in state.Keys)
+        {
+            ECDsa? ecdsa = null;
+            RSA? rsa = null;
+            if (k.PrivateKeyPkcs8 is { } pkcs8)
+            {
+                if (k.KeySpec.StartsWith("ECC", StringComparison.Ordinal)) (ecdsa = ECDsa.Create()).ImportPkcs8PrivateKey(pkcs8, out _);
+                else (rsa = RSA.Create()).ImportPkcs8PrivateKey(pkcs8, out _);
+            }
+            _keys[k.KeyId] = new KmsKey
+            {
+                KeyId = k.KeyId, Arn = k.Arn, KeySpec = k.KeySpec, KeyUsage = k.KeyUsage, CreationDate = k.CreationDate, Description = k.Description,
+                InstanceBound = k.InstanceBound, Symmetric = k.Symmetric, Ecdsa = ecdsa, Rsa = rsa,
+            };
+        }
+        foreach (var (alias, keyId) in state.Aliases) _aliases[alias] = keyId;
     }
 
     public void CreateAlias(string aliasName, string keyId)

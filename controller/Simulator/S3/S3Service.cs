@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
+using IpsecMesh.Simulator.State;
 using IpsecMesh.Simulator.Wire;
 
 namespace IpsecMesh.Simulator.S3;
@@ -38,6 +39,29 @@ internal sealed class S3Service(TimeProvider time) : IAwsService
     public IReadOnlyList<string> Keys(string bucket, string prefix = "")
     {
         lock (_sync) return _buckets.GetValueOrDefault(bucket)?.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToArray() ?? [];
+    }
+
+    internal IReadOnlyList<BucketState> Export()
+    {
+        lock (_sync)
+            return _buckets.Select(b => new BucketState(b.Key, _created.GetValueOrDefault(b.Key),
+                b.Value.Select(o => new ObjectState(o.Key, o.Value.Body, o.Value.ETag, o.Value.LastModified, o.Value.ContentType, o.Value.Metadata)).ToArray(),
+                _settings.Where(s => s.Key.Bucket == b.Key).ToDictionary(s => s.Key.Operation, s => s.Value, StringComparer.Ordinal))).ToArray();
+    }
+
+    internal void Import(IReadOnlyList<BucketState> buckets)
+    {
+        lock (_sync)
+        {
+            foreach (var saved in buckets)
+            {
+                var bucket = new SortedDictionary<string, S3Object>(StringComparer.Ordinal);
+                foreach (var o in saved.Objects) bucket[o.Key] = new S3Object(o.Body, o.ETag, o.LastModified, o.ContentType, o.Metadata);
+                _buckets[saved.Name] = bucket;
+                _created[saved.Name] = saved.Created;
+                foreach (var (operation, body) in saved.Settings) _settings[(saved.Name, operation)] = body;
+            }
+        }
     }
 
     public string OperationOf(SimRequest request)

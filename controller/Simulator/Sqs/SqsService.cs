@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using IpsecMesh.Simulator.Faults;
+using IpsecMesh.Simulator.State;
 using IpsecMesh.Simulator.Wire;
 
 namespace IpsecMesh.Simulator.Sqs;
@@ -45,6 +46,36 @@ internal sealed class SqsService(TimeProvider time, SeededRandom random, FaultOp
             };
             _queues[name] = queue;
             return UrlOf(name);
+        }
+    }
+
+    internal IReadOnlyList<QueueState> Export()
+    {
+        lock (_sync)
+            return _queues.Values.Select(q => new QueueState(q.Name, q.Arn, (int)q.VisibilityTimeout.TotalSeconds, q.DeadLetterQueue?.Name, q.MaxReceiveCount,
+                new Dictionary<string, string>(q.OtherAttributes, StringComparer.Ordinal),
+                q.Messages.Select(m => new MessageState(m.MessageId, m.Body, m.Md5OfBody, m.MessageAttributes?.ToJsonString(), m.SentAt, m.VisibleAt,
+                    m.ReceiveCount, m.FirstReceivedAt, m.ReceiptHandle)).ToArray())).ToArray();
+    }
+
+    internal void Import(IReadOnlyList<QueueState> queues)
+    {
+        lock (_sync)
+        {
+            foreach (var saved in queues)
+            {
+                var queue = new SimQueue(saved.Name, saved.Arn, TimeSpan.FromSeconds(saved.VisibilityTimeoutSeconds)) { MaxReceiveCount = saved.MaxReceiveCount };
+                foreach (var (key, value) in saved.OtherAttributes) queue.OtherAttributes[key] = value;
+                queue.Messages.AddRange(saved.Messages.Select(m => new SqsMessage
+                {
+                    MessageId = m.MessageId, Body = m.Body, Md5OfBody = m.Md5OfBody,
+                    MessageAttributes = m.MessageAttributesJson is null ? null : JsonNode.Parse(m.MessageAttributesJson) as JsonObject,
+                    SentAt = m.SentAt, VisibleAt = m.VisibleAt, ReceiveCount = m.ReceiveCount, FirstReceivedAt = m.FirstReceivedAt, ReceiptHandle = m.ReceiptHandle,
+                }));
+                _queues[saved.Name] = queue;
+            }
+            foreach (var saved in queues.Where(q => q.DeadLetterQueue is not null))
+                _queues[saved.Name].DeadLetterQueue = _queues.GetValueOrDefault(saved.DeadLetterQueue!);
         }
     }
 
