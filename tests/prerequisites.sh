@@ -14,6 +14,9 @@ have modprobe || need_apt+=(kmod)
 have tcpdump || need_apt+=(tcpdump)
 have ip || need_apt+=(iproute2)
 have ping || need_apt+=(iputils-ping)
+# The conformance stage's client: Debian's AWS CLI (2.9 in bookworm) at /usr/bin/aws, whatever else is on PATH.
+[ -x /usr/bin/aws ] || need_apt+=(awscli)
+have jq || need_apt+=(jq)
 
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
