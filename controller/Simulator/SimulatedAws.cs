@@ -172,7 +172,7 @@ public sealed class SimulatedAws : IAsyncDisposable
     /// <summary>Serves every service on http://127.0.0.1:port/ (0: any free port). Prints nothing.</summary>
     public async Task<Uri> ListenAsync(int port = 0, CancellationToken cancellationToken = default)
     {
-        var server = new LoopbackServer(_dispatcher);
+        var server = new LoopbackServer(_dispatcher, SummaryJson);
         Endpoint = await server.StartAsync(port, cancellationToken);
         _sqs.BaseUrl = Endpoint.ToString();
         _server = server;
@@ -181,6 +181,27 @@ public sealed class SimulatedAws : IAsyncDisposable
 
     /// <summary>API calls being answered now, oldest first, with their wall-clock age (a stuck run names its stuck calls).</summary>
     public IReadOnlyList<(string Api, TimeSpan Age)> InFlightCalls() => _dispatcher.InFlight();
+
+    /// <summary>
+    /// GET /_simulator/summary on the loopback endpoint: instances by the watched tag's value ("untagged" without it), every
+    /// API's answered calls, and the throttled total. Not an AWS API: it is not counted.
+    /// </summary>
+    public string SummaryJson()
+    {
+        var phases = new JsonObject();
+        foreach (var group in Fleet.Instances.Where(i => i.State != InstanceState.Terminated).GroupBy(i => i.Tag(Options.WatchedTagKey) ?? "untagged").OrderBy(g => g.Key, StringComparer.Ordinal))
+            phases[group.Key] = group.Count();
+        var calls = new JsonObject();
+        foreach (var (api, tally) in Calls.Snapshot()) calls[api] = tally.Total;
+        return new JsonObject
+        {
+            ["instances"] = Fleet.Instances.Count(i => i.State != InstanceState.Terminated),
+            ["phases"] = phases,
+            ["calls"] = calls,
+            ["totalCalls"] = Calls.Total,
+            ["throttled"] = Calls.Throttled,
+        }.ToJsonString();
+    }
 
     /// <summary>Answers the next <paramref name="count"/> calls of <paramref name="api"/> ("ssm:SendCommand") with the service's throttling error.</summary>
     public void ThrottleNext(string api, int count = 1) => _dispatcher.ThrottleNext(api, count);

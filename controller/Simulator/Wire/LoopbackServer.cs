@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace IpsecMesh.Simulator.Wire;
 
 /// <summary>Serves the dispatcher on 127.0.0.1 for other processes, silently (no console or log output).</summary>
-internal sealed class LoopbackServer(RequestDispatcher dispatcher) : IAsyncDisposable
+internal sealed class LoopbackServer(RequestDispatcher dispatcher, Func<string> summary) : IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -35,6 +35,13 @@ internal sealed class LoopbackServer(RequestDispatcher dispatcher) : IAsyncDispo
 
     private async Task ServeAsync(HttpContext context)
     {
+        // Not AWS: the simulator's own summary (instances by watched tag value, calls answered), for scripts and benchmarks.
+        if (HttpMethods.IsGet(context.Request.Method) && context.Request.Path == "/_simulator/summary")
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(summary(), context.RequestAborted);
+            return;
+        }
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in context.Request.Headers) headers[name] = values.ToString();
         using var buffer = new MemoryStream();
