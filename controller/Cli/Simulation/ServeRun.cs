@@ -45,12 +45,13 @@ public sealed class ServeRun(ServeSettings settings, TextWriter output)
         Endpoint = await aws.ListenAsync(settings.Port, stop);
         var ca = settings.CreateCa && !settings.Empty ? await EnsureCaAsync(aws, stop) : "not created (--empty or --no-ca): run `ipsec-mesh ca init --if-missing` with the environment below";
         var environment = Environment(aws, Endpoint);
-        output.WriteLine($"simulated AWS (EC2, SSM, KMS, S3, SQS, EventBridge) on {Endpoint}: "
+        // Every line but the exports starts with '#': the whole output can be pasted into a shell.
+        output.WriteLine($"# simulated AWS (EC2, SSM, KMS, S3, SQS, EventBridge) on {Endpoint}: "
             + (restored ? $"account restored from {statePath}" : settings.Empty ? "an empty account" : $"{settings.Instances} instances launched")
             + $", {aws.Fleet.Instances.Count} instances; mesh CA: {ca}");
-        output.WriteLine("export these for `ipsec-mesh run`, `ipsec-mesh status` and the AWS CLI:");
+        output.WriteLine("# paste these into the shells of ipsec-mesh run, ipsec-mesh status and the AWS CLI:");
         foreach (var (name, value) in environment) output.WriteLine($"export {name}={value}");
-        output.WriteLine($"stop with Ctrl-C (SIGINT) or SIGTERM{(statePath is null ? "" : $"; the account is saved to {statePath}")}");
+        output.WriteLine($"# stop with Ctrl-C (SIGINT) or SIGTERM{(statePath is null ? "" : $"; the account is saved to {statePath}")}");
         output.Flush();
         if (settings.EnvFile is { } envFile)
             await File.WriteAllLinesAsync(envFile, environment.Select(e => $"export {e.Name}={e.Value}"), CancellationToken.None);
@@ -67,7 +68,7 @@ public sealed class ServeRun(ServeSettings settings, TextWriter output)
         if (statePath is not null)
         {
             aws.Save(statePath);
-            output.WriteLine($"saved the account ({aws.Fleet.Instances.Count} instances) to {statePath} in {saving.ElapsedMilliseconds} ms");
+            output.WriteLine($"# saved the account ({aws.Fleet.Instances.Count} instances) to {statePath} in {saving.ElapsedMilliseconds} ms");
         }
         return 0;
     }
