@@ -17,6 +17,9 @@ have ping || need_apt+=(iputils-ping)
 # tests/e2e/rootfs.sh builds the libreswan 5 guest's Debian 13 root with it.
 have debootstrap || need_apt+=(debootstrap)
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need_apt+=(debian-archive-keyring)
+# The conformance stage's client: Debian's AWS CLI (2.9 in bookworm) at /usr/bin/aws, whatever else is on PATH.
+[ -x /usr/bin/aws ] || need_apt+=(awscli)
+have jq || need_apt+=(jq)
 
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -17,7 +17,7 @@ public sealed class CaVerb(Func<bool> stderrIsTerminal, TextWriter terminal) : I
     public string Name => "ca";
     public string Summary => "mesh CA lifecycle: ca init | import | rotate | show";
     public string Usage => """
-        usage: ipsec-mesh ca init [--backup FILE [--backup-password-file FILE2]] [--json]
+        usage: ipsec-mesh ca init [--if-missing] [--backup FILE [--backup-password-file FILE2]] [--json]
                ipsec-mesh ca import --cert CERT.pem --key KEY.pem [--json]
                ipsec-mesh ca rotate [--kms-key KEY-ID] [--json]
                ipsec-mesh ca show [--json]
@@ -28,14 +28,16 @@ public sealed class CaVerb(Func<bool> stderrIsTerminal, TextWriter terminal) : I
         the CA key as encrypted PKCS#8 to FILE and its password to FILE2 (both new files, mode 0600): keep them
         offline, apart. Without FILE2 the password is printed once on standard error, and only when that is a
         terminal; otherwise init refuses before creating anything.
+        `init --if-missing` exits 0 without a change when a CA exists (idempotent bootstrap, e.g. docker compose).
         `rotate` introduces a new CA; hosts trust both during the overlap and are re-issued from the new one.
         """;
-    public IReadOnlySet<string> Switches { get; } = new HashSet<string> { "json" };
+    public IReadOnlySet<string> Switches { get; } = new HashSet<string> { "json", "if-missing" };
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
         var action = args.Positionals.Count == 1 ? args.Positionals[0] : throw new CliException("expected one of: init, import, rotate, show");
         var json = args.Has("json");
+        var ifMissing = action == "init" && args.Has("if-missing");
         var backupFile = action == "init" ? args.Get("backup") : null;
         var passwordFile = action == "init" ? args.Get("backup-password-file") : null;
         var certFile = action == "import" ? args.Get("cert") ?? throw new CliException("ca import needs --cert") : null;
@@ -52,6 +54,12 @@ public sealed class CaVerb(Func<bool> stderrIsTerminal, TextWriter terminal) : I
         var admin = provider.GetRequiredService<CaAdministration>();
         try
         {
+            if (ifMissing && await admin.ExistsAsync(cancellationToken))
+            {
+                Console.Error.WriteLine("ipsec-mesh ca init: a mesh CA exists; nothing to do (--if-missing)");
+                Print((await admin.ShowAsync(cancellationToken))[0], json);
+                return 0;
+            }
             return await RunActionAsync(admin, action, json, backupOutput, certFile, keyFile, kmsKey, cancellationToken);
         }
         catch (Exception e) when (e is CaStoreException or ArgumentException)

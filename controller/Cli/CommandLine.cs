@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using IpsecMesh.Core.Hosting;
 
 namespace IpsecMesh.Cli;
@@ -29,12 +30,17 @@ public static class CommandLine
             Console.WriteLine(verb.Usage);
             return 0;
         }
+        // The first SIGINT or SIGTERM cancels the verb, which then stops on its own (simulate --serve saves its state and exits 0).
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        PosixSignal? received = null;
+        void OnSignal(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
+            received ??= context.Signal;
             cancel.Cancel();
-        };
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         try
         {
             var parsed = new CliArgs(args.Skip(1), verb.Switches);
@@ -53,7 +59,7 @@ public static class CommandLine
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            return 130;
+            return received == PosixSignal.SIGTERM ? 143 : 130;
         }
     }
 

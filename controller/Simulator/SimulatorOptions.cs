@@ -27,6 +27,11 @@ public sealed record SimulatorOptions
     public TimeSpan CommandDeliveryLatency { get; init; } = TimeSpan.FromMilliseconds(500);
     /// <summary>Launch emits pending/running state changes (and a tag change when launched with the watched key).</summary>
     public bool EmitLaunchEvents { get; init; } = true;
+    /// <summary>
+    /// An account with nothing in it but the default VPC: no queues, bucket, KMS keys or EventBridge rules (what
+    /// deploy/localstack/init-aws.sh creates). Off: the stack's resources exist from the start.
+    /// </summary>
+    public bool Empty { get; init; }
 
     public static SimulatorOptions Default { get; } = new();
 

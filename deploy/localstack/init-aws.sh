@@ -4,8 +4,6 @@
 # LocalStack container, where `awslocal` points the AWS CLI at LocalStack.
 set -euo pipefail
 
-region=${AWS_DEFAULT_REGION:-us-east-1}
-account=000000000000
 bucket=ipsec-mesh-local
 tag_key=${IPSEC_MESH_TAG_KEY:-IPSec}
 instance_count=${IPSEC_MESH_INSTANCES:-3}
@@ -38,7 +36,7 @@ dlq_arn=$(awslocal sqs get-queue-attributes --queue-url "$dlq_url" --attribute-n
 queue_url=$(awslocal sqs create-queue --queue-name ipsec-mesh-events --attributes \
   "{\"VisibilityTimeout\":\"60\",\"SqsManagedSseEnabled\":\"true\",\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"$dlq_arn\\\",\\\"maxReceiveCount\\\":\\\"5\\\"}\"}" \
   --query QueueUrl --output text)
-queue_arn="arn:aws:sqs:$region:$account:ipsec-mesh-events"
+queue_arn=$(awslocal sqs get-queue-attributes --queue-url "$queue_url" --attribute-names QueueArn --query Attributes.QueueArn --output text)
 
 log "EventBridge rules -> $queue_url"
 awslocal events put-rule --name ipsec-mesh-instance-state \

@@ -53,9 +53,25 @@ public partial class ContainerFilesTests
     }
 
     [Fact]
+    public void Compose_sim_profile_runs_the_simulator_and_the_controller_without_localstack()
+    {
+        var simulator = Service("simulator");
+        var controller = Service("sim-controller");
+
+        Assert.Equal("[sim]", Node.Render(simulator["profiles"]));
+        Assert.Equal("[sim]", Node.Render(controller["profiles"]));
+        Assert.StartsWith("[simulate, --serve, --port, 4566", Node.Render(simulator["command"]), StringComparison.Ordinal);
+        Assert.Equal("service:simulator", Node.Text(controller["network_mode"]));
+        Assert.Equal("service_healthy", Node.Text(Node.Get(Node.Get(controller["depends_on"], "simulator"), "condition")));
+        Assert.Equal("http://127.0.0.1:4566", Node.Text(Node.Map(controller["environment"])["AWS_ENDPOINT_URL"]));
+        Assert.Equal("[localstack]", Node.Render(Service("localstack")["profiles"]));
+    }
+
+    [Fact]
     public void Compose_bootstraps_the_ca_once_before_the_controller_starts()
     {
-        Assert.Equal("[ca, init]", Node.Render(Service("ca-init")["command"]));
+        // --if-missing: a second `up` against an account that holds a CA exits 0, so the controller still starts.
+        Assert.Equal("[ca, init, --if-missing]", Node.Render(Service("ca-init")["command"]));
         Assert.Equal("service_completed_successfully", Node.Text(Node.Get(Node.Get(Service("controller")["depends_on"], "ca-init"), "condition")));
         Assert.Equal("[run]", Node.Render(Service("controller")["command"]));
     }

@@ -22,6 +22,9 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
 {
     private const string TagKey = "IPSec";
 
+    /// <summary>The simulated AWS while the run lasts (what a test that watches for a hang inspects).</summary>
+    public SimulatedAws? Simulator { get; private set; }
+
     public async Task<SimulationReport> RunAsync(CancellationToken cancellationToken)
     {
         var wall = Stopwatch.StartNew();
@@ -32,6 +35,7 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
             Throttle = settings.AwsThrottling ? ThrottleProfile.Aws : ThrottleProfile.None,
         };
         await using var aws = new SimulatedAws(simulatorOptions, time);
+        Simulator = aws;
         var endpoint = settings.Listen ? await aws.ListenAsync(0, cancellationToken) : null;
         if (endpoint is not null) progress.WriteLine($"simulated AWS listening on {endpoint}");
         SimulatedFleet.Launch(aws, settings, TagKey);

@@ -96,6 +96,9 @@ public sealed class CaAdministration(
         return Describe(created.Loaded, CaRole.Current, null);
     }
 
+    /// <summary>Whether the account holds a mesh CA (<c>ca/state.json</c>): what `ca init --if-missing` asks first.</summary>
+    public async Task<bool> ExistsAsync(CancellationToken cancellationToken) => await _repository.GetStateAsync(cancellationToken) is not null;
+
     /// <summary>Every CA in <c>ca/state.json</c>: the current one first, then previous and retired ones.</summary>
     public async Task<IReadOnlyList<CaDescription>> ShowAsync(CancellationToken cancellationToken)
     {

@@ -10,6 +10,7 @@ internal sealed class Ec2Service(Fleet fleet, SimulatorOptions options) : IAwsSe
 {
     private const int MaxTagResources = 1000;
     private const int MaxTagsPerResource = 50;
+    private const int MaxRunInstances = 100;
 
     public string Name => "ec2";
 
@@ -25,9 +26,19 @@ internal sealed class Ec2Service(Fleet fleet, SimulatorOptions options) : IAwsSe
             "DescribeSecurityGroups" => DescribeSecurityGroups(args),
             "CreateTags" => ChangeTags(args, remove: false),
             "DeleteTags" => ChangeTags(args, remove: true),
+            "DescribeTags" => Ec2Tags.Describe(fleet, args),
+            "RunInstances" => RunInstances(args),
+            "TerminateInstances" => ChangeStates(args, fleet.Terminate),
+            "StopInstances" => ChangeStates(args, fleet.Stop),
+            "StartInstances" => ChangeStates(args, fleet.Start),
+            "DescribeImages" => [Set("imagesSet", [Ec2Images.Default(options.Region)])],
+            "DescribeVpcs" => [Set("vpcSet", fleet.Vpcs.Select(v => Item(E("vpcId", v.VpcId), E("cidrBlock", v.CidrBlock), E("state", "available"),
+                E("isDefault", Bool(v.VpcId == fleet.DefaultVpc.VpcId)))))],
+            "DescribeSubnets" => [Set("subnetSet", fleet.Vpcs.Select(v => Item(E("subnetId", v.SubnetId), E("vpcId", v.VpcId), E("cidrBlock", v.CidrBlock),
+                E("state", "available"), E("availabilityZone", options.Region + "a"))))],
             _ => throw new AwsServiceException(400, "InvalidAction", $"The action {operation} is not valid for this web service."),
         };
-        var document = new XElement(Ns + operation + "Response", E("requestId", Guid.NewGuid().ToString()), body);
+        var document = new XElement(Ns + operation + "Response", E("requestId", request.RequestId), body);
         return Task.FromResult(Xml(200, document.ToString(SaveOptions.DisableFormatting)));
     }
 
@@ -35,7 +46,7 @@ internal sealed class Ec2Service(Fleet fleet, SimulatorOptions options) : IAwsSe
     {
         var document = new XElement("Response",
             new XElement("Errors", new XElement("Error", new XElement("Code", error.Code), new XElement("Message", error.Message))),
-            new XElement("RequestID", Guid.NewGuid().ToString()));
+            new XElement("RequestID", request.RequestId));
         return Xml(error.Status, document.ToString(SaveOptions.DisableFormatting));
     }
 
@@ -90,6 +101,7 @@ internal sealed class Ec2Service(Fleet fleet, SimulatorOptions options) : IAwsSe
 
     private bool MatchesInstance(SimInstance i, string filter, IReadOnlyList<string> values)
     {
+        var live = i.CurrentState != InstanceState.Terminated;
         if (filter.StartsWith("tag:", StringComparison.Ordinal))
             return i.TagMap.TryGetValue(filter[4..], out var tagValue) && FilterMatcher.AnyMatches(values, [tagValue]);
         return filter switch
@@ -99,11 +111,12 @@ internal sealed class Ec2Service(Fleet fleet, SimulatorOptions options) : IAwsSe
             "instance-state-name" => FilterMatcher.AnyMatches(values, [i.CurrentState.WireName()]),
             "instance-state-code" => FilterMatcher.AnyMatches(values, [i.CurrentState.Code().ToString()]),
             "instance-id" => FilterMatcher.AnyMatches(values, [i.InstanceId]),
-            "vpc-id" => FilterMatcher.AnyMatches(values, [i.VpcId]),
-            "subnet-id" => FilterMatcher.AnyMatches(values, [i.SubnetId]),
-            "private-ip-address" => FilterMatcher.AnyMatches(values, [i.Interfaces[0].PrivateIps[0]]),
-            "network-interface.addresses.private-ip-address" => FilterMatcher.AnyMatches(values, i.Interfaces.SelectMany(n => n.PrivateIps)),
-            "private-dns-name" => FilterMatcher.AnyMatches(values, [fleet.DnsNameOf(i.Interfaces[0].PrivateIps[0])]),
+            // A terminated instance has released its interfaces: EC2 reports no VPC, subnet, address or name for it, and no filter on them matches it.
+            "vpc-id" => live && FilterMatcher.AnyMatches(values, [i.VpcId]),
+            "subnet-id" => live && FilterMatcher.AnyMatches(values, [i.SubnetId]),
+            "private-ip-address" => live && FilterMatcher.AnyMatches(values, [i.Interfaces[0].PrivateIps[0]]),
+            "network-interface.addresses.private-ip-address" => live && FilterMatcher.AnyMatches(values, i.Interfaces.SelectMany(n => n.PrivateIps)),
+            "private-dns-name" => live && FilterMatcher.AnyMatches(values, [fleet.DnsNameOf(i.Interfaces[0].PrivateIps[0])]),
             "instance.group-id" or "group-id" => FilterMatcher.AnyMatches(values, i.GroupIds),
             _ => throw Ec2Errors.InvalidParameterValue($"The filter '{filter}' is invalid"),
         };
@@ -149,6 +162,83 @@ internal sealed class Ec2Service(Fleet fleet, SimulatorOptions options) : IAwsSe
         ];
     }
 
+    /// <summary>
+    /// RunInstances as far as `aws ec2 run-instances` needs: MinCount..MaxCount instances (at most 100 a call) of any image
+    /// and type, each with a virtual host, in the default VPC (or the VPC of SubnetId), with TagSpecification tags.
+    /// </summary>
+    private object[] RunInstances(QueryArgs args)
+    {
+        var min = args.Int("MinCount") ?? throw new AwsServiceException(400, "MissingParameter", "The request must contain the parameter MinCount");
+        var max = args.Int("MaxCount") ?? throw new AwsServiceException(400, "MissingParameter", "The request must contain the parameter MaxCount");
+        if (min < 1 || max < min) throw Ec2Errors.InvalidParameterValue("MinCount must be at least 1 and at most MaxCount");
+        var count = Math.Min(max, MaxRunInstances);
+        if (count < min) throw new AwsServiceException(400, "InstanceLimitExceeded", $"You have requested more instances ({min}) than the simulator launches in one call ({MaxRunInstances})");
+        var imageId = args["ImageId"] ?? throw new AwsServiceException(400, "MissingParameter", "The request must contain the parameter ImageId");
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var n = 1; args[$"TagSpecification.{n}.ResourceType"] is { } resourceType; n++)
+        {
+            if (resourceType != "instance") continue;
+            for (var t = 1; args[$"TagSpecification.{n}.Tag.{t}.Key"] is { } key; t++)
+            {
+                if (key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase)) throw Ec2Errors.InvalidParameterValue("Tag keys starting with 'aws:' are reserved for internal use");
+                tags[key] = args[$"TagSpecification.{n}.Tag.{t}.Value"] ?? "";
+            }
+        }
+        var vpcId = args["SubnetId"] is { } subnetId
+            ? fleet.Vpcs.FirstOrDefault(v => v.SubnetId == subnetId)?.VpcId ?? throw new AwsServiceException(400, "InvalidSubnetID.NotFound", $"The subnet ID '{subnetId}' does not exist")
+            : null;
+        var groups = args.List("SecurityGroupId");
+        foreach (var group in groups)
+            if (fleet.SecurityGroups.All(g => g.GroupId != group)) throw Ec2Errors.GroupNotFound(group);
+        var spec = new InstanceSpec
+        {
+            Tags = tags,
+            VpcId = vpcId,
+            SecurityGroupIds = groups.Count > 0 ? groups : null,
+            ImageId = imageId,
+            InstanceType = args["InstanceType"] ?? "m1.small",
+        };
+        var launched = fleet.LaunchMany(count, spec);
+        lock (fleet.Sync)
+        {
+            return
+            [
+                E("reservationId", launched[0].ReservationId),
+                E("ownerId", options.AccountId),
+                E("groupSet"),
+                E("instancesSet", launched.Select(i => InstanceXml.Reservation(i, fleet, options.AccountId, options.Region).Element(Ns + "instancesSet")!.Elements())),
+            ];
+        }
+    }
+
+    /// <summary>TerminateInstances, StopInstances, StartInstances: each instance's previous and current state.</summary>
+    private object[] ChangeStates(QueryArgs args, Action<string> change)
+    {
+        var ids = args.List("InstanceId");
+        if (ids.Count == 0) throw new AwsServiceException(400, "MissingParameter", "The request must contain the parameter InstanceId");
+        var missing = ids.Where(id => fleet.TryGet(id) is null).ToArray();
+        if (missing.Length > 0) throw Ec2Errors.InstanceNotFound(missing);
+        var items = new List<XElement>();
+        foreach (var id in ids)
+        {
+            var before = fleet.Get(id).State;
+            if (before == InstanceState.Terminated && change == fleet.Terminate) change = _ => { };
+            try
+            {
+                change(id);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new AwsServiceException(400, "IncorrectInstanceState", e.Message);
+            }
+            var after = fleet.Get(id).State;
+            items.Add(Item(E("instanceId", id),
+                E("currentState", E("code", after.Code()), E("name", after.WireName())),
+                E("previousState", E("code", before.Code()), E("name", before.WireName()))));
+        }
+        return [Set("instancesSet", items)];
+    }
+
     private object[] ChangeTags(QueryArgs args, bool remove)
     {
         var ids = args.List("ResourceId");
@@ -165,21 +255,16 @@ internal sealed class Ec2Service(Fleet fleet, SimulatorOptions options) : IAwsSe
         }
         foreach (var id in ids)
             if (!id.StartsWith("i-", StringComparison.Ordinal)) throw new AwsServiceException(400, "InvalidID", $"The ID '{id}' is not valid");
-        lock (fleet.Sync)
+        // Checked and applied under the fleet's lock, inside Fleet.ApplyTags, which publishes the events after releasing it.
+        fleet.ApplyTags(ids, remove ? tags : tags.Select(t => new KeyValuePair<string, string?>(t.Key, t.Value ?? "")).ToArray(), remove, instances =>
         {
-            var missing = ids.Where(id => fleet.TryGet(id) is null).ToArray();
+            var missing = ids.Where((_, index) => instances[index] is null).ToArray();
             if (missing.Length > 0) throw Ec2Errors.InstanceNotFound(missing);
-            if (!remove)
-            {
-                foreach (var id in ids)
-                {
-                    var instance = fleet.Get(id);
-                    if (instance.TagMap.Keys.Union(tags.Select(t => t.Key)).Count() > MaxTagsPerResource)
-                        throw new AwsServiceException(400, "TagLimitExceeded", $"The maximum number of tags per resource ({MaxTagsPerResource}) would be exceeded for {id}");
-                }
-            }
-            fleet.ApplyTags(ids, remove ? tags : tags.Select(t => new KeyValuePair<string, string?>(t.Key, t.Value ?? "")).ToArray(), remove);
-        }
+            if (remove) return;
+            foreach (var instance in instances)
+                if (instance!.TagMap.Keys.Union(tags.Select(t => t.Key)).Count() > MaxTagsPerResource)
+                    throw new AwsServiceException(400, "TagLimitExceeded", $"The maximum number of tags per resource ({MaxTagsPerResource}) would be exceeded for {instance.InstanceId}");
+        });
         return [E("return", "true")];
     }
 }

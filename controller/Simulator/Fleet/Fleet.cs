@@ -1,6 +1,7 @@
 using System.Net;
 using IpsecMesh.Simulator.Events;
 using IpsecMesh.Simulator.Faults;
+using IpsecMesh.Simulator.State;
 
 namespace IpsecMesh.Simulator;
 
@@ -37,7 +38,10 @@ public sealed class Fleet
         DefaultVpc = CreateVpc("172.31.0.0/16");
     }
 
-    public SimVpc DefaultVpc { get; }
+    public SimVpc DefaultVpc { get; private set; }
+
+    /// <summary>How the virtual hosts of instances launched without a runtime (RunInstances) behave.</summary>
+    public VirtualHostOptions HostOptions { get; set; } = new();
 
     public IReadOnlyList<SimInstance> Instances { get { lock (Sync) return _instances.ToArray(); } }
 
@@ -113,7 +117,7 @@ public sealed class Fleet
         lock (Sync)
         {
             var vpc = spec.VpcId is null ? DefaultVpc : _vpcs.TryGetValue(spec.VpcId, out var v) ? v : throw new KeyNotFoundException($"no VPC '{spec.VpcId}'");
-            var runtime = spec.Runtime ?? new VirtualHost(new VirtualHostOptions { Seed = unchecked(_options.Seed * 7919 + _instances.Count) });
+            var runtime = spec.Runtime ?? new VirtualHost(HostOptions with { Seed = unchecked(_options.Seed * 7919 + _instances.Count) });
             var now = _time.GetUtcNow();
             instance = new SimInstance(this, "i-" + _random.Hex(17), "r-" + _random.Hex(17), _instances.Count, spec, vpc, runtime, now);
             for (var device = 0; device <= spec.ExtraNetworkInterfaces; device++)
@@ -157,11 +161,14 @@ public sealed class Fleet
     /// Sets or deletes tags on many instances (CreateTags / DeleteTags). On delete, a non-null value
     /// deletes the tag only when it has that value, as EC2 does.
     /// </summary>
-    internal void ApplyTags(IReadOnlyList<string> instanceIds, IReadOnlyList<KeyValuePair<string, string?>> tags, bool remove)
+    internal void ApplyTags(IReadOnlyList<string> instanceIds, IReadOnlyList<KeyValuePair<string, string?>> tags, bool remove,
+        Action<IReadOnlyList<SimInstance?>>? validate = null)
     {
         var events = new List<string>();
         lock (Sync)
         {
+            // The API's checks see the same state the change is made to; they throw before anything changes.
+            validate?.Invoke(instanceIds.Select(id => _byId.GetValueOrDefault(id)).ToArray());
             foreach (var id in instanceIds)
             {
                 var instance = Get(id);
@@ -256,9 +263,73 @@ public sealed class Fleet
     /// <summary>Running virtual hosts other than <paramref name="instanceId"/> with a certificate installed.</summary>
     internal int CountEnabledPeers(string instanceId)
     {
+        // The peers are asked after the fleet's lock is released: a host's lock is never taken under the fleet's
+        // (a host reading its own instance takes the fleet's lock: the inversion that once deadlocked the chaos fleet).
+        VirtualHost[] peers;
         lock (Sync)
-            return _instances.Count(i => i.InstanceId != instanceId && i.CurrentState == InstanceState.Running
-                && i.Runtime is VirtualHost { IsEnabled: true });
+            peers = _instances.Where(i => i.InstanceId != instanceId && i.CurrentState == InstanceState.Running)
+                .Select(i => i.Runtime).OfType<VirtualHost>().ToArray();
+        return peers.Count(p => p.IsEnabled);
+    }
+
+    internal FleetState Export()
+    {
+        lock (Sync)
+        {
+            return new FleetState(DefaultVpc.VpcId, _vpcs.Values.ToArray(),
+                _groups.Values.Select(g => new SecurityGroupState(g.GroupId, g.GroupName, g.Description, g.VpcId, g.OwnerId,
+                    g.Ingress.Select(r => new IngressRuleState(r.Protocol, r.FromPort, r.ToPort, r.Cidrs, r.Ipv6Cidrs, r.SourceGroupIds)).ToArray())).ToArray(),
+                new Dictionary<string, uint>(_nextAddress, StringComparer.Ordinal),
+                new Dictionary<string, uint>(_nextIpv6, StringComparer.Ordinal),
+                _instances.Select(i => new InstanceRecord(i.InstanceId, i.ReservationId, i.LaunchIndex, i.Spec.InstanceType, i.Spec.ImageId, i.VpcId, i.LaunchTime,
+                    i.CurrentState.WireName(), i.AgentOnlineAt, i.AgentEverOnline, i.TagVersion, new Dictionary<string, string>(i.TagMap, StringComparer.Ordinal),
+                    i.Interfaces.Select(n => new InterfaceState(n.NetworkInterfaceId, n.DeviceIndex, n.SubnetId, n.VpcId, n.MacAddress, n.PrivateIps.ToArray(), n.Ipv6s.ToArray())).ToArray(),
+                    i.GroupIds.ToArray(), (i.Runtime as VirtualHost)?.Export())).ToArray());
+        }
+    }
+
+    /// <summary>Replaces everything with a saved fleet (a new, empty <see cref="Fleet"/> only). Instances without a saved host get a new one.</summary>
+    internal void Import(FleetState state, VirtualHostOptions hostOptions)
+    {
+        lock (Sync)
+        {
+            _vpcs.Clear();
+            _groups.Clear();
+            foreach (var vpc in state.Vpcs) _vpcs[vpc.VpcId] = vpc;
+            DefaultVpc = _vpcs[state.DefaultVpcId];
+            foreach (var g in state.Groups)
+                _groups[g.GroupId] = new SecurityGroup(g.GroupId, g.GroupName, g.Description, g.VpcId, g.OwnerId)
+                {
+                    Ingress = g.Ingress.Select(r => new IngressRule(r.Protocol, r.FromPort, r.ToPort) { Cidrs = r.Cidrs, Ipv6Cidrs = r.Ipv6Cidrs, SourceGroupIds = r.SourceGroupIds }).ToArray(),
+                };
+            _nextAddress.Clear();
+            foreach (var (vpc, next) in state.NextAddress) _nextAddress[vpc] = next;
+            _nextIpv6.Clear();
+            foreach (var (vpc, next) in state.NextIpv6) _nextIpv6[vpc] = next;
+            foreach (var saved in state.Instances.OrderBy(i => i.LaunchIndex))
+            {
+                var spec = new InstanceSpec { InstanceType = saved.InstanceType, ImageId = saved.ImageId };
+                var runtime = saved.Host is { } host ? VirtualHost.Import(host, hostOptions) : new VirtualHost(hostOptions with { Seed = unchecked(_options.Seed * 7919 + saved.LaunchIndex) });
+                var instance = new SimInstance(this, saved.InstanceId, saved.ReservationId, saved.LaunchIndex, spec, _vpcs[saved.VpcId], runtime, saved.LaunchTime)
+                {
+                    CurrentState = InstanceStateNames.Parse(saved.State),
+                    AgentOnlineAt = saved.AgentOnlineAt,
+                    AgentEverOnline = saved.AgentEverOnline,
+                    TagVersion = saved.TagVersion,
+                };
+                foreach (var (key, value) in saved.Tags) instance.TagMap[key] = value;
+                foreach (var n in saved.Interfaces)
+                {
+                    var eni = new SimNetworkInterface(n.NetworkInterfaceId, n.DeviceIndex, n.SubnetId, n.VpcId, n.MacAddress);
+                    eni.PrivateIps.AddRange(n.PrivateIps);
+                    eni.Ipv6s.AddRange(n.Ipv6s);
+                    instance.Interfaces.Add(eni);
+                }
+                instance.GroupIds.AddRange(saved.GroupIds);
+                _instances.Add(instance);
+                _byId[instance.InstanceId] = instance;
+            }
+        }
     }
 
     private void Transition(string instanceId, InstanceState? requiredFrom, InstanceState[] path)

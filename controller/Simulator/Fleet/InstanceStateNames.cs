@@ -23,4 +23,9 @@ public static class InstanceStateNames
         InstanceState.Stopped => 80,
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
+
+    /// <summary>The state with this wire name ("running").</summary>
+    public static InstanceState Parse(string wireName) =>
+        Enum.GetValues<InstanceState>().FirstOrDefault(s => s.WireName() == wireName) is var state && state.WireName() == wireName
+            ? state : throw new ArgumentException($"'{wireName}' is not an instance state", nameof(wireName));
 }

@@ -70,6 +70,12 @@ public sealed class SimInstance
         lock (_fleet.Sync) return IsAgentOnlineUnlocked(now);
     }
 
+    /// <summary>The state and the SSM agent's availability, read together under the fleet's lock (for SSM's delivery).</summary>
+    internal (InstanceState State, bool AgentOnline, DateTimeOffset? AgentOnlineAt) AgentView(DateTimeOffset now)
+    {
+        lock (_fleet.Sync) return (CurrentState, IsAgentOnlineUnlocked(now), AgentOnlineAt);
+    }
+
     internal bool IsAgentOnlineUnlocked(DateTimeOffset now) =>
         CurrentState == InstanceState.Running && AgentOnlineAt is { } at && now >= at;
 }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using IpsecMesh.HostAgent.Protocol;
 using IpsecMesh.Simulator.Faults;
 using IpsecMesh.Simulator.Hosts;
+using IpsecMesh.Simulator.State;
 
 namespace IpsecMesh.Simulator;
 
@@ -67,6 +68,56 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
                     CommandsRun = _commandsRun,
                 };
             }
+        }
+    }
+
+    internal HostState Export()
+    {
+        lock (_sync)
+        {
+            return new HostState(_options.Seed, _options.FailureProbability, _installed, _running, _configHash, KeyOf(_pendingKey), KeyOf(_currentKey),
+                _certificatePem, _caBundlePem, new Dictionary<string, byte[]>(_crls, StringComparer.Ordinal), _certSerial, _certNotAfter, _nssDamaged,
+                _libreswanVersion, new Dictionary<string, int>(_verbCounts, StringComparer.Ordinal), _commandsRun);
+        }
+
+        static KeyState? KeyOf(AsymmetricAlgorithm? key) => key switch
+        {
+            null => null,
+            ECDsa ec => new KeyState("ec", ec.ExportPkcs8PrivateKey()),
+            RSA rsa => new KeyState("rsa", rsa.ExportPkcs8PrivateKey()),
+            _ => throw new InvalidOperationException($"a host key of type {key.GetType().Name} cannot be saved"),
+        };
+    }
+
+    /// <summary>A host as it was saved (<see cref="Export"/>), with the options it was launched with.</summary>
+    internal static VirtualHost Import(HostState state, VirtualHostOptions options)
+    {
+        var host = new VirtualHost(options with { Seed = state.Seed, FailureProbability = state.FailureProbability, LibreswanVersion = state.LibreswanVersion })
+        {
+            _installed = state.Installed,
+            _running = state.Running,
+            _configHash = state.ConfigHash,
+            _pendingKey = KeyFrom(state.PendingKey),
+            _certificatePem = state.CertificatePem,
+            _caBundlePem = state.CaBundlePem,
+            _certSerial = state.CertSerial,
+            _certNotAfter = state.CertNotAfter,
+            _nssDamaged = state.NssDamaged,
+            _commandsRun = state.CommandsRun,
+        };
+        // The pending key may also be the current one (installed, not yet replaced): keep them one object then.
+        host._currentKey = state.CurrentKey is { } current && state.PendingKey is { } pending && current.Pkcs8.AsSpan().SequenceEqual(pending.Pkcs8)
+            ? host._pendingKey : KeyFrom(state.CurrentKey);
+        foreach (var (caId, der) in state.Crls) host._crls[caId] = der;
+        foreach (var (verb, count) in state.VerbCounts) host._verbCounts[verb] = count;
+        return host;
+
+        static AsymmetricAlgorithm? KeyFrom(KeyState? key)
+        {
+            if (key is null) return null;
+            AsymmetricAlgorithm algorithm = key.Type == "rsa" ? RSA.Create() : ECDsa.Create();
+            algorithm.ImportPkcs8PrivateKey(key.Pkcs8, out _);
+            return algorithm;
         }
     }
 
@@ -148,8 +199,9 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
 
     private VerbResult Run(string verb, AgentRequest request, CommandContext context)
     {
-        // Counted before taking our lock: counting peers takes the fleet's lock and then each peer's.
-        var enabledPeers = verb == AgentVerbs.Status ? context.EnabledPeerCount() : 0;
+        // Everything this verb needs from other components (the fleet, the peers, KMS) is read before our lock:
+        // no simulator lock is held across a call into another component (docs/simulator.md, "Locks").
+        using var inputs = VerbInputs.Gather(verb, request, context);
         lock (_sync)
         {
             _verbCounts[verb] = _verbCounts.GetValueOrDefault(verb) + 1;
@@ -165,10 +217,10 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
             {
                 AgentVerbs.Install => Install(request, reportVersion: true),
                 AgentVerbs.ApplyConfig => _installed ? Install(request, reportVersion: false) : VerbResult.Failure("not_running", "libreswan is not installed"),
-                AgentVerbs.Csr => Csr(request, context),
+                AgentVerbs.Csr => Csr(request, inputs.PrivateDnsName!),
                 AgentVerbs.InstallCert => InstallCert(request),
-                AgentVerbs.InstallP12 => InstallP12(request, context),
-                AgentVerbs.Status => Status(enabledPeers),
+                AgentVerbs.InstallP12 => InstallP12(request, inputs),
+                AgentVerbs.Status => Status(inputs.EnabledPeers),
                 AgentVerbs.Uninstall => Uninstall(),
                 _ => VerbResult.Failure("bad_request", $"unknown verb {verb}"),
             };
@@ -255,12 +307,12 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         }
     }
 
-    private VerbResult Csr(AgentRequest request, CommandContext context)
+    private VerbResult Csr(AgentRequest request, string privateDnsName)
     {
         var keyType = request.Parameters.GetValueOrDefault("keyType", "ec");
         AsymmetricAlgorithm key;
         CertificateRequest csr;
-        var subject = new X500DistinguishedName($"CN={context.Instance.PrivateDnsName}");
+        var subject = new X500DistinguishedName($"CN={privateDnsName}");
         switch (keyType)
         {
             case "ec":
@@ -312,44 +364,22 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         }
     }
 
-    private VerbResult InstallP12(AgentRequest request, CommandContext context)
+    private VerbResult InstallP12(AgentRequest request, VerbInputs inputs)
     {
-        if (!request.Files.TryGetValue("host.p12", out var p12) || !request.Files.TryGetValue("p12-password.kms", out var wrapped)
+        if (!request.Files.TryGetValue("host.p12", out var p12) || !request.Files.TryGetValue("p12-password.kms", out _)
             || !request.Files.TryGetValue("ca-bundle.pem", out var bundleBytes))
             return VerbResult.Failure("bad_request", "host.p12, p12-password.kms and ca-bundle.pem are required");
-        // As the agent does: the context names this instance by id and by the ARN built from its metadata.
-        var metadata = context.Metadata;
-        var encryptionContext = new Dictionary<string, string>(StringComparer.Ordinal)
+        if (inputs.KmsError is { } kmsError) return VerbResult.Failure("kms_failed", $"kms decrypt failed: {kmsError}");
+        var certificate = LoadPkcs12(p12, inputs.P12Password!);
+        if (certificate is null) return VerbResult.Failure("bad_certificate", "host.p12 cannot be opened with the decrypted password");
+        using (certificate)
         {
-            ["InstanceId"] = metadata.InstanceId,
-            ["InstanceArn"] = metadata.InstanceArn,
-        };
-        byte[] password;
-        try
-        {
-            password = context.DecryptAsThisInstance(wrapped, encryptionContext);
-        }
-        catch (AwsServiceException e)
-        {
-            return VerbResult.Failure("kms_failed", $"kms decrypt failed: {e.Code}");
-        }
-        try
-        {
-            var certificate = LoadPkcs12(p12, password);
-            if (certificate is null) return VerbResult.Failure("bad_certificate", "host.p12 cannot be opened with the decrypted password");
-            using (certificate)
-            {
-                if (!certificate.HasPrivateKey) return VerbResult.Failure("bad_certificate", "host.p12 holds no private key");
-                var bundle = Encoding.ASCII.GetString(bundleBytes);
-                if (ChainProblem(certificate, bundle) is { } problem) return VerbResult.Failure("bad_certificate", problem);
-                _currentKey?.Dispose();
-                _currentKey = (AsymmetricAlgorithm?)certificate.GetECDsaPrivateKey() ?? certificate.GetRSAPrivateKey();
-                return Installed(certificate, bundle);
-            }
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(password);
+            if (!certificate.HasPrivateKey) return VerbResult.Failure("bad_certificate", "host.p12 holds no private key");
+            var bundle = Encoding.ASCII.GetString(bundleBytes);
+            if (ChainProblem(certificate, bundle) is { } problem) return VerbResult.Failure("bad_certificate", problem);
+            _currentKey?.Dispose();
+            _currentKey = (AsymmetricAlgorithm?)certificate.GetECDsaPrivateKey() ?? certificate.GetRSAPrivateKey();
+            return Installed(certificate, bundle);
         }
     }
 

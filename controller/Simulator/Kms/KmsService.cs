@@ -23,6 +23,14 @@ internal sealed class KmsService(SimulatedKms kms) : JsonService
             "GenerateRandom" => new JsonObject { ["Plaintext"] = Convert.ToBase64String(SimulatedKms.GenerateRandom(args.Int("NumberOfBytes") ?? 32)) },
             "Sign" => Sign(args),
             "GetPublicKey" => GetPublicKey(args),
+            "Verify" => Verify(args),
+            "CreateAlias" => CreateAlias(args),
+            "ListAliases" => ListAliases(),
+            "ListKeys" => new JsonObject
+            {
+                ["Keys"] = new JsonArray(kms.KeyIds().Select(id => (JsonNode?)new JsonObject { ["KeyId"] = id, ["KeyArn"] = kms.KeyArn(id) }).ToArray()),
+                ["Truncated"] = false,
+            },
             _ => throw UnknownOperation(operation),
         });
 
@@ -91,6 +99,33 @@ internal sealed class KmsService(SimulatedKms kms) : JsonService
             ["SigningAlgorithm"] = algorithm,
         };
     }
+
+    private JsonObject Verify(JsonArgs args)
+    {
+        var keyId = args.RequiredString("KeyId");
+        var algorithm = args.RequiredString("SigningAlgorithm");
+        var valid = kms.Verify(keyId, args.RequiredBlob("Message"), args.RequiredBlob("Signature"), algorithm, args.String("MessageType") ?? "RAW");
+        return new JsonObject { ["KeyId"] = kms.KeyArn(keyId), ["SignatureValid"] = valid, ["SigningAlgorithm"] = algorithm };
+    }
+
+    private JsonObject CreateAlias(JsonArgs args)
+    {
+        var alias = args.RequiredString("AliasName");
+        if (kms.Aliases().Any(a => a.Alias == alias)) throw new AwsServiceException(400, "AlreadyExistsException", $"An alias with the name arn:aws:kms:...:{alias} already exists");
+        kms.CreateAlias(alias, args.RequiredString("TargetKeyId"));
+        return [];
+    }
+
+    private JsonObject ListAliases() => new()
+    {
+        ["Aliases"] = new JsonArray(kms.Aliases().Select(a => (JsonNode?)new JsonObject
+        {
+            ["AliasName"] = a.Alias,
+            ["AliasArn"] = kms.KeyArn(a.KeyId).Split(":key/")[0] + ":" + a.Alias,
+            ["TargetKeyId"] = a.KeyId,
+        }).ToArray()),
+        ["Truncated"] = false,
+    };
 
     private JsonObject GetPublicKey(JsonArgs args)
     {

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using IpsecMesh.Simulator.Faults;
 using IpsecMesh.Simulator.Kms;
+using IpsecMesh.Simulator.State;
 
 namespace IpsecMesh.Simulator;
 
@@ -69,6 +70,31 @@ public sealed class SimulatedKms : IDisposable
         };
         _keys[id] = key;
         return id;
+    }
+
+    internal KmsState Export() => new(
+        _keys.Values.OrderBy(k => k.CreationDate).Select(k => new KmsKeyState(k.KeyId, k.Arn, k.KeySpec, k.KeyUsage, k.CreationDate, k.Description, k.InstanceBound,
+            k.Symmetric?.ToArray(), k.Ecdsa?.ExportPkcs8PrivateKey() ?? k.Rsa?.ExportPkcs8PrivateKey())).ToArray(),
+        new Dictionary<string, string>(_aliases, StringComparer.Ordinal));
+
+    internal void Import(KmsState state)
+    {
+        foreach (var k in state.Keys)
+        {
+            ECDsa? ecdsa = null;
+            RSA? rsa = null;
+            if (k.PrivateKeyPkcs8 is { } pkcs8)
+            {
+                if (k.KeySpec.StartsWith("ECC", StringComparison.Ordinal)) (ecdsa = ECDsa.Create()).ImportPkcs8PrivateKey(pkcs8, out _);
+                else (rsa = RSA.Create()).ImportPkcs8PrivateKey(pkcs8, out _);
+            }
+            _keys[k.KeyId] = new KmsKey
+            {
+                KeyId = k.KeyId, Arn = k.Arn, KeySpec = k.KeySpec, KeyUsage = k.KeyUsage, CreationDate = k.CreationDate, Description = k.Description,
+                InstanceBound = k.InstanceBound, Symmetric = k.Symmetric, Ecdsa = ecdsa, Rsa = rsa,
+            };
+        }
+        foreach (var (alias, keyId) in state.Aliases) _aliases[alias] = keyId;
     }
 
     public void CreateAlias(string aliasName, string keyId)
@@ -163,6 +189,23 @@ public sealed class SimulatedKms : IDisposable
     /// <summary>Signs like KMS: ECDSA signatures DER-encoded, RSA PKCS#1 v1.5 or PSS; messageType RAW or DIGEST.</summary>
     public byte[] Sign(string keyId, byte[] message, string signingAlgorithm, string messageType = "RAW")
     {
+        var (key, hash, digest) = SigningInput(keyId, message, signingAlgorithm, messageType);
+        if (key.Ecdsa is not null) return key.Ecdsa.SignHash(digest, DSASignatureFormat.Rfc3279DerSequence);
+        return key.Rsa!.SignHash(digest, hash, Padding(signingAlgorithm));
+    }
+
+    /// <summary>Verifies like KMS: true, or KMSInvalidSignatureException (KMS never answers SignatureValid false).</summary>
+    public bool Verify(string keyId, byte[] message, byte[] signature, string signingAlgorithm, string messageType = "RAW")
+    {
+        var (key, hash, digest) = SigningInput(keyId, message, signingAlgorithm, messageType);
+        var valid = key.Ecdsa is not null
+            ? key.Ecdsa.VerifyHash(digest, signature, DSASignatureFormat.Rfc3279DerSequence)
+            : key.Rsa!.VerifyHash(digest, signature, hash, Padding(signingAlgorithm));
+        return valid ? true : throw new AwsServiceException(400, "KMSInvalidSignatureException", "The signature is not valid for this key, message and algorithm");
+    }
+
+    private (KmsKey Key, HashAlgorithmName Hash, byte[] Digest) SigningInput(string keyId, byte[] message, string signingAlgorithm, string messageType)
+    {
         var key = Resolve(keyId);
         if (key.KeyUsage != "SIGN_VERIFY") throw new AwsServiceException(400, "InvalidKeyUsageException", $"{key.Arn} is not a SIGN_VERIFY key");
         if (!key.SigningAlgorithms.Contains(signingAlgorithm))
@@ -181,10 +224,18 @@ public sealed class SimulatedKms : IDisposable
                 : throw new AwsServiceException(400, "ValidationException", $"a {hash.Name} digest is {HashLength(hash)} bytes"),
             _ => throw new AwsServiceException(400, "ValidationException", $"MessageType '{messageType}' is not RAW or DIGEST"),
         };
-        if (key.Ecdsa is not null) return key.Ecdsa.SignHash(digest, DSASignatureFormat.Rfc3279DerSequence);
-        var padding = signingAlgorithm.StartsWith("RSASSA_PSS", StringComparison.Ordinal) ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
-        return key.Rsa!.SignHash(digest, hash, padding);
+        return (key, hash, digest);
     }
+
+    private static RSASignaturePadding Padding(string signingAlgorithm) =>
+        signingAlgorithm.StartsWith("RSASSA_PSS", StringComparison.Ordinal) ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
+
+    /// <summary>Aliases and the key ids they name, for ListAliases.</summary>
+    public IReadOnlyList<(string Alias, string KeyId)> Aliases() =>
+        _aliases.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => (a.Key, a.Value)).ToArray();
+
+    /// <summary>Every key's id, for ListKeys.</summary>
+    public IReadOnlyList<string> KeyIds() => _keys.Values.OrderBy(k => k.CreationDate).ThenBy(k => k.KeyId, StringComparer.Ordinal).Select(k => k.KeyId).ToArray();
 
     /// <summary>The DER SubjectPublicKeyInfo of an asymmetric key.</summary>
     public byte[] GetPublicKey(string keyId) => Resolve(keyId).PublicKey();

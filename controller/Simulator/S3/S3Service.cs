@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
+using IpsecMesh.Simulator.State;
 using IpsecMesh.Simulator.Wire;
 
 namespace IpsecMesh.Simulator.S3;
@@ -15,13 +16,18 @@ internal sealed class S3Service(TimeProvider time) : IAwsService
 {
     private static readonly XNamespace Ns = "http://s3.amazonaws.com/doc/2006-03-01/";
     private readonly Lock _sync = new();
+    private const string OwnerId = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
     private readonly Dictionary<string, SortedDictionary<string, S3Object>> _buckets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _created = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Bucket, string Operation), string> _settings = [];
+    private readonly MultipartUploads _uploads = new(time);
 
     public string Name => "s3";
 
     public void CreateBucket(string name)
     {
-        lock (_sync) _buckets.TryAdd(name, new SortedDictionary<string, S3Object>(StringComparer.Ordinal));
+        lock (_sync)
+            if (_buckets.TryAdd(name, new SortedDictionary<string, S3Object>(StringComparer.Ordinal))) _created[name] = time.GetUtcNow();
     }
 
     /// <summary>Direct read for tests and exports: the object's bytes, or null.</summary>
@@ -35,16 +41,51 @@ internal sealed class S3Service(TimeProvider time) : IAwsService
         lock (_sync) return _buckets.GetValueOrDefault(bucket)?.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToArray() ?? [];
     }
 
+    internal IReadOnlyList<BucketState> Export()
+    {
+        lock (_sync)
+            return _buckets.Select(b => new BucketState(b.Key, _created.GetValueOrDefault(b.Key),
+                b.Value.Select(o => new ObjectState(o.Key, o.Value.Body, o.Value.ETag, o.Value.LastModified, o.Value.ContentType, o.Value.Metadata)).ToArray(),
+                _settings.Where(s => s.Key.Bucket == b.Key).ToDictionary(s => s.Key.Operation, s => s.Value, StringComparer.Ordinal))).ToArray();
+    }
+
+    internal void Import(IReadOnlyList<BucketState> buckets)
+    {
+        lock (_sync)
+        {
+            foreach (var saved in buckets)
+            {
+                var bucket = new SortedDictionary<string, S3Object>(StringComparer.Ordinal);
+                foreach (var o in saved.Objects) bucket[o.Key] = new S3Object(o.Body, o.ETag, o.LastModified, o.ContentType, o.Metadata);
+                _buckets[saved.Name] = bucket;
+                _created[saved.Name] = saved.Created;
+                foreach (var (operation, body) in saved.Settings) _settings[(saved.Name, operation)] = body;
+            }
+        }
+    }
+
     public string OperationOf(SimRequest request)
     {
-        var (_, key) = Locate(request);
+        var (bucket, key) = Locate(request);
         var query = request.Query;
+        if (bucket.Length == 0)
+            return request.Method == "GET" ? "ListBuckets" : throw new AwsServiceException(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
         return (request.Method, key.Length > 0) switch
         {
             ("GET", false) when query.ContainsKey("list-type") => "ListObjectsV2",
             ("GET", false) when query.ContainsKey("location") => "GetBucketLocation",
+            ("GET", false) when query.ContainsKey("versioning") => "GetBucketVersioning",
+            ("GET", false) when query.ContainsKey("uploads") => "ListMultipartUploads",
             ("GET", false) => "ListObjects",
             ("HEAD", false) => "HeadBucket",
+            ("PUT", false) when S3BucketSettings.Of(query) is { } setting => "PutBucket" + setting,
+            ("PUT", false) => "CreateBucket",
+            ("DELETE", false) => "DeleteBucket",
+            ("POST", true) when query.ContainsKey("uploads") => "CreateMultipartUpload",
+            ("POST", true) when query.ContainsKey("uploadId") => "CompleteMultipartUpload",
+            ("PUT", true) when query.ContainsKey("uploadId") => "UploadPart",
+            ("DELETE", true) when query.ContainsKey("uploadId") => "AbortMultipartUpload",
+            ("GET", true) when query.ContainsKey("uploadId") => "ListParts",
             ("GET", true) => "GetObject",
             ("HEAD", true) => "HeadObject",
             ("PUT", true) => "PutObject",
@@ -58,20 +99,80 @@ internal sealed class S3Service(TimeProvider time) : IAwsService
         var (bucketName, key) = Locate(request);
         lock (_sync)
         {
+            if (operation == "ListBuckets") return Task.FromResult(ListBuckets());
+            if (operation == "CreateBucket") return Task.FromResult(CreateBucketOnWire(bucketName));
             var bucket = _buckets.GetValueOrDefault(bucketName)
                 ?? throw new AwsServiceException(404, "NoSuchBucket", "The specified bucket does not exist");
+            if (operation.StartsWith("PutBucket", StringComparison.Ordinal))
+            {
+                // Versioning, encryption, public access block, tags, policy: kept, not enforced (docs/simulator.md).
+                _settings[(bucketName, operation)] = request.BodyText;
+                return Task.FromResult(new SimResponse());
+            }
             return Task.FromResult(operation switch
             {
                 "ListObjectsV2" => ListObjectsV2(bucketName, bucket, request.Query),
                 "GetBucketLocation" => Xml(200, new XElement(Ns + "LocationConstraint")),
+                "GetBucketVersioning" => Xml(200, new XElement(Ns + "VersioningConfiguration",
+                    _settings.TryGetValue((bucketName, "PutBucketVersioning"), out var versioning) && versioning.Contains("Enabled", StringComparison.Ordinal)
+                        ? new XElement(Ns + "Status", "Enabled") : null)),
                 "HeadBucket" => new SimResponse(),
+                "DeleteBucket" => DeleteBucket(bucketName, bucket),
                 "GetObject" => GetObject(bucket, key, request, head: false),
                 "HeadObject" => GetObject(bucket, key, request, head: true),
                 "PutObject" => PutObject(bucket, key, request),
                 "DeleteObject" => DeleteObject(bucket, key, request),
+                "CreateMultipartUpload" => _uploads.Create(bucketName, key, request),
+                "UploadPart" => _uploads.UploadPart(bucketName, key, request),
+                "CompleteMultipartUpload" => Complete(bucketName, bucket, key, request),
+                "AbortMultipartUpload" => _uploads.Abort(bucketName, key, request),
+                "ListParts" => _uploads.ListParts(bucketName, key, request),
+                "ListMultipartUploads" => _uploads.List(bucketName),
                 _ => throw new AwsServiceException(501, "NotImplemented", $"the simulator does not implement {operation}"),
             });
         }
+    }
+
+    private SimResponse ListBuckets()
+    {
+        var document = new XElement(Ns + "ListAllMyBucketsResult",
+            new XElement(Ns + "Owner", new XElement(Ns + "ID", OwnerId), new XElement(Ns + "DisplayName", "simulated")),
+            new XElement(Ns + "Buckets", _buckets.Keys.Order(StringComparer.Ordinal).Select(name => new XElement(Ns + "Bucket",
+                new XElement(Ns + "Name", name),
+                new XElement(Ns + "CreationDate", _created.GetValueOrDefault(name).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture))))));
+        return Xml(200, document);
+    }
+
+    /// <summary>In us-east-1 S3 answers 200 to re-creating a bucket one owns; names follow S3's rules.</summary>
+    private SimResponse CreateBucketOnWire(string name)
+    {
+        if (name.Length is < 3 or > 63 || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.')
+            || !char.IsAsciiLetterOrDigit(name[0]) || !char.IsAsciiLetterOrDigit(name[^1]))
+            throw new AwsServiceException(400, "InvalidBucketName", "The specified bucket is not valid.");
+        if (_buckets.TryAdd(name, new SortedDictionary<string, S3Object>(StringComparer.Ordinal))) _created[name] = time.GetUtcNow();
+        var response = new SimResponse();
+        response.Headers["Location"] = "/" + name;
+        return response;
+    }
+
+    private SimResponse DeleteBucket(string name, SortedDictionary<string, S3Object> bucket)
+    {
+        if (bucket.Count > 0) throw new AwsServiceException(409, "BucketNotEmpty", "The bucket you tried to delete is not empty");
+        _buckets.Remove(name);
+        _created.Remove(name);
+        return new SimResponse { Status = 204 };
+    }
+
+    private SimResponse Complete(string bucketName, SortedDictionary<string, S3Object> bucket, string key, SimRequest request)
+    {
+        var (body, etag, contentType, metadata) = _uploads.Complete(bucketName, key, request);
+        bucket[key] = new S3Object(body, etag, time.GetUtcNow(), contentType, metadata);
+        var document = new XElement(Ns + "CompleteMultipartUploadResult",
+            new XElement(Ns + "Location", $"http://{request.Authority}/{bucketName}/{key}"),
+            new XElement(Ns + "Bucket", bucketName),
+            new XElement(Ns + "Key", key),
+            new XElement(Ns + "ETag", etag));
+        return Xml(200, document);
     }
 
     public SimResponse FormatError(AwsServiceException error, SimRequest request)
@@ -80,7 +181,7 @@ internal sealed class S3Service(TimeProvider time) : IAwsService
         var document = new XElement("Error",
             new XElement("Code", error.Code),
             new XElement("Message", error.Message),
-            new XElement("RequestId", Guid.NewGuid().ToString("N")[..16].ToUpperInvariant()));
+            new XElement("RequestId", request.RequestId));
         return Xml(error.Status, document);
     }
 
@@ -124,12 +225,16 @@ internal sealed class S3Service(TimeProvider time) : IAwsService
             notModified.Headers["ETag"] = item.ETag;
             return notModified;
         }
+        var range = request.Header("Range") is { } rangeHeader ? ByteRange.Parse(rangeHeader, item.Body.Length) : null;
+        var body = range is { } r ? item.Body.AsSpan((int)r.First, (int)r.Length).ToArray() : item.Body;
         var response = new SimResponse
         {
+            Status = range is null ? 200 : 206,
             ContentType = item.ContentType,
-            Body = head ? [] : item.Body,
-            ContentLengthOverride = item.Body.Length,
+            Body = head ? [] : body,
+            ContentLengthOverride = body.Length,
         };
+        if (range is { } part) response.Headers["Content-Range"] = $"bytes {part.First}-{part.Last}/{item.Body.Length}";
         response.Headers["ETag"] = item.ETag;
         response.Headers["Last-Modified"] = item.LastModified.ToString("r", CultureInfo.InvariantCulture);
         response.Headers["Accept-Ranges"] = "bytes";

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using IpsecMesh.Simulator.Faults;
+using IpsecMesh.Simulator.State;
 using IpsecMesh.Simulator.Wire;
 
 namespace IpsecMesh.Simulator.Sqs;
@@ -26,26 +27,92 @@ internal sealed class SqsService(TimeProvider time, SeededRandom random, FaultOp
 
     protected override string InternalErrorCode => "InternalError";
 
+    /// <summary>Where the queue URLs of direct callers point (the loopback endpoint once listening); answers use the caller's own endpoint.</summary>
+    public string BaseUrl { get; set; } = $"http://sqs.{region}.simulated.invalid/";
+
+    public string UrlOf(string queueName) => $"{BaseUrl.TrimEnd('/')}/{account}/{queueName}";
+
+    private string UrlOf(SimQueue queue, SimRequest request) =>
+        request.Authority.Length > 0 ? $"http://{request.Authority}/{account}/{queue.Name}" : UrlOf(queue.Name);
+
     public string CreateQueue(string name, TimeSpan visibilityTimeout, string? deadLetterQueueName = null, int maxReceiveCount = 0)
     {
         lock (_sync)
         {
-            var queue = new SimQueue(name, $"https://sqs.{region}.amazonaws.com/{account}/{name}", $"arn:aws:sqs:{region}:{account}:{name}", visibilityTimeout)
+            var queue = new SimQueue(name, $"arn:aws:sqs:{region}:{account}:{name}", visibilityTimeout)
             {
                 DeadLetterQueue = deadLetterQueueName is null ? null : _queues[deadLetterQueueName],
                 MaxReceiveCount = maxReceiveCount,
             };
             _queues[name] = queue;
-            return queue.Url;
+            return UrlOf(name);
         }
     }
+
+    internal IReadOnlyList<QueueState> Export()
+    {
+        lock (_sync)
+            return _queues.Values.Select(q => new QueueState(q.Name, q.Arn, (int)q.VisibilityTimeout.TotalSeconds, q.DeadLetterQueue?.Name, q.MaxReceiveCount,
+                new Dictionary<string, string>(q.OtherAttributes, StringComparer.Ordinal),
+                q.Messages.Select(m => new MessageState(m.MessageId, m.Body, m.Md5OfBody, m.MessageAttributes?.ToJsonString(), m.SentAt, m.VisibleAt,
+                    m.ReceiveCount, m.FirstReceivedAt, m.ReceiptHandle)).ToArray())).ToArray();
+    }
+
+    internal void Import(IReadOnlyList<QueueState> queues)
+    {
+        lock (_sync)
+        {
+            foreach (var saved in queues)
+            {
+                var queue = new SimQueue(saved.Name, saved.Arn, TimeSpan.FromSeconds(saved.VisibilityTimeoutSeconds)) { MaxReceiveCount = saved.MaxReceiveCount };
+                foreach (var (key, value) in saved.OtherAttributes) queue.OtherAttributes[key] = value;
+                queue.Messages.AddRange(saved.Messages.Select(m => new SqsMessage
+                {
+                    MessageId = m.MessageId, Body = m.Body, Md5OfBody = m.Md5OfBody,
+                    MessageAttributes = m.MessageAttributesJson is null ? null : JsonNode.Parse(m.MessageAttributesJson) as JsonObject,
+                    SentAt = m.SentAt, VisibleAt = m.VisibleAt, ReceiveCount = m.ReceiveCount, FirstReceivedAt = m.FirstReceivedAt, ReceiptHandle = m.ReceiptHandle,
+                }));
+                _queues[saved.Name] = queue;
+            }
+            foreach (var saved in queues.Where(q => q.DeadLetterQueue is not null))
+                _queues[saved.Name].DeadLetterQueue = _queues.GetValueOrDefault(saved.DeadLetterQueue!);
+        }
+    }
+
+    /// <summary>The name of the queue with this ARN, or null.</summary>
+    public string? QueueNameOfArn(string arn)
+    {
+        lock (_sync) return _queues.Values.FirstOrDefault(q => q.Arn == arn)?.Name;
+    }
+
+    public override string OperationOf(SimRequest request) =>
+        SqsQueryProtocol.IsQuery(request)
+            ? SqsQueryProtocol.Form(request).GetValueOrDefault("Action") ?? throw new AwsServiceException(400, "MissingAction", "The request must contain the parameter Action.")
+            : base.OperationOf(request);
+
+    public override async Task<SimResponse> HandleAsync(string operation, SimRequest request, CancellationToken cancellationToken)
+    {
+        if (!SqsQueryProtocol.IsQuery(request)) return await base.HandleAsync(operation, request, cancellationToken);
+        var args = new JsonArgs(SqsQueryProtocol.ToJson(SqsQueryProtocol.Form(request)));
+        var result = await InvokeAsync(operation, args, request, cancellationToken);
+        return SqsQueryProtocol.Answer(operation, WithoutNulls(result), request.RequestId);
+    }
+
+    public override SimResponse FormatError(AwsServiceException error, SimRequest request) =>
+        SqsQueryProtocol.IsQuery(request) ? SqsQueryProtocol.Error(error, request.RequestId) : base.FormatError(error, request);
+
+    protected override void AddErrorHeaders(AwsServiceException error, SimResponse response) =>
+        response.Headers["x-amzn-query-error"] = SqsErrors.QueryError(error);
 
     /// <summary>An EventBridge event reaching its SQS target, through the drop / duplicate / reorder faults.</summary>
     public void DeliverEvent(string queueName, string body)
     {
         if (random.Chance(faults.EventDropProbability)) return;
         var copies = random.Chance(faults.EventDuplicateProbability) ? 2 : 1;
-        for (var i = 0; i < copies; i++) Enqueue(_queues[queueName], body, null, TimeSpan.Zero, random.Chance(faults.EventReorderProbability));
+        SimQueue? queue;
+        lock (_sync) queue = _queues.GetValueOrDefault(queueName);
+        if (queue is null) return; // EventBridge drops what it cannot deliver to a deleted target
+        for (var i = 0; i < copies; i++) Enqueue(queue, body, null, TimeSpan.Zero, random.Chance(faults.EventReorderProbability));
     }
 
     /// <summary>Messages in a queue now (visible, in flight or delayed), for tests.</summary>
@@ -60,16 +127,21 @@ internal sealed class SqsService(TimeProvider time, SeededRandom random, FaultOp
         lock (_sync) return _queues[queueName].Messages.Select(m => m.Body).ToArray();
     }
 
-    protected override async Task<JsonObject> InvokeAsync(string operation, JsonArgs args, CancellationToken cancellationToken) =>
+    protected override async Task<JsonObject> InvokeAsync(string operation, JsonArgs args, SimRequest request, CancellationToken cancellationToken) =>
         operation switch
         {
             "SendMessage" => SendMessage(args),
+            "SendMessageBatch" => SendMessageBatch(args),
             "ReceiveMessage" => await ReceiveMessageAsync(args, cancellationToken),
             "DeleteMessage" => DeleteMessage(args),
             "DeleteMessageBatch" => DeleteMessageBatch(args),
             "ChangeMessageVisibility" => ChangeMessageVisibility(args),
             "GetQueueAttributes" => GetQueueAttributes(args),
-            "GetQueueUrl" => new JsonObject { ["QueueUrl"] = Queue(args.RequiredString("QueueName")).Url },
+            "SetQueueAttributes" => SetQueueAttributes(args),
+            "GetQueueUrl" => new JsonObject { ["QueueUrl"] = UrlOf(Queue(args.RequiredString("QueueName")), request) },
+            "ListQueues" => ListQueues(args, request),
+            "CreateQueue" => CreateQueue(args, request),
+            "DeleteQueue" => DeleteQueue(args),
             "PurgeQueue" => Purge(args),
             _ => throw UnknownOperation(operation),
         };
@@ -78,6 +150,11 @@ internal sealed class SqsService(TimeProvider time, SeededRandom random, FaultOp
     {
         var queue = QueueOf(args);
         var body = args.RequiredString("MessageBody");
+        return Send(queue, body, args);
+    }
+
+    private JsonObject Send(SimQueue queue, string body, JsonArgs args)
+    {
         if (Encoding.UTF8.GetByteCount(body) > 262_144) throw InvalidParameter("MessageBody is longer than 262144 bytes");
         var delay = args.Int("DelaySeconds") ?? 0;
         if (delay is < 0 or > 900) throw InvalidParameter("DelaySeconds must be within 0..900");
@@ -86,6 +163,44 @@ internal sealed class SqsService(TimeProvider time, SeededRandom random, FaultOp
         var result = new JsonObject { ["MessageId"] = message.MessageId, ["MD5OfMessageBody"] = message.Md5OfBody };
         if (attributes is { Count: > 0 }) result["MD5OfMessageAttributes"] = MessageDigests.OfAttributes(attributes);
         return result;
+    }
+
+    private JsonObject SendMessageBatch(JsonArgs args)
+    {
+        var queue = QueueOf(args);
+        var entries = BatchEntries(args);
+        var successful = new JsonArray();
+        var failed = new JsonArray();
+        foreach (var entry in entries)
+        {
+            var id = entry["Id"]!.GetValue<string>();
+            try
+            {
+                var entryArgs = new JsonArgs(entry);
+                var sent = Send(queue, entryArgs.RequiredString("MessageBody"), entryArgs);
+                sent["Id"] = id;
+                successful.Add(sent);
+            }
+            catch (AwsServiceException e)
+            {
+                failed.Add(new JsonObject { ["Id"] = id, ["SenderFault"] = true, ["Code"] = e.Code, ["Message"] = e.Message });
+            }
+        }
+        return new JsonObject { ["Successful"] = successful, ["Failed"] = failed };
+    }
+
+    /// <summary>A batch's entries, checked as SQS checks them: 1 to 10, distinct ids of up to 80 letters, digits, - and _.</summary>
+    private static JsonObject[] BatchEntries(JsonArgs args)
+    {
+        var entries = args.Array("Entries").OfType<JsonObject>().ToArray();
+        if (entries.Length == 0) throw new AwsServiceException(400, "EmptyBatchRequest", "There should be at least one SendMessageBatchRequestEntry in the request.");
+        if (entries.Length > MaxBatch) throw new AwsServiceException(400, "TooManyEntriesInBatchRequest", $"Maximum number of entries per request are {MaxBatch}.");
+        var ids = entries.Select(e => e["Id"]?.GetValue<string>() ?? "").ToArray();
+        if (ids.Any(id => id.Length is 0 or > 80 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+            throw new AwsServiceException(400, "InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.");
+        if (ids.Distinct(StringComparer.Ordinal).Count() != ids.Length)
+            throw new AwsServiceException(400, "BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id.");
+        return entries;
     }
 
     private SqsMessage Enqueue(SimQueue queue, string body, JsonObject? attributes, TimeSpan delay, bool reorder)
@@ -118,7 +233,7 @@ internal sealed class SqsService(TimeProvider time, SeededRandom random, FaultOp
         if (wait is < 0 or > 20) throw InvalidParameter($"Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.");
         var visibility = args.Int("VisibilityTimeout") is { } v ? TimeSpan.FromSeconds(v) : queue.VisibilityTimeout;
         var wantAttributes = args.Strings("AttributeNames").Count > 0 || args.Strings("MessageSystemAttributeNames").Count > 0;
-        var wantMessageAttributes = args.Strings("MessageAttributeNames").Count > 0;
+        var messageAttributeNames = args.Strings("MessageAttributeNames");
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(wait);
         while (true)
         {
@@ -129,7 +244,7 @@ internal sealed class SqsService(TimeProvider time, SeededRandom random, FaultOp
                 var now = time.GetUtcNow();
                 var received = TakeVisible(queue, max, visibility, now);
                 if (received.Count > 0 || now >= deadline)
-                    return new JsonObject { ["Messages"] = new JsonArray(received.Select(m => (JsonNode?)MessageJson(m, wantAttributes, wantMessageAttributes)).ToArray()) };
+                    return new JsonObject { ["Messages"] = new JsonArray(received.Select(m => (JsonNode?)MessageJson(m, wantAttributes, messageAttributeNames)).ToArray()) };
                 var nextVisible = queue.Messages.Select(m => m.VisibleAt).Where(t => t > now).DefaultIfEmpty(deadline).Min();
                 sleep = (nextVisible < deadline ? nextVisible : deadline) - now;
                 changed = queue.Changed.Task;
@@ -166,7 +281,7 @@ internal sealed class SqsService(TimeProvider time, SeededRandom random, FaultOp
         return received;
     }
 
-    private static JsonObject MessageJson(SqsMessage m, bool attributes, bool messageAttributes)
+    private static JsonObject MessageJson(SqsMessage m, bool attributes, IReadOnlyList<string> messageAttributeNames)
     {
         var json = new JsonObject
         {
@@ -185,13 +300,25 @@ internal sealed class SqsService(TimeProvider time, SeededRandom random, FaultOp
                 ["SenderId"] = "AIDAIENQZJOLO23YVJ4VO",
             };
         }
-        if (messageAttributes && m.MessageAttributes is { Count: > 0 } ma)
+        // Only the attributes asked for ("All" or ".*", a name, or a prefix "name.*"), and the digest of those, as SQS does.
+        if (m.MessageAttributes is { Count: > 0 } all)
         {
-            json["MessageAttributes"] = ma.DeepClone();
-            json["MD5OfMessageAttributes"] = MessageDigests.OfAttributes(ma);
+            var chosen = new JsonObject();
+            foreach (var (name, value) in all)
+                if (messageAttributeNames.Any(wanted => AttributeWanted(wanted, name))) chosen[name] = value?.DeepClone();
+            if (chosen.Count > 0)
+            {
+                json["MessageAttributes"] = chosen;
+                json["MD5OfMessageAttributes"] = MessageDigests.OfAttributes(chosen);
+            }
         }
         return json;
     }
+
+    private static bool AttributeWanted(string wanted, string name) =>
+        wanted is "All" or ".*"
+        || string.Equals(wanted, name, StringComparison.Ordinal)
+        || (wanted.EndsWith(".*", StringComparison.Ordinal) && name.StartsWith(wanted[..^1], StringComparison.Ordinal));
 
     private JsonObject DeleteMessage(JsonArgs args)
     {
@@ -203,9 +330,7 @@ internal sealed class SqsService(TimeProvider time, SeededRandom random, FaultOp
     private JsonObject DeleteMessageBatch(JsonArgs args)
     {
         var queue = QueueOf(args);
-        var entries = args.Array("Entries").OfType<JsonObject>().ToArray();
-        if (entries.Length == 0) throw new AwsServiceException(400, "EmptyBatchRequest", "There should be at least one DeleteMessageBatchRequestEntry in the request.");
-        if (entries.Length > MaxBatch) throw new AwsServiceException(400, "TooManyEntriesInBatchRequest", $"Maximum number of entries per request are {MaxBatch}.");
+        var entries = BatchEntries(args);
         var successful = new JsonArray();
         var failed = new JsonArray();
         lock (_sync)
@@ -273,12 +398,109 @@ internal sealed class SqsService(TimeProvider time, SeededRandom random, FaultOp
             };
             if (queue.DeadLetterQueue is { } dlq)
                 attributes["RedrivePolicy"] = new JsonObject { ["deadLetterTargetArn"] = dlq.Arn, ["maxReceiveCount"] = queue.MaxReceiveCount }.ToJsonString();
+            foreach (var (name, value) in queue.OtherAttributes) attributes[name] = value;
             var wanted = args.Strings("AttributeNames");
             if (wanted.Count > 0 && !wanted.Contains("All"))
                 foreach (var name in attributes.Select(a => a.Key).ToArray())
                     if (!wanted.Contains(name)) attributes.Remove(name);
             return new JsonObject { ["Attributes"] = attributes };
         }
+    }
+
+    private JsonObject ListQueues(JsonArgs args, SimRequest request)
+    {
+        var prefix = args.String("QueueNamePrefix") ?? "";
+        var maxResults = args.Int("MaxResults");
+        if (maxResults is < 1 or > 1000) throw InvalidParameter("MaxResults must be within 1..1000");
+        var after = args.String("NextToken");
+        SimQueue[] queues;
+        lock (_sync)
+            queues = _queues.Values.Where(q => q.Name.StartsWith(prefix, StringComparison.Ordinal))
+                .Where(q => after is null || string.CompareOrdinal(q.Name, after) > 0)
+                .OrderBy(q => q.Name, StringComparer.Ordinal).ToArray();
+        // Without MaxResults SQS answers at most 1,000 queues and no token.
+        var page = queues.Take(maxResults ?? 1000).ToArray();
+        var result = new JsonObject { ["QueueUrls"] = new JsonArray(page.Select(q => (JsonNode?)UrlOf(q, request)).ToArray()) };
+        if (maxResults is not null && queues.Length > page.Length) result["NextToken"] = page[^1].Name;
+        if (page.Length == 0) result.Remove("QueueUrls");
+        return result;
+    }
+
+    private JsonObject CreateQueue(JsonArgs args, SimRequest request)
+    {
+        var name = args.RequiredString("QueueName");
+        if (name.Length > 80 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw InvalidParameter("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
+        var attributes = args.StringMap("Attributes") ?? new Dictionary<string, string>();
+        lock (_sync)
+        {
+            var visibility = attributes.TryGetValue("VisibilityTimeout", out var v)
+                ? int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 43_200 ? TimeSpan.FromSeconds(seconds)
+                    : throw InvalidParameter($"Invalid value for the parameter VisibilityTimeout.")
+                : TimeSpan.FromSeconds(30);
+            var (deadLetter, maxReceive) = Redrive(attributes);
+            if (_queues.TryGetValue(name, out var existing))
+            {
+                // Same name and attributes: the existing queue; other attributes: an error, as SQS answers.
+                if (attributes.ContainsKey("VisibilityTimeout") && existing.VisibilityTimeout != visibility)
+                    throw new AwsServiceException(400, "QueueNameExists", "A queue already exists with the same name and a different value for attribute VisibilityTimeout");
+                return new JsonObject { ["QueueUrl"] = UrlOf(existing, request) };
+            }
+            var queue = new SimQueue(name, $"arn:aws:sqs:{region}:{account}:{name}", visibility) { DeadLetterQueue = deadLetter, MaxReceiveCount = maxReceive };
+            foreach (var (key, value) in attributes)
+                if (key is not ("VisibilityTimeout" or "RedrivePolicy")) queue.OtherAttributes[key] = value;
+            _queues[name] = queue;
+            return new JsonObject { ["QueueUrl"] = UrlOf(queue, request) };
+        }
+    }
+
+    private JsonObject SetQueueAttributes(JsonArgs args)
+    {
+        var queue = QueueOf(args);
+        var attributes = args.StringMap("Attributes") ?? new Dictionary<string, string>();
+        lock (_sync)
+        {
+            foreach (var (key, value) in attributes)
+            {
+                if (key == "VisibilityTimeout")
+                    queue.VisibilityTimeout = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 43_200
+                        ? TimeSpan.FromSeconds(seconds) : throw InvalidParameter("Invalid value for the parameter VisibilityTimeout.");
+                else if (key == "RedrivePolicy") (queue.DeadLetterQueue, queue.MaxReceiveCount) = Redrive(attributes);
+                else queue.OtherAttributes[key] = value;
+            }
+        }
+        return [];
+    }
+
+    /// <summary>The dead-letter queue and receive count of a RedrivePolicy attribute (call under the lock).</summary>
+    private (SimQueue? DeadLetter, int MaxReceiveCount) Redrive(IReadOnlyDictionary<string, string> attributes)
+    {
+        if (!attributes.TryGetValue("RedrivePolicy", out var text) || text.Length == 0) return (null, 0);
+        try
+        {
+            var policy = JsonNode.Parse(text) as JsonObject ?? throw new FormatException();
+            var arn = policy["deadLetterTargetArn"]?.GetValue<string>() ?? throw new FormatException();
+            var count = policy["maxReceiveCount"] switch
+            {
+                JsonValue value when value.TryGetValue<int>(out var n) => n,
+                JsonValue value when int.TryParse(value.GetValue<string>(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) => n,
+                _ => throw new FormatException(),
+            };
+            var dlq = _queues.Values.FirstOrDefault(q => q.Arn == arn)
+                ?? throw InvalidParameter($"Value {text} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.");
+            return (dlq, count);
+        }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            throw InvalidParameter($"Value {text} for parameter RedrivePolicy is invalid. Reason: Redrive policy is not a valid JSON map.");
+        }
+    }
+
+    private JsonObject DeleteQueue(JsonArgs args)
+    {
+        var queue = QueueOf(args);
+        lock (_sync) _queues.Remove(queue.Name);
+        return [];
     }
 
     private JsonObject Purge(JsonArgs args)
@@ -296,8 +518,7 @@ internal sealed class SqsService(TimeProvider time, SeededRandom random, FaultOp
 
     private SimQueue Queue(string name)
     {
-        lock (_sync)
-            return _queues.GetValueOrDefault(name) ?? throw new AwsServiceException(400, "QueueDoesNotExist", "The specified queue does not exist.");
+        lock (_sync) return _queues.GetValueOrDefault(name) ?? throw SqsErrors.NonExistentQueue();
     }
 
     private static (string Queue, string MessageId, int ReceiveCount) ParseHandle(string handle)
@@ -316,5 +537,5 @@ internal sealed class SqsService(TimeProvider time, SeededRandom random, FaultOp
 
     private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static AwsServiceException InvalidParameter(string message) => new(400, "InvalidParameterValue", message);
+    private static AwsServiceException InvalidParameter(string message) => SqsErrors.InvalidParameter(message);
 }

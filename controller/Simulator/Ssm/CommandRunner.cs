@@ -39,21 +39,39 @@ internal sealed class CommandRunner
     /// <summary>Queues a new invocation; the agent picks it up after the delivery latency at the earliest.</summary>
     public void Submit(SsmInvocation invocation)
     {
+        lock (_sync) _pending.Add(invocation);
+        // Created outside the lock: a timer due at once may run TryDeliver on this thread (FakeTimeProvider).
+        var timer = _time.CreateTimer(_ => TryDeliver(invocation), null, _deliveryLatency, Timeout.InfiniteTimeSpan);
         lock (_sync)
         {
-            _pending.Add(invocation);
-            invocation.Timer = _time.CreateTimer(_ => TryDeliver(invocation), null, _deliveryLatency, Timeout.InfiniteTimeSpan);
+            if (invocation.Status == CommandStatus.Pending && invocation.Timer is null) invocation.Timer = timer;
+            else timer.Dispose();
         }
     }
 
     public void Cancel(SsmInvocation invocation)
     {
+        CancellationTokenSource? running;
         lock (_sync)
         {
             if (CommandStatus.IsTerminal(invocation.Status)) return;
             _pending.Remove(invocation);
             invocation.Finish(CommandStatus.Cancelled, CommandStatus.Cancelled, -1, _time.GetUtcNow());
-            invocation.Cancellation?.Cancel();
+            running = invocation.Cancellation;
+        }
+        StopRuntime(running);
+    }
+
+    /// <summary>Cancels a running command outside the lock: cancellation runs the runtime's continuations on this thread.</summary>
+    private static void StopRuntime(CancellationTokenSource? running)
+    {
+        try
+        {
+            running?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // the command finished meanwhile
         }
     }
 
@@ -66,15 +84,16 @@ internal sealed class CommandRunner
 
     private void TryDeliver(SsmInvocation invocation)
     {
-        SimInstance? instance;
+        // The fleet is read before the runner's lock is taken: no simulator lock is held across a call into another component.
+        var now = _time.GetUtcNow();
+        var instance = _fleet.TryGet(invocation.InstanceId);
+        var agent = instance?.AgentView(now);
         lock (_sync)
         {
             if (invocation.Status != CommandStatus.Pending) return;
             invocation.Timer?.Dispose();
             invocation.Timer = null;
-            var now = _time.GetUtcNow();
-            instance = _fleet.TryGet(invocation.InstanceId);
-            if (instance is null || instance.State == InstanceState.Terminated)
+            if (instance is null || agent!.Value.State == InstanceState.Terminated)
             {
                 _pending.Remove(invocation);
                 invocation.Finish(CommandStatus.Failed, "Undeliverable", -1, now);
@@ -93,13 +112,12 @@ internal sealed class CommandRunner
                 invocation.Timer = _time.CreateTimer(_ => TryDeliver(invocation), null, deliverable - now, Timeout.InfiniteTimeSpan);
                 return;
             }
-            if (!instance.IsAgentOnline(now))
+            if (!agent.Value.AgentOnline)
             {
                 // Wake at the delivery deadline; an agent coming online earlier triggers OnAgentAvailabilityChanged,
                 // and one already scheduled to come online wakes us then.
                 var wake = deadline;
-                lock (_fleet.Sync)
-                    if (instance.AgentOnlineAt is { } online && online > now && online < wake) wake = online;
+                if (agent.Value.AgentOnlineAt is { } online && online > now && online < wake) wake = online;
                 invocation.Timer = _time.CreateTimer(_ => TryDeliver(invocation), null, wake - now, Timeout.InfiniteTimeSpan);
                 return;
             }
@@ -159,11 +177,13 @@ internal sealed class CommandRunner
 
     private void ExecutionTimedOut(SsmInvocation invocation)
     {
+        CancellationTokenSource? running;
         lock (_sync)
         {
             if (invocation.Status != CommandStatus.InProgress) return;
             invocation.Finish(CommandStatus.TimedOut, "ExecutionTimedOut", -1, _time.GetUtcNow());
-            invocation.Cancellation?.Cancel();
+            running = invocation.Cancellation;
         }
+        StopRuntime(running);
     }
 }

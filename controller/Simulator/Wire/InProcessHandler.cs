@@ -21,6 +21,7 @@ internal sealed class InProcessHandler(RequestDispatcher dispatcher) : HttpMessa
         {
             Method = request.Method.Method,
             Host = uri.Host,
+            Authority = uri.Authority,
             RawPath = uri.AbsolutePath,
             RawQuery = uri.Query.TrimStart('?'),
             Headers = headers,

@@ -21,7 +21,7 @@ internal abstract class JsonService : IAwsService
 
     protected abstract string InternalErrorCode { get; }
 
-    public string OperationOf(SimRequest request)
+    public virtual string OperationOf(SimRequest request)
     {
         var target = request.Header("X-Amz-Target") ?? throw new AwsServiceException(400, "MissingAction", "X-Amz-Target is missing");
         var dot = target.LastIndexOf('.');
@@ -29,7 +29,7 @@ internal abstract class JsonService : IAwsService
         return target[(dot + 1)..];
     }
 
-    public async Task<SimResponse> HandleAsync(string operation, SimRequest request, CancellationToken cancellationToken)
+    public virtual async Task<SimResponse> HandleAsync(string operation, SimRequest request, CancellationToken cancellationToken)
     {
         JsonObject body;
         try
@@ -40,16 +40,41 @@ internal abstract class JsonService : IAwsService
         {
             throw new AwsServiceException(400, "SerializationException", "the request body is not JSON");
         }
-        var result = await InvokeAsync(operation, new JsonArgs(body), cancellationToken);
-        return new SimResponse { ContentType = ContentType, Body = Encoding.UTF8.GetBytes(result.ToJsonString()) };
+        var result = await InvokeAsync(operation, new JsonArgs(body), request, cancellationToken);
+        return new SimResponse { ContentType = ContentType, Body = Encoding.UTF8.GetBytes(WithoutNulls(result).ToJsonString()) };
     }
 
-    protected abstract Task<JsonObject> InvokeAsync(string operation, JsonArgs args, CancellationToken cancellationToken);
+    /// <summary>An operation that needs the request itself (SQS: the URLs it hands out name the endpoint the client used).</summary>
+    protected virtual Task<JsonObject> InvokeAsync(string operation, JsonArgs args, SimRequest request, CancellationToken cancellationToken) =>
+        InvokeAsync(operation, args, cancellationToken);
 
-    public SimResponse FormatError(AwsServiceException error, SimRequest request)
+    protected virtual Task<JsonObject> InvokeAsync(string operation, JsonArgs args, CancellationToken cancellationToken) =>
+        throw UnknownOperation(operation);
+
+    /// <summary>AWS omits an absent member (NextToken on the last page, a command without Comment); it never sends null.</summary>
+    internal static JsonObject WithoutNulls(JsonObject json)
+    {
+        foreach (var (name, value) in json.ToArray())
+        {
+            if (value is null) json.Remove(name);
+            else if (value is JsonObject inner) WithoutNulls(inner);
+            else if (value is JsonArray array)
+                foreach (var item in array.OfType<JsonObject>()) WithoutNulls(item);
+        }
+        return json;
+    }
+
+    public virtual SimResponse FormatError(AwsServiceException error, SimRequest request)
     {
         var body = new JsonObject { ["__type"] = ErrorTypePrefix + error.Code, ["message"] = error.Message };
-        return new SimResponse { Status = error.Status, ContentType = ContentType, Body = Encoding.UTF8.GetBytes(body.ToJsonString()) };
+        var response = new SimResponse { Status = error.Status, ContentType = ContentType, Body = Encoding.UTF8.GetBytes(body.ToJsonString()) };
+        AddErrorHeaders(error, response);
+        return response;
+    }
+
+    /// <summary>Extra headers of an error answer (SQS: x-amzn-query-error, its AWS query protocol code).</summary>
+    protected virtual void AddErrorHeaders(AwsServiceException error, SimResponse response)
+    {
     }
 
     public AwsServiceException Throttled() => new(400, "ThrottlingException", "Rate exceeded");

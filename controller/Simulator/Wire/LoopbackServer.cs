@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace IpsecMesh.Simulator.Wire;
 
 /// <summary>Serves the dispatcher on 127.0.0.1 for other processes, silently (no console or log output).</summary>
-internal sealed class LoopbackServer(RequestDispatcher dispatcher) : IAsyncDisposable
+internal sealed class LoopbackServer(RequestDispatcher dispatcher, Func<string> summary) : IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -35,16 +35,28 @@ internal sealed class LoopbackServer(RequestDispatcher dispatcher) : IAsyncDispo
 
     private async Task ServeAsync(HttpContext context)
     {
+        // Not AWS: the simulator's own summary (instances by watched tag value, calls answered), for scripts and benchmarks.
+        if (HttpMethods.IsGet(context.Request.Method) && context.Request.Path == "/_simulator/summary")
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(summary(), context.RequestAborted);
+            return;
+        }
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in context.Request.Headers) headers[name] = values.ToString();
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        // The request target as sent, still percent-encoded: Kestrel's decoded Path would be decoded a second time
+        // (an S3 key "pct%41key", sent as "pct%2541key", must not become "pctAkey").
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.ToUriComponent() + context.Request.QueryString;
+        var queryAt = target.IndexOf('?', StringComparison.Ordinal);
         var request = new SimRequest
         {
             Method = context.Request.Method,
             Host = context.Request.Host.Host,
-            RawPath = context.Request.Path.ToUriComponent(),
-            RawQuery = context.Request.QueryString.HasValue ? context.Request.QueryString.Value![1..] : "",
+            Authority = context.Request.Host.Value ?? "",
+            RawPath = queryAt < 0 ? target : target[..queryAt],
+            RawQuery = queryAt < 0 ? "" : target[(queryAt + 1)..],
             Headers = headers,
             Body = buffer.ToArray(),
         };

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using IpsecMesh.Simulator.Faults;
 using IpsecMesh.Simulator.Throttling;
@@ -20,6 +22,12 @@ internal sealed partial class RequestDispatcher(
     private readonly Dictionary<string, IAwsService> _byName = services.ToDictionary(s => s.Name, StringComparer.Ordinal);
     private readonly Dictionary<string, int> _forcedThrottles = new(StringComparer.Ordinal);
     private readonly Lock _sync = new();
+    private readonly ConcurrentDictionary<long, (string Api, long StartedAt)> _inFlight = new();
+    private long _nextCall;
+
+    /// <summary>Calls being answered now, oldest first, with their wall-clock age: what a hung run was doing.</summary>
+    public IReadOnlyList<(string Api, TimeSpan Age)> InFlight() =>
+        _inFlight.Values.OrderBy(c => c.StartedAt).Select(c => (c.Api, Stopwatch.GetElapsedTime(c.StartedAt))).ToArray();
 
     /// <summary>Makes the next <paramref name="count"/> calls of one API answer with a throttling error.</summary>
     public void ThrottleNext(string api, int count)
@@ -40,9 +48,41 @@ internal sealed partial class RequestDispatcher(
         catch (AwsServiceException e)
         {
             calls.Record($"{service.Name}:Unknown", ApiCallOutcome.Error);
-            return service.FormatError(e, request);
+            var error = service.FormatError(e, request);
+            AddRequestId(service, request, error);
+            return error;
         }
         var api = $"{service.Name}:{operation}";
+        var call = Interlocked.Increment(ref _nextCall);
+        _inFlight[call] = (api, Stopwatch.GetTimestamp());
+        try
+        {
+            var response = await AnswerAsync(service, operation, api, request, cancellationToken);
+            AddRequestId(service, request, response);
+            return response;
+        }
+        finally
+        {
+            _inFlight.TryRemove(call, out _);
+        }
+    }
+
+    /// <summary>Every answer carries its request id where the service's clients look for it.</summary>
+    private static void AddRequestId(IAwsService service, SimRequest request, SimResponse response)
+    {
+        if (service.Name == "s3")
+        {
+            response.Headers["x-amz-request-id"] = request.RequestId;
+            response.Headers["x-amz-id-2"] = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(request.RequestId));
+        }
+        else
+        {
+            response.Headers["x-amzn-RequestId"] = request.RequestId;
+        }
+    }
+
+    private async Task<SimResponse> AnswerAsync(IAwsService service, string operation, string api, SimRequest request, CancellationToken cancellationToken)
+    {
         if (faults.Latency > TimeSpan.Zero) await Task.Delay(faults.Latency, time, cancellationToken);
         if (TakeForcedThrottle(api) || random.Chance(faults.ThrottleProbability) || !throttler.TryAdmit(api))
         {
@@ -94,6 +134,7 @@ internal sealed partial class RequestDispatcher(
                 "AmazonSSM" => "ssm",
                 "TrentService" => "kms",
                 "AmazonSQS" => "sqs",
+                "AWSEvents" => "events",
                 _ => null,
             };
             if (name is not null && _byName.TryGetValue(name, out var byTarget)) return byTarget;

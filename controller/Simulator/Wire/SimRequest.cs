@@ -7,6 +7,10 @@ internal sealed class SimRequest
 {
     public required string Method { get; init; }
     public required string Host { get; init; }
+    /// <summary>Host and port as the client addressed the simulator ("127.0.0.1:4566"): the base of the URLs it hands out.</summary>
+    public string Authority { get; init; } = "";
+    /// <summary>This call's request id, sent back in the protocol's header (and body, where the protocol has one).</summary>
+    public string RequestId { get; } = Guid.NewGuid().ToString();
     /// <summary>The path, still percent-encoded.</summary>
     public required string RawPath { get; init; }
     /// <summary>The query string without '?', still percent-encoded.</summary>
