@@ -50,12 +50,11 @@ public class ShellcheckTests
     }
 
     [Fact]
-    public void The_script_never_contains_the_command_heredoc_terminators()
+    public void The_script_never_refers_to_a_document_parameter()
     {
-        var lines = AgentScript.Content.Split('\n');
-
-        Assert.DoesNotContain(HostAgent.Protocol.AgentCommand.ScriptTerminator, lines);
-        Assert.DoesNotContain(HostAgent.Protocol.AgentCommand.RequestTerminator, lines);
+        // SSM would replace {{ name }} in the document's script; only the last line, which the document writes, may.
+        Assert.DoesNotContain("{{", AgentScript.Content, StringComparison.Ordinal);
+        Assert.EndsWith("\nmain \"$@\"\n", AgentScript.Content, StringComparison.Ordinal);
     }
 
     // -x follows agent.sh's source lines (found through its source-path=SCRIPTDIR directive); -a
