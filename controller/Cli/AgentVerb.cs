@@ -44,7 +44,10 @@ public sealed class AgentVerb : ICliVerb
             args.EnsureAllUsed();
             if (!File.Exists(stack)) throw new CliException($"'{stack}' does not exist");
             var template = await File.ReadAllTextAsync(stack, cancellationToken);
-            await File.WriteAllTextAsync(stack, AgentDocumentYaml.Splice(template, script), new UTF8Encoding(false), cancellationToken);
+            string spliced;
+            try { spliced = AgentDocumentYaml.Splice(template, script); }
+            catch (InvalidOperationException e) { throw new CliException(e.Message); }
+            await File.WriteAllTextAsync(stack, spliced, new UTF8Encoding(false), cancellationToken);
             Console.WriteLine($"{stack}: AgentDocument is {AgentDocument.NameOf(script)}");
             return 0;
         }

@@ -2,9 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IpsecMesh.HostAgent.Document;
-
-namespace IpsecMesh.Cli;
+namespace IpsecMesh.HostAgent.Document;
 
 /// <summary>
 /// The agent document as the <c>AgentDocument</c> resource of deploy/ipsec-mesh.yaml, between two
@@ -40,7 +38,7 @@ public static class AgentDocumentYaml
     {
         var begin = template.IndexOf(BeginMarker, StringComparison.Ordinal);
         var end = template.IndexOf(EndMarker, StringComparison.Ordinal);
-        if (begin < 0 || end < begin) throw new CliException($"the template has no '{BeginMarker.Trim()}' ... '{EndMarker.Trim()}' lines around its AgentDocument resource");
+        if (begin < 0 || end < begin) throw new InvalidOperationException($"the template has no '{BeginMarker.Trim()}' ... '{EndMarker.Trim()}' lines around its AgentDocument resource");
         var afterEnd = template.IndexOf('\n', end);
         return template[..begin] + Resource(script) + (afterEnd < 0 ? "" : template[(afterEnd + 1)..]);
     }
