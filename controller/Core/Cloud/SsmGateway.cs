@@ -89,7 +89,17 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
     {
         // The document has two steps (download, agent): the agent step's output is the command's.
         var request = new GetCommandInvocationRequest { CommandId = command.CommandId, InstanceId = instanceId, PluginName = AgentDocument.AgentStep };
-        var invocation = await _meter.CallAsync("ssm", "GetCommandInvocation", () => _ssm.GetCommandInvocationAsync(request, cancellationToken));
+        GetCommandInvocationResponse invocation;
+        try
+        {
+            invocation = await _meter.CallAsync("ssm", "GetCommandInvocation", () => _ssm.GetCommandInvocationAsync(request, cancellationToken));
+        }
+        catch (InvalidPluginNameException)
+        {
+            // A command of a version before the agent document (AWS-RunShellScript, one step), resumed after an upgrade.
+            request.PluginName = null;
+            invocation = await _meter.CallAsync("ssm", "GetCommandInvocation", () => _ssm.GetCommandInvocationAsync(request, cancellationToken));
+        }
         var status = ParseStatus(invocation.Status?.Value);
         if (status is not (CommandStatus.Pending or CommandStatus.InProgress))
             _telemetry.RecordSsmCommand(command.CommandId, command.Verbs, status.ToString(), command.SentAt, _time.GetUtcNow());
@@ -118,7 +128,9 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
             foreach (var invocation in response.CommandInvocations ?? [])
             {
                 if (invocation.InstanceId is null || invocation.CommandId is null) continue;
-                var output = details ? (invocation.CommandPlugins ?? []).FirstOrDefault(p => p.Name == AgentDocument.AgentStep)?.Output : null;
+                var plugins = invocation.CommandPlugins ?? [];
+                // The agent step's output; a one-step command of an earlier version has only its own.
+                var output = details ? plugins.FirstOrDefault(p => p.Name == AgentDocument.AgentStep)?.Output ?? (plugins.Count == 1 ? plugins[0].Output : null) : null;
                 found.Add(new InvocationSummary(invocation.CommandId, invocation.InstanceId, ParseStatus(invocation.Status?.Value), invocation.Comment,
                     new DateTimeOffset(DateTime.SpecifyKind(invocation.RequestedDateTime ?? DateTime.MinValue, DateTimeKind.Utc)), output));
             }

@@ -122,6 +122,29 @@ public sealed class SendingTests(ITestOutputHelper output)
         Assert.True(calls.Error <= 7 && calls.Ok <= 7, $"{calls.Ok} sent, {calls.Error} refused");
     }
 
+    [Fact]
+    public async Task A_one_step_command_of_an_earlier_version_is_still_read_after_an_upgrade()
+    {
+        await using var fixture = new GatewayFixture();
+        var answer = AgentResult.Format(AgentVerbs.Status, true) + "\n";
+        var id = fixture.Aws.Fleet.Launch(new InstanceSpec { Runtime = new ExternalRuntime((_, _, _) => Task.FromResult(new CommandOutcome(0, answer, ""))) }).InstanceId;
+        // What AWS-RunShellScript was to earlier versions: one step, the script as a parameter.
+        fixture.Aws.CreateDocument("legacy-run-shell-script", """
+            {"schemaVersion":"2.2","parameters":{"commands":{"type":"StringList"}},
+             "mainSteps":[{"action":"aws:runShellScript","name":"runShellScript","inputs":{"runCommand":"{{ commands }}"}}]}
+            """);
+        using var ssm = new AwsClientFactory(new AwsTransport(fixture.Aws.CreateHandler(), fixture.Aws.Region), fixture.Aws.Region).CreateSsm();
+        var sent = await ssm.SendCommandAsync(new SendCommandRequest
+        {
+            DocumentName = "legacy-run-shell-script", InstanceIds = [id], Comment = "ipsec-mesh status", Parameters = new() { ["commands"] = ["echo"] },
+        }, Ct);
+
+        var done = await WaitAsync(fixture, sent.Command.CommandId, id);
+
+        Assert.Equal(Core.Reconcile.CommandStatus.Success, done.Status);
+        Assert.Equal(AgentVerbs.Status, Assert.Single(done.Results).Verb);
+    }
+
     private static async Task<Core.Reconcile.CommandSnapshot> WaitAsync(GatewayFixture fixture, string commandId, string instanceId)
     {
         var tracked = new TrackedCommand(commandId, [AgentVerbs.Install], DateTimeOffset.UtcNow);
