@@ -8,7 +8,7 @@ public static class CommandLine
 {
     private static readonly ICliVerb[] Verbs =
     [
-        new RunVerb(), new SimulateVerb(), new StatusVerb(), new CaVerb(), new ConfigVerb(), new HealthcheckVerb(),
+        new RunVerb(), new SimulateVerb(), new StatusVerb(), new CaVerb(), new ConfigVerb(), new AgentVerb(), new HealthcheckVerb(),
     ];
 
     public static async Task<int> RunAsync(string[] args)
@@ -56,6 +56,11 @@ public static class CommandLine
         {
             Console.Error.WriteLine($"ipsec-mesh {verb.Name}: {e.Message}");
             return 2;
+        }
+        catch (AgentDocumentException e)
+        {
+            Console.Error.WriteLine($"ipsec-mesh {verb.Name}: {e.Message}");
+            return 3;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

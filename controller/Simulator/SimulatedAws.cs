@@ -1,3 +1,5 @@
+using IpsecMesh.HostAgent;
+using IpsecMesh.HostAgent.Document;
 using IpsecMesh.Simulator.Ec2;
 using IpsecMesh.Simulator.Events;
 using IpsecMesh.Simulator.Faults;
@@ -15,7 +17,8 @@ namespace IpsecMesh.Simulator;
 /// <summary>
 /// An in-process AWS (EC2, SSM, KMS, S3, SQS) that the real AWS SDK clients talk to over their real
 /// wire protocols, either through <see cref="CreateHandler"/> or over 127.0.0.1 via <see cref="ListenAsync"/>.
-/// Pre-created: the events queue with its dead-letter queue, one bucket, two symmetric KMS keys.
+/// Pre-created: the events queue with its dead-letter queue, one bucket, two symmetric KMS keys and
+/// the agent's SSM document.
 /// </summary>
 public sealed class SimulatedAws : IAsyncDisposable
 {
@@ -52,7 +55,12 @@ public sealed class SimulatedAws : IAsyncDisposable
             Kms.CreateAlias("alias/ipsec-mesh-host", HostKeyId);
             _s3.CreateBucket(options.BucketName);
         }
-        _ssm = new SsmService(Fleet, Kms, time, random, options.CommandDeliveryLatency);
+        _ssm = new SsmService(Fleet, Kms, time, random, options.CommandDeliveryLatency, options.Region, options.AccountId, _s3.Read);
+        AgentDocumentName = AgentDocument.Name;
+        // As the stack does: the agent document of this build, reading input files from this bucket (an empty account has none).
+        if (!options.Empty)
+            _ssm.Documents.Create(AgentDocumentName, AgentDocument.ToJson(AgentDocument.Build(AgentScript.Content, new InputsLocation(options.BucketName, options.Region))),
+                "Command", "JSON", AgentDocument.TargetType);
         _dispatcher = new RequestDispatcher(
             [new Ec2Service(Fleet, options), _ssm, new KmsService(Kms), _s3, _sqs, new EventsService(_events, options.Region, options.AccountId)],
             Calls, new Throttler(options.Throttle, time), options.Faults, random, time);
@@ -128,6 +136,10 @@ public sealed class SimulatedAws : IAsyncDisposable
         }
         aws.CaKeyId = state.CaKeyId;
         aws.HostKeyId = state.HostKeyId;
+        // SSM documents are not saved: the account gets this build's agent document, as deploying this build's stack would.
+        if (!options.Empty)
+            aws._ssm.Documents.Create(aws.AgentDocumentName, AgentDocument.ToJson(AgentDocument.Build(AgentScript.Content, new InputsLocation(state.BucketName, state.Region))),
+                "Command", "JSON", AgentDocument.TargetType);
         return aws;
     }
 
@@ -153,6 +165,9 @@ public sealed class SimulatedAws : IAsyncDisposable
         _events.PutTarget("ipsec-mesh-instance-state", "ipsec-mesh-queue", queueArn);
         _events.PutTarget("ipsec-mesh-tag-change", "ipsec-mesh-queue", queueArn);
     }
+
+    /// <summary>The agent document of this build, registered as the stack registers it (AgentDocument.Name).</summary>
+    public string AgentDocumentName { get; }
 
     /// <summary>The endpoint once <see cref="ListenAsync"/> has run.</summary>
     public Uri? Endpoint { get; private set; }
@@ -213,6 +228,12 @@ public sealed class SimulatedAws : IAsyncDisposable
     public byte[]? ReadObject(string key, string? bucket = null) => _s3.Read(bucket ?? BucketName, key);
 
     public IReadOnlyList<string> ListKeys(string prefix = "", string? bucket = null) => _s3.Keys(bucket ?? BucketName, prefix);
+
+    /// <summary>Registers a Command document directly (as a stack or an operator would create it); no API call is counted.</summary>
+    public void CreateDocument(string name, string content) => _ssm.Documents.Create(name, content, "Command", "JSON", AgentDocument.TargetType);
+
+    /// <summary>Stores an object directly (a test's stand-in for an upload); no API call is counted.</summary>
+    public void WriteObject(string key, byte[] body, string? bucket = null) => _s3.Write(bucket ?? BucketName, key, body);
 
     public void CreateBucket(string name) => _s3.CreateBucket(name);
 

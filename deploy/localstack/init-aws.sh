@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # LocalStack ready.d hook: creates what deploy/ipsec-mesh.yaml creates in AWS, as far as
 # LocalStack models it, plus a few EC2 instances tagged for enrolment. Runs inside the
-# LocalStack container, where `awslocal` points the AWS CLI at LocalStack.
+# LocalStack container, where `awslocal` points the AWS CLI at LocalStack. The agent's SSM
+# document comes from the controller image (docker-compose.yml's agent-document service runs
+# `ipsec-mesh agent document --out`), so it is the build's own, as the stack's is.
 set -euo pipefail
 
 bucket=ipsec-mesh-local
 tag_key=${IPSEC_MESH_TAG_KEY:-IPSec}
 instance_count=${IPSEC_MESH_INSTANCES:-3}
+agent_documents=${IPSEC_MESH_AGENT_DOCUMENTS:-/etc/ipsec-mesh/agent-document}
 
 log() { echo "ipsec-mesh init: $*"; }
 
@@ -46,6 +49,18 @@ awslocal events put-rule --name ipsec-mesh-tag-change \
 for rule in ipsec-mesh-instance-state ipsec-mesh-tag-change; do
   awslocal events put-targets --rule "$rule" --targets "Id=ipsec-mesh-queue,Arn=$queue_arn" >/dev/null
 done
+
+log "the agent document"
+found=false
+for content in "$agent_documents"/ipsec-mesh-agent-*.json; do
+  [ -f "$content" ] || continue
+  name=$(basename "$content" .json)
+  awslocal ssm create-document --name "$name" --document-type Command --document-format JSON \
+    --target-type /AWS::EC2::Instance --content "file://$content" >/dev/null
+  log "  $name"
+  found=true
+done
+[ "$found" = true ] || log "no agent document in $agent_documents: the controller will refuse to start"
 
 log "$instance_count instances tagged $tag_key=todo, one untagged"
 image_id=$(awslocal ec2 describe-images --owners amazon --query 'Images[0].ImageId' --output text)

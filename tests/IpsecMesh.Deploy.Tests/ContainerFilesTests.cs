@@ -90,9 +90,26 @@ public partial class ContainerFilesTests
         Assert.Contains(Node.Text(environment["IpsecMesh__HostKmsKeyId"])!.Replace("alias/", "make_key ", StringComparison.Ordinal), init, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Compose_creates_the_agent_document_of_the_build_for_the_controllers_bucket_before_LocalStack_starts()
+    {
+        var environment = Node.Map(Service("controller")["environment"]);
+        var command = Node.List(Service("agent-document")["command"]).Select(Node.Render).ToList();
+        var localStack = Service("localstack");
+        var init = File.ReadAllText(RepositoryFiles.LocalStackInit);
+
+        Assert.Equal(["agent", "document"], command.Take(2));
+        Assert.Equal(Node.Text(environment["IpsecMesh__Bucket"]), command[command.IndexOf("--bucket") + 1]);
+        Assert.Equal(Node.Text(environment["IpsecMesh__Region"]), command[command.IndexOf("--region") + 1]);
+        Assert.Equal("service_completed_successfully", Node.Render(Node.Get(Node.Get(localStack["depends_on"], "agent-document"), "condition")));
+        var mount = Node.List(localStack["volumes"]).Select(Node.Render).Single(v => v.StartsWith("agent-document:", StringComparison.Ordinal));
+        Assert.Contains("agent_documents=${IPSEC_MESH_AGENT_DOCUMENTS:-" + mount.Split(':')[1] + "}", init, StringComparison.Ordinal);
+        Assert.Contains("ssm create-document", init, StringComparison.Ordinal);
+    }
+
     private static readonly string[] KnownSettings =
     [
-        "TagKey", "Region", "VpcId", "QueueUrl", "Bucket", "CaKmsKeyId", "HostKmsKeyId", "SsmDocument", "ResyncInterval",
+        "TagKey", "Region", "VpcId", "QueueUrl", "Bucket", "CaKmsKeyId", "HostKmsKeyId", "BucketKmsKeyId", "SsmDocument", "ResyncInterval",
         "Workers", "CertificateLifetime", "RenewAfter", "EnrolmentMode", "HealthPort", "LeaderElection__Enabled",
     ];
 

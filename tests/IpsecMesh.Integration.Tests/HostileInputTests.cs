@@ -25,10 +25,12 @@ public class HostileInputTests
         await using var mesh = new MeshFixture();
         var seen = new ConcurrentBag<string>();
         var real = new VirtualHost(VirtualHostOptions.Instant);
-        var recording = new ExternalRuntime(async (context, commands, ct) =>
+        // Everything the host gets: the document's script as SSM renders it, and the input files it downloaded.
+        var recording = new ExternalRuntime(async (context, run, ct) =>
         {
-            foreach (var line in commands) seen.Add(line);
-            return await real.ExecuteAsync(context, commands, ct);
+            foreach (var line in run.RunCommand) seen.Add(line);
+            foreach (var file in run.Files.Values) seen.Add(System.Text.Encoding.UTF8.GetString(file));
+            return await real.ExecuteAsync(context, run, ct);
         });
         var tags = new Dictionary<string, string>(StringComparer.Ordinal) { [MeshFixture.TagKey] = "todo" };
         for (var i = 0; i < HostileValues.Length; i++) tags[$"Name{i}"] = HostileValues[i];

@@ -54,4 +54,16 @@ public class InitHookTests(LocalStackFixture localStack)
         Assert.True(todo.Reservations.SelectMany(r => r.Instances).Count() >= 3);
         Assert.All(outside.Reservations.SelectMany(r => r.Instances), i => Assert.DoesNotContain(i.Tags, t => t.Key == "IPSec"));
     }
+
+    [Fact]
+    public async Task Hook_creates_the_agent_document_of_this_build_as_the_stack_would()
+    {
+        LocalStackFixture.RequireDocker();
+        using var ssm = localStack.Ssm();
+
+        var described = (await ssm.DescribeDocumentAsync(new Amazon.SimpleSystemsManagement.Model.DescribeDocumentRequest { Name = IpsecMesh.HostAgent.Document.AgentDocument.Name },
+            TestContext.Current.CancellationToken)).Document;
+
+        Assert.Equal("Command", described.DocumentType.Value);
+    }
 }

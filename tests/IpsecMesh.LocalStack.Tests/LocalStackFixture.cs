@@ -2,7 +2,10 @@ using Amazon.EC2;
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Amazon.S3;
+using Amazon.SimpleSystemsManagement;
 using Amazon.SQS;
+using IpsecMesh.HostAgent;
+using IpsecMesh.HostAgent.Document;
 using DotNet.Testcontainers.Configurations;
 using Testcontainers.LocalStack;
 
@@ -16,6 +19,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
 {
     public const string Image = "localstack/localstack:4.14.0";
     public const string Region = "us-east-1";
+    public const string Bucket = "ipsec-mesh-local";
     private static readonly TimeSpan InitHookLimit = TimeSpan.FromMinutes(3);
 
     private LocalStackContainer? _container;
@@ -29,10 +33,13 @@ public sealed class LocalStackFixture : IAsyncLifetime
             return;
         }
 
+        // What docker-compose.yml's agent-document service writes for the hook: this build's agent document for the hook's bucket.
+        var document = AgentDocument.ToJson(AgentDocument.Build(AgentScript.Content, new InputsLocation(Bucket, Region)));
         _container = new LocalStackBuilder(Image)
             .WithEnvironment("SERVICES", "s3,sqs,kms,ec2,ssm,events,sts")
             .WithEnvironment("SQS_ENDPOINT_STRATEGY", "path")
             .WithResourceMapping(new FileInfo(InitHook), new FileInfo("/etc/localstack/init/ready.d/init-aws.sh"), 0, 0, Unix.FileMode755)
+            .WithResourceMapping(System.Text.Encoding.UTF8.GetBytes(document), $"/etc/ipsec-mesh/agent-document/{AgentDocument.Name}.json", 0, 0, Unix.FileMode644)
             .Build();
         await _container.StartAsync();
         await WaitForInitHookAsync();
@@ -60,6 +67,8 @@ public sealed class LocalStackFixture : IAsyncLifetime
     public AmazonSQSClient Sqs() => new(Credentials, new AmazonSQSConfig { ServiceURL = ServiceUrl, AuthenticationRegion = Region });
 
     public AmazonKeyManagementServiceClient Kms() => new(Credentials, new AmazonKeyManagementServiceConfig { ServiceURL = ServiceUrl, AuthenticationRegion = Region });
+
+    public AmazonSimpleSystemsManagementClient Ssm() => new(Credentials, new AmazonSimpleSystemsManagementConfig { ServiceURL = ServiceUrl, AuthenticationRegion = Region });
 
     public AmazonEC2Client Ec2() => new(Credentials, new AmazonEC2Config { ServiceURL = ServiceUrl, AuthenticationRegion = Region });
 

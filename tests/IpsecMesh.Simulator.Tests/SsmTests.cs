@@ -2,6 +2,7 @@ using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using IpsecMesh.HostAgent.Protocol;
 using Microsoft.Extensions.Time.Testing;
+using static IpsecMesh.Simulator.Tests.AgentCommands;
 
 namespace IpsecMesh.Simulator.Tests;
 
@@ -9,16 +10,8 @@ public class SsmTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    internal static SendCommandRequest Command(AgentRequest request, params string[] instanceIds) => new()
-    {
-        DocumentName = "AWS-RunShellScript",
-        InstanceIds = [.. instanceIds],
-        Comment = AgentCommand.Comment(request),
-        Parameters = new Dictionary<string, List<string>> { ["commands"] = [.. AgentCommand.Render("echo agent", request)] },
-    };
-
     private static Task<GetCommandInvocationResponse> Invocation(Clients clients, string commandId, string instanceId) =>
-        clients.Ssm.GetCommandInvocationAsync(new GetCommandInvocationRequest { CommandId = commandId, InstanceId = instanceId }, Ct);
+        clients.Ssm.GetCommandInvocationAsync(AgentStep(commandId, instanceId), Ct);
 
     [Fact]
     public async Task A_command_goes_Pending_then_InProgress_then_Success_on_simulated_time()
@@ -29,7 +22,7 @@ public class SsmTests
         var id = aws.Fleet.Launch(new InstanceSpec { Runtime = host }).InstanceId;
         using var clients = new Clients(aws);
 
-        var sent = await clients.Ssm.SendCommandAsync(Command(AgentRequest.For(AgentVerbs.Status), id), Ct);
+        var sent = await clients.Ssm.SendCommandAsync(Command(aws, AgentRequest.For(AgentVerbs.Status), id), Ct);
         var pending = await Invocation(clients, sent.Command.CommandId, id);
         time.Advance(TimeSpan.FromSeconds(1));
         var running = await Invocation(clients, sent.Command.CommandId, id);
@@ -46,33 +39,35 @@ public class SsmTests
     }
 
     [Fact]
-    public async Task A_command_waits_Pending_for_a_late_agent_and_runs_when_it_comes_online()
+    public async Task A_command_waits_Pending_while_a_registered_agent_is_offline_and_runs_when_it_is_back()
     {
         var time = new FakeTimeProvider();
         await using var aws = new SimulatedAws(SimulatorOptions.Default, time);
-        var id = aws.Fleet.Launch(new InstanceSpec { AgentOnlineDelay = TimeSpan.FromMinutes(2), Runtime = new VirtualHost(VirtualHostOptions.Instant) }).InstanceId;
+        var id = aws.Fleet.Launch(new InstanceSpec { Runtime = new VirtualHost(VirtualHostOptions.Instant) }).InstanceId;
         using var clients = new Clients(aws);
+        aws.Fleet.StopAgent(id);
 
-        var sent = await clients.Ssm.SendCommandAsync(Command(AgentRequest.For(AgentVerbs.Status), id), Ct);
+        var sent = await clients.Ssm.SendCommandAsync(Command(aws, AgentRequest.For(AgentVerbs.Status), id), Ct);
         time.Advance(TimeSpan.FromMinutes(1));
         var waiting = await Invocation(clients, sent.Command.CommandId, id);
         var info = await clients.Ssm.DescribeInstanceInformationAsync(new DescribeInstanceInformationRequest(), Ct);
-        time.Advance(TimeSpan.FromMinutes(1));
+        aws.Fleet.StartAgent(id);
         var done = await Eventually.Until(() => Invocation(clients, sent.Command.CommandId, id), i => i.Status != CommandInvocationStatus.Pending && i.Status != CommandInvocationStatus.InProgress);
 
         Assert.Equal(CommandInvocationStatus.Pending, waiting.Status);
-        Assert.Empty(info.InstanceInformationList ?? []);
+        Assert.Equal(PingStatus.ConnectionLost, Assert.Single(info.InstanceInformationList).PingStatus);
         Assert.Equal(CommandInvocationStatus.Success, done.Status);
     }
 
     [Fact]
-    public async Task A_command_to_an_agent_that_never_comes_online_times_out_undelivered()
+    public async Task A_command_to_a_registered_agent_that_stays_offline_times_out_undelivered()
     {
         var time = new FakeTimeProvider();
         await using var aws = new SimulatedAws(SimulatorOptions.Default, time);
-        var id = aws.Fleet.Launch(new InstanceSpec { AgentInstalled = false }).InstanceId;
+        var id = aws.Fleet.Launch(new InstanceSpec()).InstanceId;
         using var clients = new Clients(aws);
-        var request = Command(AgentRequest.For(AgentVerbs.Status), id);
+        aws.Fleet.StopAgent(id);
+        var request = Command(aws, AgentRequest.For(AgentVerbs.Status), id);
         request.TimeoutSeconds = 60;
 
         var sent = await clients.Ssm.SendCommandAsync(request, Ct);
@@ -92,7 +87,7 @@ public class SsmTests
         var id = aws.Fleet.Launch(new InstanceSpec { Runtime = noisy }).InstanceId;
         using var clients = new Clients(aws);
 
-        var sent = await clients.Ssm.SendCommandAsync(Command(AgentRequest.For(AgentVerbs.Status), id), Ct);
+        var sent = await clients.Ssm.SendCommandAsync(Command(aws, AgentRequest.For(AgentVerbs.Status), id), Ct);
         time.Advance(TimeSpan.FromSeconds(1));
         var invocation = await Eventually.Until(() => Invocation(clients, sent.Command.CommandId, id), i => i.Status != CommandInvocationStatus.InProgress);
 
@@ -110,19 +105,35 @@ public class SsmTests
         using var clients = new Clients(aws);
 
         var error = await Assert.ThrowsAnyAsync<AmazonSimpleSystemsManagementException>(() =>
-            clients.Ssm.SendCommandAsync(Command(AgentRequest.For(AgentVerbs.Status), ids), Ct));
+            clients.Ssm.SendCommandAsync(Command(aws, AgentRequest.For(AgentVerbs.Status), ids), Ct));
 
         Assert.Equal("ValidationException", error.ErrorCode);
     }
 
     [Fact]
-    public async Task SendCommand_to_an_unknown_instance_is_InvalidInstanceId()
+    public async Task SendCommand_naming_an_unknown_terminated_or_never_registered_instance_fails_whole_with_InvalidInstanceId()
     {
-        await using var aws = new SimulatedAws(SimulatorOptions.Default, new FakeTimeProvider());
+        var time = new FakeTimeProvider();
+        await using var aws = new SimulatedAws(SimulatorOptions.Default, time);
+        var good = aws.Fleet.Launch(new InstanceSpec()).InstanceId;
+        var terminated = aws.Fleet.Launch(new InstanceSpec()).InstanceId;
+        aws.Fleet.Terminate(terminated);
+        var noAgent = aws.Fleet.Launch(new InstanceSpec { AgentInstalled = false }).InstanceId;
+        var late = aws.Fleet.Launch(new InstanceSpec { AgentOnlineDelay = TimeSpan.FromMinutes(2) }).InstanceId;
         using var clients = new Clients(aws);
 
-        await Assert.ThrowsAsync<InvalidInstanceIdException>(() =>
-            clients.Ssm.SendCommandAsync(Command(AgentRequest.For(AgentVerbs.Status), "i-0000000000000dead"), Ct));
+        foreach (var bad in new[] { "i-0000000000000dead", terminated, noAgent, late })
+        {
+            var error = await Assert.ThrowsAsync<InvalidInstanceIdException>(() =>
+                clients.Ssm.SendCommandAsync(Command(aws, AgentRequest.For(AgentVerbs.Status), good, bad), Ct));
+            Assert.Contains(bad, error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(good, error.Message, StringComparison.Ordinal);
+        }
+        var listed = await clients.Ssm.ListCommandsAsync(new ListCommandsRequest(), Ct);
+        time.Advance(TimeSpan.FromMinutes(2));
+        await clients.Ssm.SendCommandAsync(Command(aws, AgentRequest.For(AgentVerbs.Status), good, late), Ct);
+
+        Assert.Empty(listed.Commands ?? []);
     }
 
     [Fact]
@@ -134,7 +145,7 @@ public class SsmTests
             .Select(i => i.InstanceId).ToHashSet();
         aws.Fleet.Launch(new InstanceSpec());
         using var clients = new Clients(aws);
-        var request = Command(AgentRequest.For(AgentVerbs.Status));
+        var request = Command(aws, AgentRequest.For(AgentVerbs.Status));
         request.InstanceIds = null;
         request.Targets = [new Target { Key = "tag:IPSec", Values = ["todo"] }];
 
@@ -197,9 +208,9 @@ public class SsmTests
         var id = aws.Fleet.Launch(new InstanceSpec()).InstanceId;
         using var clients = new Clients(aws);
 
-        await clients.Ssm.SendCommandAsync(Command(AgentRequest.For(AgentVerbs.Install,
+        await clients.Ssm.SendCommandAsync(Command(aws, AgentRequest.For(AgentVerbs.Install,
             new Dictionary<string, string> { ["configHash"] = "abc" }, new Dictionary<string, byte[]> { ["config/ipsec-mesh.conf"] = [1] }), id), Ct);
-        await clients.Ssm.SendCommandAsync(Command(AgentRequest.For(AgentVerbs.Status), id), Ct);
+        await clients.Ssm.SendCommandAsync(Command(aws, AgentRequest.For(AgentVerbs.Status), id), Ct);
         time.Advance(TimeSpan.FromSeconds(1));
 
         Assert.Equal(2, aws.MaxConcurrentCommandsPerInstance);
@@ -214,7 +225,7 @@ public class SsmTests
         await using var aws = new SimulatedAws(SimulatorOptions.Default, time);
         var id = aws.Fleet.Launch(new InstanceSpec()).InstanceId;
         using var clients = new Clients(aws);
-        var sent = await clients.Ssm.SendCommandAsync(Command(AgentRequest.For(AgentVerbs.Status), id), Ct);
+        var sent = await clients.Ssm.SendCommandAsync(Command(aws, AgentRequest.For(AgentVerbs.Status), id), Ct);
         time.Advance(TimeSpan.FromSeconds(0.5));
 
         await clients.Ssm.CancelCommandAsync(new CancelCommandRequest { CommandId = sent.Command.CommandId }, Ct);

@@ -15,10 +15,10 @@ public class VirtualHostTests
 
     private static async Task<AgentResult> RunAsync(SimulatedAws aws, Clients clients, FakeTimeProvider time, string instanceId, AgentRequest request)
     {
-        var sent = await clients.Ssm.SendCommandAsync(SsmTests.Command(request, instanceId), Ct);
+        var sent = await clients.Ssm.SendCommandAsync(AgentCommands.Command(aws, request, instanceId), Ct);
         time.Advance(TimeSpan.FromSeconds(1));
         var done = await Eventually.Until(
-            () => clients.Ssm.GetCommandInvocationAsync(new GetCommandInvocationRequest { CommandId = sent.Command.CommandId, InstanceId = instanceId }, Ct),
+            () => clients.Ssm.GetCommandInvocationAsync(AgentCommands.AgentStep(sent.Command.CommandId, instanceId), Ct),
             i => i.Status != CommandInvocationStatus.InProgress && i.Status != CommandInvocationStatus.Pending);
         return AgentResult.ParseAll(done.StandardOutputContent)[^1];
     }

@@ -1,18 +1,25 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Reconcile;
 using IpsecMesh.Core.Telemetry;
-using IpsecMesh.HostAgent;
+using IpsecMesh.HostAgent.Document;
 using IpsecMesh.HostAgent.Protocol;
+using Microsoft.Extensions.Logging;
 using CommandStatus = IpsecMesh.Core.Reconcile.CommandStatus;
 
 namespace IpsecMesh.Core.Cloud;
 
-/// <summary>SSM Run Command over the SDK, batched: SendCommand to up to 50 instances, one ListCommandInvocations per command for many polls.</summary>
+/// <summary>
+/// SSM Run Command over the SDK, batched: SendCommand of the agent document to up to 50 instances
+/// with identical parameters (the request envelope; its input file written once to the bucket
+/// first), one ListCommandInvocations per command for many polls. An instance SSM refuses
+/// (InvalidInstanceId fails the whole call) is dropped and the rest of the batch sent again at once.
+/// </summary>
 public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
 {
     private const int SendBatch = 50;
@@ -24,48 +31,75 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly AwsCallMeter _meter;
     private readonly IpsecMeshTelemetry _telemetry;
-    private readonly Batcher<string, string> _sends;
+    private readonly AgentDocumentBinding _document;
+    private readonly HostInputStore _inputs;
+    private readonly ILogger<SsmGateway> _logger;
+    private readonly Batcher<string, SendOutcome> _sends;
     private readonly Batcher<string, bool> _agents;
-    // Rendered commands by batch group, with how many sends still wait on them.
-    private readonly Dictionary<string, (IReadOnlyList<string> Commands, int Users)> _renderedByGroup = [];
+    // SendCommand parameters by batch group, with how many sends still wait on them.
+    private readonly Dictionary<string, (Dictionary<string, List<string>> Parameters, int Users)> _parametersByGroup = [];
     private readonly object _gate = new();
 
-    public SsmGateway(IAmazonSimpleSystemsManagement ssm, IpsecMeshOptions options, TimeProvider time, AwsCallMeter meter, IpsecMeshTelemetry telemetry, TimeSpan window)
+    public SsmGateway(IAmazonSimpleSystemsManagement ssm, IpsecMeshOptions options, TimeProvider time, AwsCallMeter meter, IpsecMeshTelemetry telemetry, TimeSpan window,
+        AgentDocumentBinding document, HostInputStore inputs, ILogger<SsmGateway> logger)
     {
         _ssm = ssm;
         _options = options;
         _time = time;
         _meter = meter;
         _telemetry = telemetry;
-        _sends = new Batcher<string, string>(SendBatch, window, time, SendBatchAsync);
+        _document = document;
+        _inputs = inputs;
+        _logger = logger;
+        _sends = new Batcher<string, SendOutcome>(SendBatch, window, time, SendBatchAsync);
         _agents = new Batcher<string, bool>(InformationBatch, window, time, DescribeAgentsAsync);
     }
 
+    /// <summary>aws:runShellScript's timeoutSeconds: CommandTimeout, validated at start to 5 s..48 h in whole seconds.</summary>
+    private int ExecutionTimeoutSeconds => (int)_options.CommandTimeout.TotalSeconds;
+
+    /// <summary>SendCommand's TimeoutSeconds (how long an undelivered command waits): SSM takes 30 to 2,592,000.</summary>
+    private int DeliveryTimeoutSeconds => Math.Max(30, ExecutionTimeoutSeconds);
+
     public async Task<string> SendAsync(string instanceId, AgentRequest request, CancellationToken cancellationToken)
     {
-        var commands = AgentCommand.Render(AgentScript.Content, request);
-        var group = AgentCommand.Comment(request) + "\n" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', commands))));
+        var payload = request.ToPayload();
+        var parameters = AgentDocument.Parameters(payload, ExecutionTimeoutSeconds);
+        if (payload.Inputs is not null) await _inputs.EnsureAsync(payload.Inputs, cancellationToken);
+        var group = AgentCommand.Comment(request) + "\n" + Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(parameters)));
         lock (_gate)
-            _renderedByGroup[group] = (commands, _renderedByGroup.TryGetValue(group, out var known) ? known.Users + 1 : 1);
+            _parametersByGroup[group] = (parameters, _parametersByGroup.TryGetValue(group, out var known) ? known.Users + 1 : 1);
         try
         {
-            return await _sends.SubmitAsync(group, instanceId, cancellationToken);
+            var outcome = await _sends.SubmitAsync(group, instanceId, cancellationToken);
+            return outcome.CommandId ?? throw outcome.Error!;
         }
         finally
         {
             lock (_gate)
             {
-                var (rendered, users) = _renderedByGroup[group];
-                if (users <= 1) _renderedByGroup.Remove(group);
-                else _renderedByGroup[group] = (rendered, users - 1);
+                var (known, users) = _parametersByGroup[group];
+                if (users <= 1) _parametersByGroup.Remove(group);
+                else _parametersByGroup[group] = (known, users - 1);
             }
         }
     }
 
     public async Task<CommandSnapshot> FetchAsync(TrackedCommand command, string instanceId, CancellationToken cancellationToken)
     {
-        var request = new GetCommandInvocationRequest { CommandId = command.CommandId, InstanceId = instanceId };
-        var invocation = await _meter.CallAsync("ssm", "GetCommandInvocation", () => _ssm.GetCommandInvocationAsync(request, cancellationToken));
+        // The document has two steps (download, agent): the agent step's output is the command's.
+        var request = new GetCommandInvocationRequest { CommandId = command.CommandId, InstanceId = instanceId, PluginName = AgentDocument.AgentStep };
+        GetCommandInvocationResponse invocation;
+        try
+        {
+            invocation = await _meter.CallAsync("ssm", "GetCommandInvocation", () => _ssm.GetCommandInvocationAsync(request, cancellationToken));
+        }
+        catch (InvalidPluginNameException)
+        {
+            // A command of a version before the agent document (AWS-RunShellScript, one step), resumed after an upgrade.
+            request.PluginName = null;
+            invocation = await _meter.CallAsync("ssm", "GetCommandInvocation", () => _ssm.GetCommandInvocationAsync(request, cancellationToken));
+        }
         var status = ParseStatus(invocation.Status?.Value);
         if (status is not (CommandStatus.Pending or CommandStatus.InProgress))
             _telemetry.RecordSsmCommand(command.CommandId, command.Verbs, status.ToString(), command.SentAt, _time.GetUtcNow());
@@ -94,7 +128,9 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
             foreach (var invocation in response.CommandInvocations ?? [])
             {
                 if (invocation.InstanceId is null || invocation.CommandId is null) continue;
-                var output = details ? string.Concat((invocation.CommandPlugins ?? []).Select(p => p.Output)) : null;
+                var plugins = invocation.CommandPlugins ?? [];
+                // The agent step's output; a one-step command of an earlier version has only its own.
+                var output = details ? plugins.FirstOrDefault(p => p.Name == AgentDocument.AgentStep)?.Output ?? (plugins.Count == 1 ? plugins[0].Output : null) : null;
                 found.Add(new InvocationSummary(invocation.CommandId, invocation.InstanceId, ParseStatus(invocation.Status?.Value), invocation.Comment,
                     new DateTimeOffset(DateTime.SpecifyKind(invocation.RequestedDateTime ?? DateTime.MinValue, DateTimeKind.Utc)), output));
             }
@@ -106,19 +142,18 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
 
     public async Task<string> SendToTaggedAsync(string tagKey, string tagValue, AgentRequest request, CancellationToken cancellationToken)
     {
+        var payload = request.ToPayload();
+        if (payload.Inputs is not null) await _inputs.EnsureAsync(payload.Inputs, cancellationToken);
         var sendRequest = new SendCommandRequest
         {
-            DocumentName = _options.SsmDocument,
+            DocumentName = _document.Name,
+            DocumentVersion = _document.Version,
             Targets = [new Target { Key = "tag:" + tagKey, Values = [tagValue] }],
             Comment = AgentCommand.Comment(request),
             MaxConcurrency = "10%",
             MaxErrors = "100%",
-            TimeoutSeconds = (int)Math.Max(30, _options.CommandTimeout.TotalSeconds),
-            Parameters = new Dictionary<string, List<string>>
-            {
-                ["commands"] = [.. AgentCommand.Render(AgentScript.Content, request)],
-                ["executionTimeout"] = ["120"],
-            },
+            TimeoutSeconds = DeliveryTimeoutSeconds,
+            Parameters = AgentDocument.Parameters(payload, Math.Min(120, ExecutionTimeoutSeconds)),
         };
         var response = await _meter.CallAsync("ssm", "SendCommand", () => _ssm.SendCommandAsync(sendRequest, cancellationToken));
         return response.Command.CommandId;
@@ -141,25 +176,61 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
         return newest;
     }
 
-    private async Task<IReadOnlyDictionary<string, string>> SendBatchAsync(string group, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, SendOutcome>> SendBatchAsync(string group, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
     {
-        IReadOnlyList<string> commands;
-        lock (_gate) commands = _renderedByGroup[group].Commands;
-        var request = new SendCommandRequest
-        {
-            DocumentName = _options.SsmDocument,
-            InstanceIds = [.. instanceIds],
-            Comment = group[..group.IndexOf('\n', StringComparison.Ordinal)],
-            TimeoutSeconds = (int)Math.Max(30, _options.CommandTimeout.TotalSeconds),
-            Parameters = new Dictionary<string, List<string>>
-            {
-                ["commands"] = [.. commands],
-                ["executionTimeout"] = [((int)_options.CommandTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture)],
-            },
-        };
-        var response = await _meter.CallAsync("ssm", "SendCommand", () => _ssm.SendCommandAsync(request, cancellationToken));
-        return instanceIds.ToDictionary(id => id, _ => response.Command.CommandId, StringComparer.Ordinal);
+        Dictionary<string, List<string>> parameters;
+        lock (_gate) parameters = _parametersByGroup[group].Parameters;
+        var comment = group[..group.IndexOf('\n', StringComparison.Ordinal)];
+        var outcomes = new Dictionary<string, SendOutcome>(StringComparer.Ordinal);
+        await SendToAsync(instanceIds, comment, parameters, outcomes, cancellationToken);
+        return outcomes;
     }
+
+    /// <summary>
+    /// One SendCommand, and, when SSM refuses instances of the batch (InvalidInstanceId fails the whole
+    /// call), those instances fail and the others get the command at once: by the ids SSM's message names,
+    /// else by sending each half of the batch on its own.
+    /// </summary>
+    private async Task SendToAsync(IReadOnlyList<string> instanceIds, string comment, Dictionary<string, List<string>> parameters,
+        Dictionary<string, SendOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var request = new SendCommandRequest
+            {
+                DocumentName = _document.Name,
+                DocumentVersion = _document.Version,
+                InstanceIds = [.. instanceIds],
+                Comment = comment,
+                TimeoutSeconds = DeliveryTimeoutSeconds,
+                Parameters = parameters,
+            };
+            var response = await _meter.CallAsync("ssm", "SendCommand", () => _ssm.SendCommandAsync(request, cancellationToken));
+            foreach (var id in instanceIds) outcomes[id] = new SendOutcome(response.Command.CommandId, null);
+        }
+        catch (InvalidInstanceIdException refused)
+        {
+            var named = instanceIds.Where(id => refused.Message.Contains(id, StringComparison.Ordinal)).ToList();
+            if (instanceIds.Count == 1 || named.Count == instanceIds.Count)
+            {
+                foreach (var id in instanceIds) outcomes[id] = new SendOutcome(null, refused);
+                return;
+            }
+            if (named.Count > 0)
+            {
+                Log.InvalidInstancesDropped(_logger, named.Count, instanceIds.Count);
+                foreach (var id in named) outcomes[id] = new SendOutcome(null, refused);
+                await SendToAsync([.. instanceIds.Except(named, StringComparer.Ordinal)], comment, parameters, outcomes, cancellationToken);
+                return;
+            }
+            var half = instanceIds.Count / 2;
+            await SendToAsync([.. instanceIds.Take(half)], comment, parameters, outcomes, cancellationToken);
+            await SendToAsync([.. instanceIds.Skip(half)], comment, parameters, outcomes, cancellationToken);
+        }
+    }
+
+    /// <summary>What one instance's send came to: the command id, or why SSM refused the instance.</summary>
+    private sealed record SendOutcome(string? CommandId, Exception? Error);
 
     private async Task<IReadOnlyDictionary<string, bool>> DescribeAgentsAsync(string _, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
     {

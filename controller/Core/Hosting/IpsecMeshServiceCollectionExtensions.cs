@@ -47,8 +47,11 @@ public static class IpsecMeshServiceCollectionExtensions
             new BackoffPolicy(options.BackoffBase, options.BackoffCap, sp.GetRequiredService<Random>())));
         services.AddSingleton<IEc2Gateway>(sp => new Ec2Gateway(sp.GetRequiredService<Amazon.EC2.IAmazonEC2>(), options,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AwsCallMeter>(), options.BatchWindow));
+        services.AddSingleton<AgentDocumentBinding>();
+        services.AddSingleton<HostInputStore>();
         services.AddSingleton<ISsmGateway>(sp => new SsmGateway(sp.GetRequiredService<Amazon.SimpleSystemsManagement.IAmazonSimpleSystemsManagement>(), options,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AwsCallMeter>(), sp.GetRequiredService<IpsecMeshTelemetry>(), options.BatchWindow));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AwsCallMeter>(), sp.GetRequiredService<IpsecMeshTelemetry>(), options.BatchWindow,
+            sp.GetRequiredService<AgentDocumentBinding>(), sp.GetRequiredService<HostInputStore>(), sp.GetRequiredService<ILogger<SsmGateway>>()));
         services.AddSingleton(sp => new SecurityGroupChecker(sp.GetRequiredService<IEc2Gateway>(), sp.GetRequiredService<TimeProvider>(), options.ResyncInterval));
         services.AddSingleton(sp => new RevocationQueue(sp.GetRequiredService<IIssuanceRegistry>(), sp.GetRequiredService<TimeProvider>(), options.BatchWindow));
         services.AddSingleton<CommandWatcher>();
@@ -58,6 +61,8 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton<HostHealthCollector>();
         services.AddSingleton<ControllerStatus>();
         services.AddSingleton<FleetGauges>();
+        // First: nothing is sent (no lease taken) before the agent document is known to hold this build's agent.
+        services.AddHostedService<AgentDocumentCheck>();
         if (options.LeaderElection.Enabled)
         {
             services.AddSingleton<S3LeaseLeadership>();
@@ -97,7 +102,7 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton(_ => clients.CreateSqs());
         services.AddSingleton(_ => clients.CreateS3());
         services.AddSingleton(_ => clients.CreateKms());
-        services.AddSingleton<IObjectStore>(sp => new S3ObjectStore(sp.GetRequiredService<Amazon.S3.IAmazonS3>(), options.Bucket ?? ""));
+        services.AddSingleton<IObjectStore>(sp => new S3ObjectStore(sp.GetRequiredService<Amazon.S3.IAmazonS3>(), options.Bucket ?? "", options.BucketKmsKeyId));
         services.AddSingleton<IKeyService>(sp => new KmsKeyService(sp.GetRequiredService<Amazon.KeyManagementService.IAmazonKeyManagementService>()));
         services.AddIpsecMeshPki(pki);
         return options;

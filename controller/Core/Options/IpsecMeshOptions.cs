@@ -14,7 +14,17 @@ public sealed record IpsecMeshOptions
     public string? Bucket { get; init; }
     public string? CaKmsKeyId { get; init; }
     public string? HostKmsKeyId { get; init; }
-    public string SsmDocument { get; init; } = "AWS-RunShellScript";
+    /// <summary>
+    /// The agent's SSM document; null for the one this build names (<c>ipsec-mesh-agent-&lt;hash&gt;</c>,
+    /// <c>AgentDocument.Name</c>), which the stack creates. An override names another document with
+    /// the same content (tests); its content is checked at start all the same.
+    /// </summary>
+    public string? SsmDocument { get; init; }
+    /// <summary>
+    /// The bucket's KMS key (ARN): every object the controller writes names it (SSE-KMS), which the
+    /// stack's bucket policy requires; null leaves encryption to the bucket default (LocalStack).
+    /// </summary>
+    public string? BucketKmsKeyId { get; init; }
     public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan ConfigPollInterval { get; init; } = TimeSpan.FromMinutes(1);
     /// <summary>Concurrent reconciles. They mostly wait on AWS (and on batch windows), so many are cheap.</summary>

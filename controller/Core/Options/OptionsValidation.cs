@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using IpsecMesh.HostAgent.Document;
 using IpsecMesh.Pki;
 
 namespace IpsecMesh.Core.Options;
@@ -29,13 +30,18 @@ public static partial class OptionsValidation
             Error(nameof(options.HostKeyType), $"'{Shorten(options.HostKeyType)}' must be 'ec' or 'rsa'");
         if (options.HostMetrics is not (HostMetricsModes.PerInstance or HostMetricsModes.Aggregated))
             Error(nameof(options.HostMetrics), $"'{Shorten(options.HostMetrics)}' must be '{HostMetricsModes.PerInstance}' or '{HostMetricsModes.Aggregated}'");
-        if (string.IsNullOrWhiteSpace(options.SsmDocument)) Error(nameof(options.SsmDocument), "must not be empty");
+        if (!string.IsNullOrEmpty(options.SsmDocument) && (!DocumentNamePattern().IsMatch(options.SsmDocument) || options.SsmDocument.StartsWith("AWS-", StringComparison.OrdinalIgnoreCase)))
+            Error(nameof(options.SsmDocument), $"'{Shorten(options.SsmDocument)}' is not a document of this account (3-128 letters, digits and _ - .; the controller runs its own agent document only, never AWS-RunShellScript)");
+        if (!string.IsNullOrEmpty(options.BucketKmsKeyId) && !KmsKeyArnPattern().IsMatch(options.BucketKmsKeyId))
+            Error(nameof(options.BucketKmsKeyId), $"'{Shorten(options.BucketKmsKeyId)}' is not a KMS key ARN (the bucket policy compares the ARN)");
+        if (options.CommandTimeout < TimeSpan.FromSeconds(AgentDocument.MinExecutionTimeoutSeconds) || options.CommandTimeout > TimeSpan.FromSeconds(AgentDocument.MaxExecutionTimeoutSeconds)
+            || options.CommandTimeout.Ticks % TimeSpan.TicksPerSecond != 0)
+            Error(nameof(options.CommandTimeout), $"{options.CommandTimeout} must be whole seconds from {AgentDocument.MinExecutionTimeoutSeconds} s to 48 h (aws:runShellScript's timeoutSeconds takes {AgentDocument.MinExecutionTimeoutSeconds} to {AgentDocument.MaxExecutionTimeoutSeconds}, and runs 3600 s when given anything else)");
         if (options.Workers is < 1 or > 1024) Error(nameof(options.Workers), $"{options.Workers} must be between 1 and 1024");
         if (options.HealthPort is < 0 or > 65535) Error(nameof(options.HealthPort), $"{options.HealthPort} is not a TCP port (0 turns the endpoint off)");
 
         Positive(nameof(options.ResyncInterval), options.ResyncInterval);
         Positive(nameof(options.ConfigPollInterval), options.ConfigPollInterval);
-        Positive(nameof(options.CommandTimeout), options.CommandTimeout);
         Positive(nameof(options.CommandPollInterval), options.CommandPollInterval);
         Positive(nameof(options.AgentWaitInterval), options.AgentWaitInterval);
         Positive(nameof(options.BackoffBase), options.BackoffBase);
@@ -75,4 +81,10 @@ public static partial class OptionsValidation
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")]
     private static partial Regex BucketPattern();
+
+    [GeneratedRegex(@"^[a-zA-Z0-9_\-.]{3,128}$")]
+    private static partial Regex DocumentNamePattern();
+
+    [GeneratedRegex(@"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$")]
+    private static partial Regex KmsKeyArnPattern();
 }

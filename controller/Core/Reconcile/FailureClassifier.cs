@@ -12,6 +12,8 @@ public static class FailureClassifier
     {
         AmazonServiceException aws when AwsCallMeter.IsThrottle(aws) => new ReconcileOutcome.Retry($"throttled by {aws.ErrorCode}"),
         AmazonServiceException aws when (int)aws.StatusCode >= 500 => new ReconcileOutcome.Retry($"AWS {aws.ErrorCode ?? "server error"} ({(int)aws.StatusCode})"),
+        AmazonServiceException aws when aws.ErrorCode == "InvalidInstanceId" =>
+            new ReconcileOutcome.Retry("SSM refused the instance (InvalidInstanceId): its SSM agent has not registered, or it is not running"),
         AmazonServiceException aws when aws.ErrorCode is "AccessDenied" or "AccessDeniedException" or "UnauthorizedOperation" =>
             new ReconcileOutcome.Retry($"AWS denied {aws.ErrorCode}: check the task role"),
         AmazonServiceException aws => new ReconcileOutcome.Retry($"AWS {aws.ErrorCode ?? aws.GetType().Name} ({(int)aws.StatusCode})"),

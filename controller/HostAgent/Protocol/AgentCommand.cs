@@ -1,35 +1,12 @@
 namespace IpsecMesh.HostAgent.Protocol;
 
 /// <summary>
-/// Turns a request into the <c>commands</c> parameter of AWS-RunShellScript and back. The script
-/// and the request travel in quoted heredocs, so the shell expands nothing inside either.
+/// The SSM command comment of a request: how a restarted controller recognises its own commands.
+/// (The request itself travels as the agent document's parameter: see <c>AgentDocument</c>.)
 /// </summary>
 public static class AgentCommand
 {
-    public const string ScriptTerminator = "IPSEC_MESH_AGENT_EOF";
-    public const string RequestTerminator = "IPSEC_MESH_REQUEST_EOF";
     public const string CommentPrefix = "ipsec-mesh ";
-    public const string AgentPath = "/var/lib/ipsec-mesh/ipsec-mesh-agent.sh";
-
-    public static IReadOnlyList<string> Render(string script, AgentRequest request)
-    {
-        var lines = new List<string>
-        {
-            // POSIX sh: SSM runs these lines with /bin/sh (dash on Debian and Ubuntu); the agent itself runs under bash.
-            "set -eu",
-            "umask 077",
-            "install -d -m 0700 /var/lib/ipsec-mesh",
-            "agent=$(mktemp /var/lib/ipsec-mesh/agent.XXXXXX)",
-            $"cat > \"$agent\" <<'{ScriptTerminator}'",
-        };
-        lines.AddRange(script.TrimEnd('\n').Split('\n'));
-        lines.Add(ScriptTerminator);
-        lines.Add($"mv -f \"$agent\" {AgentPath}");
-        lines.Add($"exec bash {AgentPath} <<'{RequestTerminator}'");
-        lines.AddRange(request.ToText().TrimEnd('\n').Split('\n'));
-        lines.Add(RequestTerminator);
-        return lines;
-    }
 
     private const string ConfigMarker = " cfg=";
 
@@ -54,16 +31,5 @@ public static class AgentCommand
         return marker < 0
             ? new CommandComment(rest.Split('+'), null)
             : new CommandComment(rest[..marker].Split('+'), rest[(marker + ConfigMarker.Length)..]);
-    }
-
-    /// <summary>Recovers the request from rendered command lines (what a virtual host receives).</summary>
-    public static AgentRequest ExtractRequest(IEnumerable<string> commands)
-    {
-        var lines = commands.SelectMany(c => c.Split('\n')).ToList();
-        var start = lines.FindIndex(l => l.EndsWith($"<<'{RequestTerminator}'", StringComparison.Ordinal));
-        if (start < 0) throw new AgentProtocolException("command carries no ipsec-mesh request");
-        var end = lines.FindIndex(start + 1, l => l == RequestTerminator);
-        if (end < 0) throw new AgentProtocolException("ipsec-mesh request is not terminated");
-        return AgentRequest.Parse(string.Join('\n', lines.Skip(start + 1).Take(end - start - 1)));
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -33,27 +34,53 @@ public sealed partial class AgentRequest
     public string Parameter(string key) =>
         Parameters.TryGetValue(key, out var value) ? value : throw new AgentProtocolException($"request has no parameter '{key}'");
 
-    /// <summary>The request as the agent reads it on standard input.</summary>
-    public string ToText()
+    /// <summary>The whole request as one text, files inline (what one types into the agent's standard input by hand).</summary>
+    public string ToText() => Head().Append(FileLines()).ToString();
+
+    /// <summary>
+    /// The request as the controller sends it: the envelope, whose <c>inputs</c> line names the input file
+    /// by its SHA-256, and that file (null when the request has no files).
+    /// </summary>
+    public AgentPayload ToPayload()
+    {
+        if (Files.Count == 0) return new AgentPayload(Head().ToString(), null);
+        var content = Encoding.ASCII.GetBytes(FileLines().ToString());
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
+        return new AgentPayload(Head().Append("inputs ").Append(sha256).Append('\n').ToString(), new AgentInputs(content, sha256));
+    }
+
+    private StringBuilder Head()
     {
         var text = new StringBuilder();
         text.Append("protocol ").Append(ProtocolVersion).Append('\n');
         foreach (var verb in Verbs) text.Append("verb ").Append(verb).Append('\n');
         foreach (var (key, value) in Parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
             text.Append("param ").Append(key).Append(' ').Append(value).Append('\n');
-        foreach (var (path, bytes) in Files.OrderBy(f => f.Key, StringComparer.Ordinal))
-            text.Append("file ").Append(path).Append(' ').Append(Convert.ToBase64String(bytes)).Append('\n');
-        return text.ToString();
+        return text;
     }
 
-    /// <summary>Parses request text; throws <see cref="AgentProtocolException"/> naming the bad line.</summary>
-    public static AgentRequest Parse(string text)
+    private StringBuilder FileLines()
+    {
+        var text = new StringBuilder();
+        foreach (var (path, bytes) in Files.OrderBy(f => f.Key, StringComparer.Ordinal))
+            text.Append("file ").Append(path).Append(' ').Append(Convert.ToBase64String(bytes)).Append('\n');
+        return text;
+    }
+
+    /// <summary>
+    /// Parses request text, as the agent does: an <c>inputs</c> line names the input file, which
+    /// <paramref name="inputFile"/> returns by its SHA-256 (null when it was not downloaded); the
+    /// file must have that hash and hold file lines only. Throws <see cref="AgentProtocolException"/>
+    /// naming the bad line, with the agent's failure code.
+    /// </summary>
+    public static AgentRequest Parse(string text, Func<string, byte[]?>? inputFile = null)
     {
         var verbs = new List<string>();
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var lines = text.Split('\n');
         var sawProtocol = false;
+        string? inputs = null;
         for (var i = 0; i < lines.Length; i++)
         {
             var line = lines[i].TrimEnd('\r');
@@ -73,15 +100,41 @@ public sealed partial class AgentRequest
                     parameters[parts[1]] = parts.Length == 3 ? parts[2] : "";
                     break;
                 case "file" when parts.Length == 3:
-                    try { files[parts[1]] = Convert.FromBase64String(parts[2]); }
-                    catch (FormatException) { throw new AgentProtocolException($"{where}: file '{parts[1]}' is not valid base64"); }
+                    AddFile(files, where, parts[1], parts[2]);
+                    break;
+                case "inputs" when parts.Length == 2 && Sha256Hex().IsMatch(parts[1]):
+                    if (inputs is not null) throw new AgentProtocolException($"{where}: a second inputs line");
+                    inputs = parts[1];
                     break;
                 default:
-                    throw new AgentProtocolException($"{where}: expected 'protocol', 'verb', 'param' or 'file', got '{Truncate(parts[0])}'");
+                    throw new AgentProtocolException($"{where}: expected 'protocol', 'verb', 'param', 'file' or 'inputs', got '{Truncate(parts[0])}'");
             }
         }
         if (!sawProtocol) throw new AgentProtocolException("request has no 'protocol' line");
+        if (inputs is not null) ReadInputs(inputs, inputFile?.Invoke(inputs), files);
         return new AgentRequest(verbs, parameters, files);
+    }
+
+    private static void ReadInputs(string sha256, byte[]? content, Dictionary<string, byte[]> files)
+    {
+        if (content is null)
+            throw new AgentProtocolException($"the input file {sha256[..12]} of the request was not downloaded", AgentProtocolException.InputsFailed);
+        if (Convert.ToHexStringLower(SHA256.HashData(content)) != sha256)
+            throw new AgentProtocolException($"the input file {sha256[..12]} has another SHA-256 than the request names: refused", AgentProtocolException.InputsFailed);
+        var lines = Encoding.ASCII.GetString(content).Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].Length == 0) continue;
+            var parts = lines[i].Split(' ');
+            if (parts.Length != 3 || parts[0] != "file") throw new AgentProtocolException($"input line {i + 1}: not a file line");
+            AddFile(files, $"input line {i + 1}", parts[1], parts[2]);
+        }
+    }
+
+    private static void AddFile(Dictionary<string, byte[]> files, string where, string path, string base64)
+    {
+        try { files[path] = Convert.FromBase64String(base64); }
+        catch (FormatException) { throw new AgentProtocolException($"{where}: file '{Truncate(path)}' is not valid base64"); }
     }
 
     private void Validate()
@@ -109,4 +162,7 @@ public sealed partial class AgentRequest
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")]
     private static partial Regex FilePath();
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256Hex();
 }

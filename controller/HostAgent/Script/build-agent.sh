@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Builds the host agent as the controller embeds it, for those without dotnet: the modules of
-# agent.modules, in that order, in one script. The IpsecMesh.HostAgent build does the same in
-# MSBuild (AgentScript.targets); a test keeps the two outputs identical.
-#   shebang, a generated-file header naming the modules, each module (CRLF read as LF, a final
-#   newline added when missing) after a `# --- <path>` line, then the call of main.
+# Builds the host agent as the controller embeds it and the stack's SSM document carries it, for
+# those without dotnet: the modules of agent.modules, in that order, in one script. The
+# IpsecMesh.HostAgent build does the same in MSBuild (IpsecMesh.HostAgent.csproj); a test keeps
+# the two outputs identical.
+#   shebang, a one-line header, then each module after a `# --- <path>` line, its lines without
+#   leading indentation, comment-only and blank lines dropped (CRLF read as LF, a final newline
+#   added when missing); a line after one ending in a backslash keeps one space of indentation and
+#   is never dropped; lines between `# minify: off` and `# minify: on` are kept as they are. Then
+#   the call of main. SSM limits a document to 64 KB: this is what keeps the agent under it.
 # Usage: controller/HostAgent/Script/build-agent.sh OUT
 set -euo pipefail
 [ "$#" -eq 1 ] || { echo "usage: $0 OUT" >&2; exit 2; }
@@ -18,18 +22,39 @@ while IFS= read -r entry || [ -n "$entry" ]; do
   modules+=("$entry")
 done <"${dir}/agent.modules"
 
+# One module, minified as described above.
+minify() {
+  local line trimmed verbatim=false continued=false
+  while IFS= read -r line || [ -n "$line" ]; do
+    line=${line%$'\r'}
+    trimmed=${line#"${line%%[![:blank:]]*}"}
+    if [ "$verbatim" = true ]; then
+      if [ "$trimmed" = '# minify: on' ]; then verbatim=false; else printf '%s\n' "$line"; fi
+      continue
+    fi
+    if [ "$continued" = true ]; then
+      [ "$trimmed" = "$line" ] || trimmed=" $trimmed"
+    elif [ "$trimmed" = '# minify: off' ]; then
+      verbatim=true
+      continue
+    elif [ -z "$trimmed" ] || [ "${trimmed:0:1}" = '#' ]; then
+      continue
+    fi
+    printf '%s\n' "$trimmed"
+    case $trimmed in *\\) continued=true ;; *) continued=false ;; esac
+  done <"$1"
+}
+
 tmp=$(mktemp "${out}.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 {
   printf '#!/usr/bin/env bash\n'
-  printf '# ipsec-mesh host agent, protocol 1 (docs/host-agent-protocol.md).\n'
-  printf '# Generated from controller/HostAgent/Script/agent.modules: edit the modules, not this file.\n'
-  for module in "${modules[@]}"; do printf '#   %s\n' "$module"; done
+  printf '# ipsec-mesh host agent, protocol 1 (docs/host-agent-protocol.md), built from controller/HostAgent/Script/agent.modules without comments and indentation.\n'
   for module in "${modules[@]}"; do
-    printf '\n# --- %s\n' "$module"
-    while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "${line%$'\r'}"; done <"${dir}/${module}"
+    printf '# --- %s\n' "$module"
+    minify "${dir}/${module}"
   done
-  printf '\nmain "$@"\n'
+  printf 'main "$@"\n'
 } >"$tmp"
 mv -f "$tmp" "$out"
 trap - EXIT

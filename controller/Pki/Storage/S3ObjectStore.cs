@@ -5,8 +5,12 @@ using Amazon.S3.Model;
 
 namespace IpsecMesh.Pki.Storage;
 
-/// <summary><see cref="IObjectStore"/> over one S3 bucket, with conditional writes (If-None-Match / If-Match).</summary>
-public sealed class S3ObjectStore(IAmazonS3 s3, string bucket) : IObjectStore
+/// <summary>
+/// <see cref="IObjectStore"/> over one S3 bucket, with conditional writes (If-None-Match / If-Match).
+/// With <paramref name="kmsKeyId"/> every write asks for SSE-KMS under that key (the stack's bucket
+/// policy refuses writes that do not name it).
+/// </summary>
+public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string? kmsKeyId = null) : IObjectStore
 {
     public async Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
     {
@@ -77,6 +81,11 @@ public sealed class S3ObjectStore(IAmazonS3 s3, string bucket) : IObjectStore
     {
         using var body = new MemoryStream(content.ToArray(), writable: false);
         var request = new PutObjectRequest { BucketName = bucket, Key = key, InputStream = body, AutoCloseStream = false };
+        if (!string.IsNullOrEmpty(kmsKeyId))
+        {
+            request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS;
+            request.ServerSideEncryptionKeyManagementServiceKeyId = kmsKeyId;
+        }
         condition(request);
         await s3.PutObjectAsync(request, cancellationToken);
     }

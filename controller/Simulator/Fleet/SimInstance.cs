@@ -78,4 +78,15 @@ public sealed class SimInstance
 
     internal bool IsAgentOnlineUnlocked(DateTimeOffset now) =>
         CurrentState == InstanceState.Running && AgentOnlineAt is { } at && now >= at;
+
+    /// <summary>
+    /// Whether the SSM agent has registered with SSM (it came online once, even if it is offline now):
+    /// SendCommand to an instance whose agent never did, or that is terminated, is InvalidInstanceId.
+    /// </summary>
+    internal bool HasRegisteredAgentUnlocked(DateTimeOffset now)
+    {
+        if (CurrentState == InstanceState.Terminated) return false;
+        if (IsAgentOnlineUnlocked(now)) AgentEverOnline = true;
+        return AgentEverOnline;
+    }
 }

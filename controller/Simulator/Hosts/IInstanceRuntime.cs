@@ -1,7 +1,7 @@
 namespace IpsecMesh.Simulator;
 
-/// <summary>What runs an SSM command's <c>commands</c> on one simulated instance.</summary>
+/// <summary>What runs the <c>aws:runShellScript</c> step of an SSM command on one simulated instance.</summary>
 public interface IInstanceRuntime
 {
-    Task<CommandOutcome> ExecuteAsync(CommandContext context, IReadOnlyList<string> commands, CancellationToken cancellationToken);
+    Task<CommandOutcome> ExecuteAsync(CommandContext context, ShellScriptRun run, CancellationToken cancellationToken);
 }

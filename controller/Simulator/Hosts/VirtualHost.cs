@@ -10,10 +10,11 @@ using IpsecMesh.Simulator.State;
 namespace IpsecMesh.Simulator;
 
 /// <summary>
-/// A host in C# that speaks the host agent protocol (docs/host-agent-protocol.md): it parses the
-/// request out of the SSM commands and answers with result lines. Its key pair, certificate and
-/// config are real objects a test can inspect. Like the real agent it runs one command at a time
-/// (a second concurrent one fails with <c>locked</c>).
+/// A host in C# that speaks the host agent protocol (docs/host-agent-protocol.md): like the agent,
+/// it takes the request from the last line of the document's script (<c>main '&lt;base64&gt;'</c>) and
+/// its input file from where the download step put it, and answers with result lines. Its key pair,
+/// certificate and config are real objects a test can inspect. Like the real agent it runs one
+/// command at a time (a second concurrent one fails with <c>locked</c>).
 /// </summary>
 public sealed class VirtualHost : IInstanceRuntime, IDisposable
 {
@@ -157,16 +158,16 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         lock (_sync) _configHash = configHash;
     }
 
-    public async Task<CommandOutcome> ExecuteAsync(CommandContext context, IReadOnlyList<string> commands, CancellationToken cancellationToken)
+    public async Task<CommandOutcome> ExecuteAsync(CommandContext context, ShellScriptRun run, CancellationToken cancellationToken)
     {
         AgentRequest request;
         try
         {
-            request = AgentCommand.ExtractRequest(commands);
+            request = AgentScriptRequest.Read(run);
         }
         catch (AgentProtocolException e)
         {
-            return new CommandOutcome(2, AgentResult.Format("request", false, code: "bad_request", error: e.Message) + "\n", $"ipsec-mesh-agent: {e.Message}\n");
+            return new CommandOutcome(AgentScriptRequest.ExitCode(e.Code), AgentResult.Format("request", false, code: e.Code, error: e.Message) + "\n", $"ipsec-mesh-agent: {e.Message}\n");
         }
         lock (_sync)
         {
@@ -187,7 +188,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
                 var result = Run(verb, request, context);
                 stdout.Append(AgentResult.Format(verb, result.Ok, result.Fields, result.Code, result.Error)).Append('\n');
                 stderr.Append("ipsec-mesh-agent: ").Append(verb).Append(result.Ok ? ": ok" : $": {result.Code}: {result.Error}").Append('\n');
-                if (!result.Ok) return new CommandOutcome(result.Code == "bad_request" ? 2 : 1, stdout.ToString(), stderr.ToString());
+                if (!result.Ok) return new CommandOutcome(AgentScriptRequest.ExitCode(result.Code), stdout.ToString(), stderr.ToString());
             }
             return new CommandOutcome(0, stdout.ToString(), stderr.ToString());
         }

@@ -36,6 +36,16 @@ internal sealed class S3Service(TimeProvider time) : IAwsService
         lock (_sync) return _buckets.GetValueOrDefault(bucket)?.GetValueOrDefault(key)?.Body;
     }
 
+    /// <summary>Direct write for tests (as an operator's upload would land): no API call is counted.</summary>
+    public void Write(string bucket, string key, byte[] body)
+    {
+        lock (_sync)
+        {
+            var objects = _buckets.GetValueOrDefault(bucket) ?? throw new KeyNotFoundException($"no bucket '{bucket}'");
+            objects[key] = new S3Object(body, "\"" + Md5Hex(body) + "\"", time.GetUtcNow(), "binary/octet-stream", new Dictionary<string, string>());
+        }
+    }
+
     public IReadOnlyList<string> Keys(string bucket, string prefix = "")
     {
         lock (_sync) return _buckets.GetValueOrDefault(bucket)?.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToArray() ?? [];

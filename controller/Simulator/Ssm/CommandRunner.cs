@@ -1,9 +1,16 @@
+using System.Text.Json.Nodes;
+
 namespace IpsecMesh.Simulator.Ssm;
 
 /// <summary>
-/// Moves invocations through their states on simulated time: delivery when the agent is online,
-/// execution on the instance runtime, delivery and execution timeouts, cancellation. Also
-/// watches how many commands run at once on one instance, which AWS allows and the controller must not do.
+/// Moves invocations through their states on simulated time: rate control (MaxConcurrency out at once,
+/// the rest cancelled once MaxErrors is exceeded), delivery when the agent is online, the document's
+/// steps on the instance (aws:downloadContent from the simulated S3, aws:runShellScript on the
+/// instance runtime, each skipped when its precondition does not hold), delivery and execution
+/// timeouts, cancellation. Also watches how many commands run at once on one instance, which AWS
+/// allows and the controller must not do. No other component is called while the runner's lock is
+/// held: the fleet is read before it is taken, and timers are created and runtimes cancelled after
+/// it is released (a timer due at once runs its callback on the creating thread).
 /// </summary>
 internal sealed class CommandRunner
 {
@@ -12,19 +19,23 @@ internal sealed class CommandRunner
     private readonly TimeProvider _time;
     private readonly TimeSpan _deliveryLatency;
     private readonly Lock _sync;
+    private readonly Func<string, string, byte[]?> _readObject;
     private readonly Dictionary<string, List<SsmInvocation>> _running = new(StringComparer.Ordinal);
     private readonly List<string> _overlapDetails = [];
     private readonly List<SsmInvocation> _pending = [];
+    /// <summary>Invocations whose delivery timer is due, filled under the lock and started by <see cref="ScheduleDue"/> after it.</summary>
+    private readonly List<(SsmInvocation Invocation, TimeSpan Delay)> _toSchedule = [];
     private int _maxConcurrent;
     private long _overlaps;
 
-    public CommandRunner(Fleet fleet, SimulatedKms kms, TimeProvider time, TimeSpan deliveryLatency, Lock sync)
+    public CommandRunner(Fleet fleet, SimulatedKms kms, TimeProvider time, TimeSpan deliveryLatency, Lock sync, Func<string, string, byte[]?> readObject)
     {
         _fleet = fleet;
         _kms = kms;
         _time = time;
         _deliveryLatency = deliveryLatency;
         _sync = sync;
+        _readObject = readObject;
         fleet.AgentAvailabilityChanged += OnAgentAvailabilityChanged;
     }
 
@@ -36,17 +47,15 @@ internal sealed class CommandRunner
     /// <summary>The first overlaps, each naming the instance and the commands (comment and status) that met there.</summary>
     public IReadOnlyList<string> OverlapDetails { get { lock (_sync) return [.. _overlapDetails]; } }
 
-    /// <summary>Queues a new invocation; the agent picks it up after the delivery latency at the earliest.</summary>
-    public void Submit(SsmInvocation invocation)
+    /// <summary>Sends a new command's first MaxConcurrency invocations; the rest wait for a slot.</summary>
+    public void Submit(SsmCommand command)
     {
-        lock (_sync) _pending.Add(invocation);
-        // Created outside the lock: a timer due at once may run TryDeliver on this thread (FakeTimeProvider).
-        var timer = _time.CreateTimer(_ => TryDeliver(invocation), null, _deliveryLatency, Timeout.InfiniteTimeSpan);
         lock (_sync)
         {
-            if (invocation.Status == CommandStatus.Pending && invocation.Timer is null) invocation.Timer = timer;
-            else timer.Dispose();
+            foreach (var invocation in command.Invocations) command.Waiting.Enqueue(invocation);
+            Advance(command);
         }
+        ScheduleDue();
     }
 
     public void Cancel(SsmInvocation invocation)
@@ -56,10 +65,11 @@ internal sealed class CommandRunner
         {
             if (CommandStatus.IsTerminal(invocation.Status)) return;
             _pending.Remove(invocation);
-            invocation.Finish(CommandStatus.Cancelled, CommandStatus.Cancelled, -1, _time.GetUtcNow());
+            Complete(invocation, CommandStatus.Cancelled, CommandStatus.Cancelled, -1);
             running = invocation.Cancellation;
         }
         StopRuntime(running);
+        ScheduleDue();
     }
 
     /// <summary>Cancels a running command outside the lock: cancellation runs the runtime's continuations on this thread.</summary>
@@ -75,6 +85,57 @@ internal sealed class CommandRunner
         }
     }
 
+    /// <summary>Outside the lock: starts the delivery timers <see cref="Advance"/> found due.</summary>
+    private void ScheduleDue()
+    {
+        List<(SsmInvocation Invocation, TimeSpan Delay)> due;
+        lock (_sync)
+        {
+            if (_toSchedule.Count == 0) return;
+            due = [.. _toSchedule];
+            _toSchedule.Clear();
+        }
+        foreach (var (invocation, delay) in due)
+        {
+            var timer = _time.CreateTimer(_ => TryDeliver(invocation), null, delay, Timeout.InfiniteTimeSpan);
+            lock (_sync)
+            {
+                // A timer due at once may have delivered the invocation already.
+                if (invocation.Status == CommandStatus.Pending && invocation.Timer is null) invocation.Timer = timer;
+                else timer.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Under the lock: ends an invocation and lets rate control send (or cancel) the ones waiting.</summary>
+    private void Complete(SsmInvocation invocation, string status, string details, int responseCode)
+    {
+        invocation.Finish(status, details, responseCode, _time.GetUtcNow());
+        Advance(invocation.Command);
+    }
+
+    private void Advance(SsmCommand command)
+    {
+        if (command.Waiting.Count == 0) return;
+        if (command.RateControl.ErrorsExceeded(command))
+        {
+            while (command.Waiting.TryDequeue(out var cut))
+                if (!CommandStatus.IsTerminal(cut.Status)) cut.Finish(CommandStatus.Cancelled, "Terminated", -1, _time.GetUtcNow());
+            return;
+        }
+        var limit = command.RateControl.Concurrency(command.Invocations.Count);
+        var outstanding = command.Invocations.Count(i => i.Dispatched && !CommandStatus.IsTerminal(i.Status));
+        while (outstanding < limit && command.Waiting.TryDequeue(out var next))
+        {
+            if (CommandStatus.IsTerminal(next.Status)) continue;
+            next.Dispatched = true;
+            outstanding++;
+            _pending.Add(next);
+            var delay = command.RequestedAt + _deliveryLatency - _time.GetUtcNow();
+            _toSchedule.Add((next, delay > TimeSpan.Zero ? delay : TimeSpan.Zero));
+        }
+    }
+
     private void OnAgentAvailabilityChanged(SimInstance instance)
     {
         SsmInvocation[] waiting;
@@ -84,26 +145,38 @@ internal sealed class CommandRunner
 
     private void TryDeliver(SsmInvocation invocation)
     {
+        try
+        {
+            Deliver(invocation);
+        }
+        finally
+        {
+            ScheduleDue();
+        }
+    }
+
+    private void Deliver(SsmInvocation invocation)
+    {
         // The fleet is read before the runner's lock is taken: no simulator lock is held across a call into another component.
         var now = _time.GetUtcNow();
         var instance = _fleet.TryGet(invocation.InstanceId);
         var agent = instance?.AgentView(now);
         lock (_sync)
         {
-            if (invocation.Status != CommandStatus.Pending) return;
+            if (invocation.Status != CommandStatus.Pending || !invocation.Dispatched) return;
             invocation.Timer?.Dispose();
             invocation.Timer = null;
             if (instance is null || agent!.Value.State == InstanceState.Terminated)
             {
                 _pending.Remove(invocation);
-                invocation.Finish(CommandStatus.Failed, "Undeliverable", -1, now);
+                Complete(invocation, CommandStatus.Failed, "Undeliverable", -1);
                 return;
             }
             var deadline = invocation.Command.RequestedAt + invocation.Command.DeliveryTimeout;
             if (now >= deadline)
             {
                 _pending.Remove(invocation);
-                invocation.Finish(CommandStatus.TimedOut, "DeliveryTimedOut", -1, now);
+                Complete(invocation, CommandStatus.TimedOut, "DeliveryTimedOut", -1);
                 return;
             }
             var deliverable = invocation.Command.RequestedAt + _deliveryLatency;
@@ -139,10 +212,56 @@ internal sealed class CommandRunner
     {
         var context = new CommandContext(instance, invocation.Command.CommandId, invocation.Command.Comment, _kms, _time,
             () => _fleet.CountEnabledPeers(instance.InstanceId));
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var failed = false;
+        for (var i = 0; i < invocation.Command.Steps.Count; i++)
+        {
+            var step = invocation.Command.Steps[i];
+            var plugin = invocation.Plugins[i];
+            lock (_sync)
+            {
+                if (invocation.Status != CommandStatus.InProgress) break;
+                plugin.Status = CommandStatus.InProgress;
+                plugin.StatusDetails = CommandStatus.InProgress;
+                plugin.StartedAt = _time.GetUtcNow();
+            }
+            var (status, code, stdout, stderr) = !step.PreconditionHolds
+                ? ("Skipped", 0, $"Step execution skipped due to unsatisfied preconditions. Step name: {step.Name}", "")
+                : step.Action switch
+                {
+                    "aws:downloadContent" => DocumentDownload.Run(step, invocation.InstanceId, invocation.Command.CommandId, files, _readObject),
+                    "aws:runShellScript" => await RunShellScriptAsync(step, invocation, context, files),
+                    _ => (CommandStatus.Failed, 1, "", $"the simulator does not model the plugin {step.Action}\n"),
+                };
+            lock (_sync)
+            {
+                if (invocation.Status != CommandStatus.InProgress) break;
+                var ok = status is CommandStatus.Success or "Skipped";
+                plugin.Finish(ok ? CommandStatus.Success : CommandStatus.Failed, status, code, _time.GetUtcNow(), stdout, stderr);
+                failed |= !ok;
+            }
+        }
+        lock (_sync)
+        {
+            _running[invocation.InstanceId].Remove(invocation);
+            invocation.Cancellation?.Dispose();
+            invocation.Cancellation = null;
+            if (invocation.Status == CommandStatus.InProgress)
+            {
+                var last = invocation.LastRun;
+                Complete(invocation, failed ? CommandStatus.Failed : CommandStatus.Success, failed ? CommandStatus.Failed : CommandStatus.Success, last?.ResponseCode ?? 0);
+            }
+        }
+        ScheduleDue();
+    }
+
+    private static async Task<(string, int, string, string)> RunShellScriptAsync(DocumentStep step, SsmInvocation invocation, CommandContext context, Dictionary<string, byte[]> files)
+    {
+        var lines = (step.Inputs["runCommand"] as JsonArray ?? []).Select(l => DocumentParameters.Text(l) ?? "").ToArray();
         CommandOutcome outcome;
         try
         {
-            outcome = await instance.Runtime.ExecuteAsync(context, invocation.Command.Commands, invocation.Cancellation!.Token);
+            outcome = await context.Instance.Runtime.ExecuteAsync(context, new ShellScriptRun(lines, files), invocation.Cancellation!.Token);
         }
         catch (OperationCanceledException)
         {
@@ -154,17 +273,7 @@ internal sealed class CommandRunner
         {
             outcome = new CommandOutcome(1, "", $"runtime failed: {e.GetType().Name}: {e.Message}\n");
         }
-        lock (_sync)
-        {
-            _running[invocation.InstanceId].Remove(invocation);
-            invocation.Cancellation?.Dispose();
-            invocation.Cancellation = null;
-            if (invocation.Status != CommandStatus.InProgress) return;
-            invocation.Stdout = outcome.Stdout;
-            invocation.Stderr = outcome.Stderr;
-            var ok = outcome.ExitCode == 0;
-            invocation.Finish(ok ? CommandStatus.Success : CommandStatus.Failed, ok ? CommandStatus.Success : CommandStatus.Failed, outcome.ExitCode, _time.GetUtcNow());
-        }
+        return (outcome.ExitCode == 0 ? CommandStatus.Success : CommandStatus.Failed, outcome.ExitCode, outcome.Stdout, outcome.Stderr);
     }
 
     private void RecordOverlap(SsmInvocation starting, List<SsmInvocation> running, DateTimeOffset now)
@@ -181,9 +290,10 @@ internal sealed class CommandRunner
         lock (_sync)
         {
             if (invocation.Status != CommandStatus.InProgress) return;
-            invocation.Finish(CommandStatus.TimedOut, "ExecutionTimedOut", -1, _time.GetUtcNow());
+            Complete(invocation, CommandStatus.TimedOut, "ExecutionTimedOut", -1);
             running = invocation.Cancellation;
         }
         StopRuntime(running);
+        ScheduleDue();
     }
 }

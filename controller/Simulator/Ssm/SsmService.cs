@@ -1,14 +1,21 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
+using IpsecMesh.HostAgent.Document;
 using IpsecMesh.Simulator.Faults;
 using IpsecMesh.Simulator.Wire;
 
 namespace IpsecMesh.Simulator.Ssm;
 
-/// <summary>SSM Run Command over JSON 1.1 (X-Amz-Target "AmazonSSM.*"), with AWS's limits and output truncation.</summary>
+/// <summary>
+/// SSM documents and Run Command over JSON 1.1 (X-Amz-Target "AmazonSSM.*"), with AWS's limits
+/// and output truncation: SendCommand runs a registered document (its parameters checked against
+/// their patterns, the rendered document within 64 KB), only on instances whose agent registered.
+/// </summary>
 internal sealed class SsmService : JsonService
 {
     private const int MaxInstanceIds = 50;
+    private const int MaxComment = 100;
     private const int MaxStdout = 24_000;
     private const int MaxStderr = 8_000;
     private const int MaxListOutput = 2_500;
@@ -19,15 +26,24 @@ internal sealed class SsmService : JsonService
     private readonly List<SsmCommand> _commands = [];
     private readonly Dictionary<string, SsmCommand> _byId = new(StringComparer.Ordinal);
 
-    public SsmService(Fleet fleet, SimulatedKms kms, TimeProvider time, SeededRandom random, TimeSpan deliveryLatency)
+    public SsmService(Fleet fleet, SimulatedKms kms, TimeProvider time, SeededRandom random, TimeSpan deliveryLatency, string region, string accountId,
+        Func<string, string, byte[]?> readObject)
     {
         _fleet = fleet;
         _random = random;
         _time = time;
-        Runner = new CommandRunner(fleet, kms, time, deliveryLatency, _sync);
+        _region = region;
+        _accountId = accountId;
+        Documents = new SsmDocumentStore(time, region, accountId);
+        Runner = new CommandRunner(fleet, kms, time, deliveryLatency, _sync, readObject);
     }
 
+    private readonly string _region;
+    private readonly string _accountId;
+
     public CommandRunner Runner { get; }
+
+    public SsmDocumentStore Documents { get; }
 
     public override string Name => "ssm";
 
@@ -38,6 +54,10 @@ internal sealed class SsmService : JsonService
     protected override Task<JsonObject> InvokeAsync(string operation, JsonArgs args, CancellationToken cancellationToken) =>
         Task.FromResult(operation switch
         {
+            "CreateDocument" => CreateDocument(args),
+            "DescribeDocument" => DescribeDocument(args),
+            "GetDocument" => GetDocument(args),
+            "DeleteDocument" => DeleteDocument(args),
             "SendCommand" => SendCommand(args),
             "GetCommandInvocation" => GetCommandInvocation(args),
             "ListCommandInvocations" => ListCommandInvocations(args),
@@ -47,36 +67,110 @@ internal sealed class SsmService : JsonService
             _ => throw UnknownOperation(operation),
         });
 
+    private JsonObject CreateDocument(JsonArgs args)
+    {
+        var name = args.RequiredString("Name");
+        var type = args.String("DocumentType") ?? "Command";
+        var version = Documents.Create(name, args.RequiredString("Content"), type, args.String("DocumentFormat") ?? "JSON", args.String("TargetType"));
+        return new JsonObject { ["DocumentDescription"] = Description(Documents.Get(name), version) };
+    }
+
+    private JsonObject DescribeDocument(JsonArgs args)
+    {
+        var document = Documents.Get(args.RequiredString("Name"));
+        return new JsonObject { ["Document"] = Description(document, SsmDocumentStore.Version(document, args.String("DocumentVersion"))) };
+    }
+
+    private JsonObject GetDocument(JsonArgs args)
+    {
+        var document = Documents.Get(args.RequiredString("Name"));
+        var version = SsmDocumentStore.Version(document, args.String("DocumentVersion"));
+        if (args.String("DocumentFormat") is { } format && format != version.DocumentFormat)
+            throw new AwsServiceException(400, "ValidationException", "the simulator returns a document in the format it was created in");
+        return new JsonObject
+        {
+            [nameof(Name)] = document.Name,
+            ["CreatedDate"] = Epoch(version.CreatedAt),
+            ["DocumentVersion"] = version.Number.ToString(CultureInfo.InvariantCulture),
+            ["Status"] = "Active",
+            ["Content"] = version.Content,
+            ["DocumentType"] = document.DocumentType,
+            ["DocumentFormat"] = version.DocumentFormat,
+        };
+    }
+
+    private JsonObject DeleteDocument(JsonArgs args)
+    {
+        Documents.Delete(args.RequiredString("Name"));
+        return [];
+    }
+
+    private JsonObject Description(SsmDocument document, SsmDocumentVersion version) => new()
+    {
+        [nameof(Name)] = document.Name,
+        ["Sha1"] = "",
+        ["Hash"] = version.Hash,
+        ["HashType"] = "Sha256",
+        ["Owner"] = _accountId,
+        ["CreatedDate"] = Epoch(version.CreatedAt),
+        ["Status"] = "Active",
+        ["DocumentVersion"] = version.Number.ToString(CultureInfo.InvariantCulture),
+        ["Description"] = DocumentParameters.Text(version.Parsed["description"]) ?? "",
+        ["Parameters"] = new JsonArray([.. (version.Parsed["parameters"] as JsonObject ?? []).Select(p => (JsonNode?)new JsonObject
+        {
+            [nameof(Name)] = p.Key,
+            ["Type"] = DocumentParameters.Text(p.Value?["type"]) ?? "String",
+            ["Description"] = DocumentParameters.Text(p.Value?["description"]) ?? "",
+            ["DefaultValue"] = DocumentParameters.Text(p.Value?["default"]),
+        })]),
+        ["PlatformTypes"] = new JsonArray("Linux", "MacOS"),
+        ["DocumentType"] = document.DocumentType,
+        ["SchemaVersion"] = DocumentParameters.Text(version.Parsed["schemaVersion"]) ?? "",
+        ["LatestVersion"] = document.Versions[^1].Number.ToString(CultureInfo.InvariantCulture),
+        ["DefaultVersion"] = document.DefaultVersion.ToString(CultureInfo.InvariantCulture),
+        ["DocumentFormat"] = version.DocumentFormat,
+        ["TargetType"] = document.TargetType,
+    };
+
     private JsonObject SendCommand(JsonArgs args)
     {
-        var document = args.RequiredString("DocumentName");
+        var document = Documents.Get(args.RequiredString("DocumentName"));
+        var version = SsmDocumentStore.Version(document, args.String("DocumentVersion"));
         var ids = args.Strings("InstanceIds");
         var targets = args.Array("Targets");
         if (ids.Count > MaxInstanceIds)
             throw JsonArgs.Validation($"1 validation error detected: Value at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to {MaxInstanceIds}");
         if ((ids.Count == 0) == (targets.Count == 0))
             throw new AwsServiceException(400, "InvalidParameters", "Specify either InstanceIds or Targets, not both and not neither");
-        var parameters = args.Body["Parameters"] as JsonObject ?? [];
-        if (parameters["commands"] is not JsonArray commandsArray || commandsArray.Count == 0)
-            throw new AwsServiceException(400, "InvalidParameters", "document requires parameter 'commands'");
-        var commands = commandsArray.Select(c => c?.GetValue<string>() ?? "").ToArray();
+        if (targets.Count > 5) throw JsonArgs.Validation("Targets takes at most 5 entries");
+        var comment = args.String("Comment");
+        if (comment?.Length > MaxComment) throw JsonArgs.Validation($"Comment must be at most {MaxComment} characters");
         var timeoutSeconds = args.Int("TimeoutSeconds") ?? 3600;
         if (timeoutSeconds is < 30 or > 2_592_000) throw JsonArgs.Validation("TimeoutSeconds must be within 30..2592000");
-        var executionTimeout = parameters["executionTimeout"] is JsonArray { Count: > 0 } et && int.TryParse(et[0]?.GetValue<string>(), out var seconds) ? seconds : 3600;
+        var rate = RateControl.Parse(args.String("MaxConcurrency"), args.String("MaxErrors"));
+        var given = (args.Body["Parameters"] as JsonObject ?? [])
+            .ToDictionary(p => p.Key, p => (IReadOnlyList<string>)[.. (p.Value as JsonArray ?? []).Select(v => v?.GetValue<string>() ?? "")], StringComparer.Ordinal);
+        var rendered = DocumentRendering.Render(version.Parsed, DocumentParameters.Resolve(version.Parsed, given));
+        // SSM's 64 KB holds for the document with the parameters supplied at run time.
+        if (Encoding.UTF8.GetByteCount(AgentDocument.ToJson(rendered)) > SsmDocumentStore.MaxContentBytes)
+            throw new AwsServiceException(400, "MaxDocumentSizeExceeded", "The size limit of a document is 64 KB.");
+        var steps = DocumentStep.Of(rendered);
         var instanceIds = ids.Count > 0 ? ValidInstances(ids) : ResolveTargets(targets);
         var now = _time.GetUtcNow();
         var command = new SsmCommand
         {
             CommandId = _random.Guid().ToString(),
-            DocumentName = document,
-            Comment = args.String("Comment"),
-            Commands = commands,
-            Parameters = (JsonObject)parameters.DeepClone(),
+            DocumentName = document.Name,
+            DocumentVersion = version.Number.ToString(CultureInfo.InvariantCulture),
+            Comment = comment,
+            Steps = steps,
+            Parameters = new JsonObject(given.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)new JsonArray([.. p.Value.Select(v => (JsonNode?)v)])))),
             Targets = (JsonArray)targets.DeepClone(),
             RequestedInstanceIds = ids,
             RequestedAt = now,
             DeliveryTimeout = TimeSpan.FromSeconds(timeoutSeconds),
-            ExecutionTimeout = TimeSpan.FromSeconds(executionTimeout),
+            ExecutionTimeout = TimeSpan.FromSeconds(ExecutionTimeoutSeconds(steps)),
+            RateControl = rate,
         };
         foreach (var id in instanceIds) command.Invocations.Add(new SsmInvocation(command, id));
         lock (_sync)
@@ -84,21 +178,34 @@ internal sealed class SsmService : JsonService
             _commands.Add(command);
             _byId[command.CommandId] = command;
         }
-        foreach (var invocation in command.Invocations) Runner.Submit(invocation);
+        Runner.Submit(command);
         lock (_sync) return new JsonObject { ["Command"] = CommandJson(command, timeoutSeconds) };
     }
 
+    /// <summary>The aws:runShellScript step's timeoutSeconds, as the SSM agent reads it: 5 to 172800, else 3600.</summary>
+    private static int ExecutionTimeoutSeconds(IReadOnlyList<DocumentStep> steps)
+    {
+        var text = steps.LastOrDefault(s => s.Action == "aws:runShellScript") is { } run ? DocumentParameters.Text(run.Inputs["timeoutSeconds"]) : null;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 5 and <= 172_800 ? seconds : 3600;
+    }
+
+    /// <summary>Every id must be an instance whose SSM agent registered and that is not terminated, or the whole call fails.</summary>
     private string[] ValidInstances(IReadOnlyList<string> ids)
     {
-        var invalid = ids.Where(id => _fleet.TryGet(id) is not { } i || i.State == InstanceState.Terminated).ToArray();
+        var now = _time.GetUtcNow();
+        string[] invalid;
+        lock (_fleet.Sync)
+            invalid = ids.Where(id => _fleet.TryGet(id) is not { } i || !i.HasRegisteredAgentUnlocked(now)).Distinct(StringComparer.Ordinal).ToArray();
         if (invalid.Length > 0)
-            throw new AwsServiceException(400, "InvalidInstanceId", $"Instances [[{string.Join(", ", invalid)}]] not in a valid state for account");
+            throw new AwsServiceException(400, "InvalidInstanceId", $"Instances [[{string.Join(", ", invalid)}]] not in a valid state for account {_accountId}");
         return ids.Distinct(StringComparer.Ordinal).ToArray();
     }
 
     private string[] ResolveTargets(JsonArray targets)
     {
-        IEnumerable<SimInstance> matching = _fleet.Instances.Where(i => i.State != InstanceState.Terminated);
+        var now = _time.GetUtcNow();
+        IEnumerable<SimInstance> matching;
+        lock (_fleet.Sync) matching = _fleet.Instances.Where(i => i.HasRegisteredAgentUnlocked(now)).ToArray();
         foreach (var target in targets.OfType<JsonObject>())
         {
             var key = target["Key"]?.GetValue<string>() ?? "";
@@ -113,34 +220,46 @@ internal sealed class SsmService : JsonService
         return matching.Select(i => i.InstanceId).ToArray();
     }
 
+    /// <summary>
+    /// One invocation's result for one step: a document of several steps needs PluginName (the step's
+    /// name), as on AWS; stdout is truncated to 24,000 characters, stderr to 8,000.
+    /// </summary>
     private JsonObject GetCommandInvocation(JsonArgs args)
     {
         var commandId = args.RequiredString("CommandId");
         var instanceId = args.RequiredString("InstanceId");
+        var pluginName = args.String("PluginName");
         lock (_sync)
         {
             var invocation = _byId.GetValueOrDefault(commandId)?.Invocations.FirstOrDefault(i => i.InstanceId == instanceId)
                 ?? throw new AwsServiceException(400, "InvocationDoesNotExist", "An error occurred (InvocationDoesNotExist)");
-            var end = invocation.EndedAt ?? _time.GetUtcNow();
+            if (pluginName is null && invocation.Plugins.Count > 1)
+                throw new AwsServiceException(400, "InvalidPluginName", "The document has more than one step: name the step in PluginName.");
+            var plugin = pluginName is null ? invocation.Plugins[0] : invocation.Plugin(pluginName)
+                ?? throw new AwsServiceException(400, "InvalidPluginName", "The plugin name is not valid.");
+            var step = invocation.Command.Steps[invocation.Plugins.ToList().IndexOf(plugin)];
+            var end = plugin.EndedAt ?? _time.GetUtcNow();
             return new JsonObject
             {
                 ["CommandId"] = commandId,
                 ["InstanceId"] = instanceId,
                 ["Comment"] = invocation.Command.Comment,
                 ["DocumentName"] = invocation.Command.DocumentName,
-                ["DocumentVersion"] = "$DEFAULT",
-                ["PluginName"] = "aws:runShellScript",
-                ["ResponseCode"] = invocation.ResponseCode,
-                ["ExecutionStartDateTime"] = invocation.StartedAt is { } s ? IsoTime(s) : "",
-                ["ExecutionElapsedTime"] = invocation.StartedAt is { } started ? ElapsedTime(end - started) : "",
-                ["ExecutionEndDateTime"] = invocation.EndedAt is { } e ? IsoTime(e) : "",
-                ["Status"] = invocation.Status,
-                ["StatusDetails"] = invocation.StatusDetails,
-                ["StandardOutputContent"] = Truncate(invocation.Stdout, MaxStdout),
+                ["DocumentVersion"] = invocation.Command.DocumentVersion,
+                ["PluginName"] = plugin.Name,
+                ["ResponseCode"] = plugin.ResponseCode,
+                ["ExecutionStartDateTime"] = plugin.StartedAt is { } s ? IsoTime(s) : "",
+                ["ExecutionElapsedTime"] = plugin.StartedAt is { } started ? ElapsedTime(end - started) : "",
+                ["ExecutionEndDateTime"] = plugin.EndedAt is { } e ? IsoTime(e) : "",
+                // An invocation still in progress reports its own status for a step that has not ended yet.
+                ["Status"] = CommandStatus.IsTerminal(plugin.Status) ? plugin.Status : invocation.Status,
+                ["StatusDetails"] = CommandStatus.IsTerminal(plugin.Status) ? plugin.StatusDetails : invocation.StatusDetails,
+                ["StandardOutputContent"] = Truncate(plugin.Stdout, MaxStdout),
                 ["StandardOutputUrl"] = "",
-                ["StandardErrorContent"] = Truncate(invocation.Stderr, MaxStderr),
+                ["StandardErrorContent"] = Truncate(plugin.Stderr, MaxStderr),
                 ["StandardErrorUrl"] = "",
                 ["CloudWatchOutputConfig"] = new JsonObject { ["CloudWatchLogGroupName"] = "", ["CloudWatchOutputEnabled"] = false },
+                ["PluginAction"] = step.Action,
             };
         }
     }
@@ -291,7 +410,7 @@ internal sealed class SsmService : JsonService
             ["InstanceName"] = "",
             ["Comment"] = i.Command.Comment,
             ["DocumentName"] = i.Command.DocumentName,
-            ["DocumentVersion"] = "$DEFAULT",
+            ["DocumentVersion"] = i.Command.DocumentVersion,
             ["RequestedDateTime"] = Epoch(i.Command.RequestedAt),
             ["Status"] = i.Status,
             ["StatusDetails"] = i.StatusDetails,
@@ -301,19 +420,24 @@ internal sealed class SsmService : JsonService
         };
         if (details)
         {
-            var plugin = new JsonObject
+            var plugins = new JsonArray();
+            foreach (var p in i.Plugins)
             {
-                [nameof(Name)] = "aws:runShellScript",
-                ["Status"] = i.Status,
-                ["StatusDetails"] = i.StatusDetails,
-                ["ResponseCode"] = i.ResponseCode,
-                ["Output"] = Truncate(i.Stdout + i.Stderr, MaxListOutput),
-                ["StandardOutputUrl"] = "",
-                ["StandardErrorUrl"] = "",
-            };
-            if (i.StartedAt is { } s) plugin["ResponseStartDateTime"] = Epoch(s);
-            if (i.EndedAt is { } e) plugin["ResponseFinishDateTime"] = Epoch(e);
-            json["CommandPlugins"] = new JsonArray(plugin);
+                var plugin = new JsonObject
+                {
+                    [nameof(Name)] = p.Name,
+                    ["Status"] = p.Status,
+                    ["StatusDetails"] = p.StatusDetails,
+                    ["ResponseCode"] = p.ResponseCode,
+                    ["Output"] = Truncate(p.Stdout + p.Stderr, MaxListOutput),
+                    ["StandardOutputUrl"] = "",
+                    ["StandardErrorUrl"] = "",
+                };
+                if (p.StartedAt is { } s) plugin["ResponseStartDateTime"] = Epoch(s);
+                if (p.EndedAt is { } e) plugin["ResponseFinishDateTime"] = Epoch(e);
+                plugins.Add(plugin);
+            }
+            json["CommandPlugins"] = plugins;
         }
         return json;
     }
@@ -322,7 +446,7 @@ internal sealed class SsmService : JsonService
     {
         ["CommandId"] = c.CommandId,
         ["DocumentName"] = c.DocumentName,
-        ["DocumentVersion"] = "$DEFAULT",
+        ["DocumentVersion"] = c.DocumentVersion,
         ["Comment"] = c.Comment,
         ["ExpiresAfter"] = Epoch(c.RequestedAt + c.DeliveryTimeout),
         ["Parameters"] = c.Parameters.DeepClone(),
@@ -331,8 +455,8 @@ internal sealed class SsmService : JsonService
         ["RequestedDateTime"] = Epoch(c.RequestedAt),
         ["Status"] = c.Status,
         ["StatusDetails"] = c.Status,
-        ["MaxConcurrency"] = "50",
-        ["MaxErrors"] = "0",
+        ["MaxConcurrency"] = c.RateControl.MaxConcurrency,
+        ["MaxErrors"] = c.RateControl.MaxErrors,
         ["TargetCount"] = c.Invocations.Count,
         ["CompletedCount"] = c.Invocations.Count(i => CommandStatus.IsTerminal(i.Status)),
         ["ErrorCount"] = c.Invocations.Count(i => i.Status == CommandStatus.Failed),

@@ -54,4 +54,39 @@ public class OptionsValidationTests
         }, true);
         Assert.Contains(errors, e => e.StartsWith("IpsecMesh:LeaderElection:RenewDeadline", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("00:00:05", true)]
+    [InlineData("2.00:00:00", true)]
+    [InlineData("00:00:00.500", false)]
+    [InlineData("00:00:04", false)]
+    [InlineData("00:10:00.250", false)]
+    [InlineData("2.00:00:01", false)]
+    [InlineData("30.00:00:00", false)]
+    public void Command_timeout_is_whole_seconds_within_what_aws_runShellScript_honours(string timeout, bool ok)
+    {
+        var errors = OptionsValidation.Validate(Valid with { CommandTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture) }, true);
+
+        Assert.Equal(ok, errors.Count == 0);
+        if (!ok) Assert.StartsWith("IpsecMesh:CommandTimeout:", Assert.Single(errors), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("", true)]
+    [InlineData("ipsec-mesh-agent-0123456789ab", true)]
+    [InlineData("AWS-RunShellScript", false)]
+    [InlineData("aws-runshellscript", false)]
+    [InlineData("x", false)]
+    [InlineData("name with spaces", false)]
+    public void The_document_override_names_an_account_document_never_AWS_RunShellScript(string? document, bool ok) =>
+        Assert.Equal(ok, OptionsValidation.Validate(Valid with { SsmDocument = document }, true).Count == 0);
+
+    [Theory]
+    [InlineData("arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", true)]
+    [InlineData("arn:aws-cn:kms:cn-north-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", true)]
+    [InlineData("alias/ipsec-mesh-bucket", false)]
+    [InlineData("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", false)]
+    public void The_bucket_key_is_named_by_its_arn_as_the_bucket_policy_compares_it(string key, bool ok) =>
+        Assert.Equal(ok, OptionsValidation.Validate(Valid with { BucketKmsKeyId = key }, true).Count == 0);
 }

@@ -61,6 +61,7 @@ public static class PolicyExtractor
         {
             yield return new PolicyStatement(
                 source,
+                Node.Text(Node.Get(statement, "Sid")) ?? string.Empty,
                 kind,
                 Node.Text(Node.Get(statement, "Effect")) ?? string.Empty,
                 Node.OneOrMany(Node.Get(statement, "Action")).Select(Node.Render).ToList(),

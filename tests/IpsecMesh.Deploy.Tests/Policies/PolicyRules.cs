@@ -6,7 +6,22 @@ namespace IpsecMesh.Deploy.Tests.Policies;
 /// </summary>
 public static class PolicyRules
 {
-    private static readonly string[] MeshPrefixes = ["/ca/*", "/issued/*", "/config/*", "/leader/*"];
+    private static readonly string[] MeshPrefixes = ["/ca/*", "/issued/*", "/config/*", "/state/*", "/leader/*", "/hosts/inputs/*"];
+
+    /// <summary>The stack's agent document: the only document SendCommand may name.</summary>
+    public const string AgentDocumentArn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:document/${AgentDocument}";
+
+    /// <summary>
+    /// What the SSM agent on a host calls that IAM defines without a resource type (so only on "*"):
+    /// registration and pings, and the two message channels Run Command arrives on.
+    /// </summary>
+    public static readonly string[] SsmAgentActions =
+    [
+        "ssm:UpdateInstanceInformation",
+        "ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage",
+        "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply",
+        "ssmmessages:CreateControlChannel", "ssmmessages:OpenControlChannel",
+    ];
     private static readonly string[] ReadVerbs = ["Describe", "Get", "List"];
     private static readonly string[] KeyUseActions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:Sign", "kms:ReEncryptFrom", "kms:ReEncryptTo"];
 
@@ -18,7 +33,9 @@ public static class PolicyRules
             ["KMS scoped"] = KmsScoped,
             ["S3 scoped"] = S3Scoped,
             ["tag writes limited to the mesh tag keys"] = TagWritesScoped,
-            ["SendCommand limited to the document and tagged instances"] = SendCommandScoped,
+            ["SendCommand limited to the agent document and tagged instances"] = SendCommandScoped,
+            ["tag writes only on instances carrying the tag"] = TagWritesOnMeshInstancesOnly,
+            ["hosts read no SSM parameter"] = HostsReadNoParameters,
         };
 
     public static IEnumerable<string> NoWildcardAction(Template template) =>
@@ -29,7 +46,8 @@ public static class PolicyRules
     public static IEnumerable<string> NoWriteOnAnyResource(Template template) =>
         Identity(template)
             .Where(s => s.OnAnyResource)
-            .SelectMany(s => s.Actions.Where(IsWrite).Select(a => $"write action {a} on Resource * in {s}"));
+            .SelectMany(s => s.Actions.Where(a => IsWrite(a) && !(s.Source == "HostRolePolicy" && SsmAgentActions.Contains(a, StringComparer.Ordinal)))
+                .Select(a => $"write action {a} on Resource * in {s}"));
 
     public static IEnumerable<string> KmsScoped(Template template)
     {
@@ -83,7 +101,7 @@ public static class PolicyRules
                 else if (action.EndsWith("Object", StringComparison.OrdinalIgnoreCase)
                     && statement.Resources.Any(r => !MeshPrefixes.Any(p => r.EndsWith(p, StringComparison.Ordinal))))
                 {
-                    yield return $"{action} outside ca/, issued/, config/, leader/ in {statement}";
+                    yield return $"{action} outside ca/, issued/, config/, state/, leader/, hosts/inputs/ in {statement}";
                 }
                 else if (action == "s3:ListBucket" && !statement.HasConditionKey("s3:prefix"))
                 {
@@ -108,11 +126,36 @@ public static class PolicyRules
 
     public static IEnumerable<string> SendCommandScoped(Template template) =>
         Identity(template)
-            .Where(s => s.HasAction("ssm:SendCommand"))
+            .Where(s => s.HasAction("ssm:SendCommand") || s.Actions.Any(a => a is "ssm:*" or "ssm:Send*"))
             .SelectMany(s => s.Resources
-                .Where(r => !r.Contains(":document/", StringComparison.Ordinal)
-                    && !(r.Contains(":instance/", StringComparison.Ordinal) && s.HasConditionKeyStartingWith("ssm:resourceTag/")))
-                .Select(r => $"ssm:SendCommand on {r} is neither the agent document nor a tagged instance in {s}"));
+                .Where(r => r != AgentDocumentArn
+                    && !(r.EndsWith(":instance/*", StringComparison.Ordinal) && s.Operator("StringLike").Keys.Any(k => k.StartsWith("ssm:resourceTag/", StringComparison.Ordinal))))
+                .Select(r => $"ssm:SendCommand on {r} is neither the stack's agent document nor a tagged instance in {s}"));
+
+    /// <summary>CreateTags and DeleteTags only with the controller's keys, only on instances that carry the tag (or, to clean up, its status tag).</summary>
+    public static IEnumerable<string> TagWritesOnMeshInstancesOnly(Template template) =>
+        Identity(template)
+            .Where(s => s.HasAction("ec2:CreateTags") || s.HasAction("ec2:DeleteTags") || s.Actions.Any(a => a is "ec2:*" or "ec2:*Tags"))
+            .Where(s => !s.Operator("StringLike").Keys.Any(k => k.StartsWith("aws:ResourceTag/", StringComparison.Ordinal))
+                || !s.Operator("ForAllValues:StringEquals").ContainsKey("aws:TagKeys")
+                || Yaml.Node.Render(s.Operator("Null").GetValueOrDefault("aws:TagKeys")) != "false")
+            .Select(s => "tag writes not limited to mesh instances and the controller's keys in " + s);
+
+    /// <summary>The host role: no managed policy (AmazonSSMManagedInstanceCore reads every parameter), no parameter read.</summary>
+    public static IEnumerable<string> HostsReadNoParameters(Template template)
+    {
+        foreach (var role in template.ResourcesOfType("AWS::IAM::Role").Where(r => r.LogicalId == "HostRole"))
+            if (role.Property("ManagedPolicyArns") is { } managed)
+                yield return "the host role has managed policies: " + Yaml.Node.Render(managed);
+        var hostPolicies = template.ResourcesOfType("AWS::IAM::Policy")
+            .Where(p => Yaml.Node.Render(p.Property("Roles")).Contains("!Ref HostRole", StringComparison.Ordinal))
+            .Select(p => p.LogicalId)
+            .Append("HostRole")
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var statement in Identity(template).Where(s => hostPolicies.Contains(s.Source)))
+            foreach (var action in statement.Actions.Where(a => a.StartsWith("ssm:GetParameter", StringComparison.OrdinalIgnoreCase) || a is "ssm:*" or "ssm:Get*" or "*"))
+                yield return $"hosts may {action} in {statement}";
+    }
 
     private static IEnumerable<PolicyStatement> Identity(Template template) =>
         PolicyExtractor.Statements(template).Where(s => s.Kind == PolicyKind.Identity && s.Allows);

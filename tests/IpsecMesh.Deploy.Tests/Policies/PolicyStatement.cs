@@ -3,6 +3,7 @@ namespace IpsecMesh.Deploy.Tests.Policies;
 /// <summary>One IAM statement of a template, with its actions and resources rendered as text.</summary>
 public sealed record PolicyStatement(
     string Source,
+    string Sid,
     PolicyKind Kind,
     string Effect,
     IReadOnlyList<string> Actions,
@@ -26,6 +27,10 @@ public sealed record PolicyStatement(
             .OfType<IReadOnlyDictionary<string, object?>>()
             .Any(keys => keys.Keys.Any(name => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)));
 
+    /// <summary>The condition keys and values under one operator, e.g. <c>StringEquals</c>; empty when the statement has none.</summary>
+    public IReadOnlyDictionary<string, object?> Operator(string name) =>
+        Condition.TryGetValue(name, out var block) && block is IReadOnlyDictionary<string, object?> keys ? keys : new Dictionary<string, object?>();
+
     public override string ToString() =>
-        $"{Source} ({Kind}): {Effect} [{string.Join(", ", Actions)}] on [{string.Join(", ", Resources)}]";
+        $"{Source}/{Sid} ({Kind}): {Effect} [{string.Join(", ", Actions)}] on [{string.Join(", ", Resources)}]";
 }

@@ -14,9 +14,11 @@ public static class GuestFleet
         var instances = new Dictionary<string, SimInstance>(StringComparer.Ordinal);
         foreach (var host in hosts)
         {
-            var runtime = new ExternalRuntime(async (context, commands, cancellationToken) =>
+            // The SSM agent's part, done in the guest: the downloaded input file placed where the document's
+            // download step puts it, then the document's script (the agent, the request as its argument) run with sh -c.
+            var runtime = new ExternalRuntime(async (context, run, cancellationToken) =>
             {
-                var result = await spool.RunAsync(host.Name, string.Join('\n', commands) + "\n", CommandTimeout, cancellationToken);
+                var result = await spool.RunAsync(host.Name, run.StandInScript(), CommandTimeout, cancellationToken);
                 return new CommandOutcome(result.ExitCode, result.Stdout, result.Stderr);
             });
             // The fleet hands out addresses in order: untagged instances launched on the addresses

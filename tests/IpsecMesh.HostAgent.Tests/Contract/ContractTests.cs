@@ -2,6 +2,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
+using IpsecMesh.HostAgent.Document;
 using IpsecMesh.HostAgent.Policy;
 using IpsecMesh.HostAgent.Protocol;
 using IpsecMesh.HostAgent.Tests.Support;
@@ -33,9 +34,11 @@ public sealed class ContractTests : IAsyncLifetime
         var host = _host;
         _realId = _aws.Fleet.Launch(new InstanceSpec
         {
-            Runtime = new ExternalRuntime(async (_, commands, ct) =>
+            // What stands in for the SSM agent on the real host: the downloaded input file placed where the
+            // document's download step puts it, the document's script run with sh -c.
+            Runtime = new ExternalRuntime(async (_, run, ct) =>
             {
-                var result = await host.RunCommandsAsync(commands, ct);
+                var result = await host.RunShellAsync(run.StandInScript(), ct);
                 return new CommandOutcome(result.ExitCode, result.Stdout, result.Stderr);
             }),
         }).InstanceId;
@@ -56,14 +59,17 @@ public sealed class ContractTests : IAsyncLifetime
         if (_host is not null) await _host.DisposeAsync();
     }
 
-    private async Task<IReadOnlyList<AgentResult>> SendAsync(string instanceId, AgentRequest request)
+    private async Task<IReadOnlyList<AgentResult>> SendAsync(string instanceId, AgentRequest request, bool upload = true)
     {
+        // As the controller sends it: the input file to the bucket's hosts/inputs/, the envelope as the document's parameter.
+        var payload = request.ToPayload();
+        if (payload.Inputs is { } inputs && upload) _aws!.WriteObject(AgentDocument.InputsKey(inputs.Sha256), inputs.Content);
         var sent = await _ssm!.SendCommandAsync(new SendCommandRequest
         {
-            DocumentName = "AWS-RunShellScript",
+            DocumentName = _aws!.AgentDocumentName,
             InstanceIds = [instanceId],
             Comment = AgentCommand.Comment(request),
-            Parameters = new Dictionary<string, List<string>> { ["commands"] = [.. AgentCommand.Render(AgentScript.Content, request)] },
+            Parameters = AgentDocument.Parameters(payload, 600),
         }, Ct);
         GetCommandInvocationResponse invocation;
         do
@@ -71,7 +77,7 @@ public sealed class ContractTests : IAsyncLifetime
             await Task.Delay(100, Ct);
             try
             {
-                invocation = await _ssm.GetCommandInvocationAsync(new GetCommandInvocationRequest { CommandId = sent.Command.CommandId, InstanceId = instanceId }, Ct);
+                invocation = await _ssm.GetCommandInvocationAsync(new GetCommandInvocationRequest { CommandId = sent.Command.CommandId, InstanceId = instanceId, PluginName = AgentDocument.AgentStep }, Ct);
             }
             catch (InvocationDoesNotExistException)
             {
@@ -86,10 +92,10 @@ public sealed class ContractTests : IAsyncLifetime
     }
 
     /// <summary>Sends per-host requests (they differ only where each host's own key is involved) and compares the answers.</summary>
-    private async Task<(IReadOnlyList<AgentResult> Real, IReadOnlyList<AgentResult> Simulated)> BothAsync(AgentRequest real, AgentRequest? simulated = null)
+    private async Task<(IReadOnlyList<AgentResult> Real, IReadOnlyList<AgentResult> Simulated)> BothAsync(AgentRequest real, AgentRequest? simulated = null, bool upload = true)
     {
-        var realResults = await SendAsync(_realId, real);
-        var simulatedResults = await SendAsync(_virtualId, simulated ?? real);
+        var realResults = await SendAsync(_realId, real, upload);
+        var simulatedResults = await SendAsync(_virtualId, simulated ?? real, upload);
         Assert.Equal(simulatedResults.Select(r => r.Verb), realResults.Select(r => r.Verb));
         var differences = realResults.Zip(simulatedResults).SelectMany(p => ResultShape.Differences(p.First, p.Second)).ToArray();
         Assert.True(differences.Length == 0, string.Join("\n", differences) + $"\nreal: {string.Join(" ", realResults.Select(r => r.Fields.ToJsonString()))}\nsimulated: {string.Join(" ", simulatedResults.Select(r => r.Fields.ToJsonString()))}");
@@ -167,5 +173,20 @@ public sealed class ContractTests : IAsyncLifetime
         Assert.Equal("unsupported_version", realOld[0].Code);
         Assert.Equal("libreswan 3.32 is older than 4.0", realOld[0].Error);
         Assert.Equal(realOld[0].Error, simulatedOld[0].Error);
+    }
+
+    [Fact]
+    public async Task A_missing_or_altered_input_file_is_refused_alike_before_anything_runs()
+    {
+        var request = Requests.Config(AgentVerbs.ApplyConfig);
+        var inputs = request.ToPayload().Inputs!;
+
+        var (missing, _) = await BothAsync(request, upload: false);
+        _aws!.WriteObject(AgentDocument.InputsKey(inputs.Sha256), [.. inputs.Content.Take(inputs.Content.Length - 8), .. "Cg==\n\n\n\n"u8.ToArray()]);
+        var (altered, _) = await BothAsync(request, upload: false);
+
+        Assert.Equal(("request", "inputs_failed"), (Assert.Single(missing).Verb, missing[0].Code));
+        Assert.Equal(("request", "inputs_failed"), (Assert.Single(altered).Verb, altered[0].Code));
+        Assert.Contains("another SHA-256", altered[0].Error, StringComparison.Ordinal);
     }
 }

@@ -27,8 +27,7 @@ public class ConfigRolloutTests
 
     private static async Task<IReadOnlyList<AgentResult>> RunAsync(HostNamespace host, AgentRequest request, bool expectSuccess = true, params string[] environment)
     {
-        var commands = environment.Select(e => $"export {e}").Concat(AgentCommand.Render(AgentScript.Content, request)).ToArray();
-        var result = await host.RunCommandsAsync(commands, Ct);
+        var result = await host.RunShellAsync(AgentDocumentRun.StandIn(request, environment), Ct);
         var lines = AgentResult.ParseAll(result.Stdout);
         if (expectSuccess) Assert.True(result.ExitCode == 0 && lines.All(l => l.Ok) && lines.Count == request.Verbs.Count, result.ToString());
         return lines;
@@ -50,11 +49,14 @@ public class ConfigRolloutTests
         return host;
     }
 
+    // The status verb as SSM runs it on the host (the document's script with the request as its argument).
+    private static readonly string StatusStandIn = AgentDocumentRun.StandIn(Requests.Status());
+
     /// <summary>What must survive a refused or failed config: conns loaded, files, config hash, kernel policies, pluto.</summary>
     private static Task<string> HostStateAsync(HostNamespace host, bool withPid = true) => ShellAsync(host, $$"""
         echo "== conns"; ipsec whack --status | sed -n 's/^000 \("[^"#]*"\).*/\1/p' | sort -u
         echo "== files"; cd /etc/ipsec.d && md5sum ipsec-mesh.conf policies/* /etc/ipsec.conf
-        echo "== status hash"; printf 'protocol 1\nverb status\n' | bash /var/lib/ipsec-mesh/ipsec-mesh-agent.sh 2>/dev/null | grep -o '"configHash":[^,]*'
+        echo "== status hash"; ( {{StatusStandIn}} ) 2>/dev/null | grep -o '"configHash":[^,]*'
         echo "== kernel policies"; ip xfrm policy list | grep -E '^src' | sort
         {{(withPid ? "echo \"== pluto\"; cat /run/pluto/pluto.pid" : "")}}
         """);
@@ -215,7 +217,7 @@ public class ConfigRolloutTests
         await using var host = await EnrolledHostAsync(ca);
         var request = Requests.Config(AgentVerbs.ApplyConfig, Changed);
 
-        var killed = await host.RunCommandsAsync(["export IPSEC_MESH_TEST_KILL_AT=" + point, .. AgentCommand.Render(AgentScript.Content, request)], Ct);
+        var killed = await host.RunShellAsync(AgentDocumentRun.StandIn(request, ["IPSEC_MESH_TEST_KILL_AT=" + point]), Ct);
         Assert.NotEqual(0, killed.ExitCode);
         Assert.Empty(AgentResult.ParseAll(killed.Stdout));
         Assert.Contains($"test hook: SIGKILL at {point}", await ShellAsync(host, "cat /var/lib/ipsec-mesh/agent.log"), StringComparison.Ordinal);

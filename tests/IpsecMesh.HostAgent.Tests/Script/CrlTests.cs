@@ -15,7 +15,7 @@ public class CrlTests
 
     private static async Task<IReadOnlyList<AgentResult>> RunAsync(HostNamespace host, AgentRequest request)
     {
-        var result = await host.RunCommandsAsync(AgentCommand.Render(AgentScript.Content, request), Ct);
+        var result = await host.RunShellAsync(AgentDocumentRun.StandIn(request), Ct);
         var lines = AgentResult.ParseAll(result.Stdout);
         Assert.True(lines.Count == request.Verbs.Count, result.ToString());
         return lines;

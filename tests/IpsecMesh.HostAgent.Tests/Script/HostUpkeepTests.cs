@@ -15,8 +15,7 @@ public class HostUpkeepTests
 
     private static async Task<(IReadOnlyList<AgentResult> Lines, ProcessResult Result)> RunAsync(HostNamespace host, AgentRequest request, params string[] environment)
     {
-        var commands = environment.Select(e => $"export {e}").Concat(AgentCommand.Render(AgentScript.Content, request)).ToArray();
-        var result = await host.RunCommandsAsync(commands, Ct);
+        var result = await host.RunShellAsync(AgentDocumentRun.StandIn(request, environment), Ct);
         return (AgentResult.ParseAll(result.Stdout), result);
     }
 

@@ -16,7 +16,7 @@ public class LifecycleTests
 
     private static async Task<IReadOnlyList<AgentResult>> RunAsync(HostNamespace host, AgentRequest request, bool expectSuccess = true)
     {
-        var result = await host.RunCommandsAsync(AgentCommand.Render(AgentScript.Content, request), Ct);
+        var result = await host.RunShellAsync(AgentDocumentRun.StandIn(request), Ct);
         var lines = AgentResult.ParseAll(result.Stdout);
         if (expectSuccess) Assert.True(result.ExitCode == 0 && lines.All(l => l.Ok) && lines.Count == request.Verbs.Count, result.ToString());
         return lines;

@@ -50,12 +50,35 @@ public class ShellcheckTests
     }
 
     [Fact]
-    public void The_script_never_contains_the_command_heredoc_terminators()
+    public async Task The_documents_script_as_SSM_runs_it_and_the_stand_in_around_it_are_shellcheck_clean()
     {
-        var lines = AgentScript.Content.Split('\n');
+        Prerequisites.Require("shellcheck");
+        var run = AgentDocumentRun.For(Requests.Config(HostAgent.Protocol.AgentVerbs.ApplyConfig));
+        var directory = Directory.CreateTempSubdirectory("ipsec-mesh-document-script-");
+        try
+        {
+            var script = Path.Combine(directory.FullName, "_script.sh");
+            var standIn = Path.Combine(directory.FullName, "stand-in.sh");
+            File.WriteAllText(script, run.Script);
+            File.WriteAllText(standIn, run.StandInScript());
 
-        Assert.DoesNotContain(HostAgent.Protocol.AgentCommand.ScriptTerminator, lines);
-        Assert.DoesNotContain(HostAgent.Protocol.AgentCommand.RequestTerminator, lines);
+            var result = await ProcessRunner.RunAsync("shellcheck", ["-S", "style", "-s", "bash", script, standIn], cancellationToken: TestContext.Current.CancellationToken);
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Matches("^main '[A-Za-z0-9+/]+={0,2}'$", run.RunCommand[^1]);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_script_never_refers_to_a_document_parameter()
+    {
+        // SSM would replace {{ name }} in the document's script; only the last line, which the document writes, may.
+        Assert.DoesNotContain("{{", AgentScript.Content, StringComparison.Ordinal);
+        Assert.EndsWith("\nmain \"$@\"\n", AgentScript.Content, StringComparison.Ordinal);
     }
 
     // -x follows agent.sh's source lines (found through its source-path=SCRIPTDIR directive); -a

@@ -38,6 +38,27 @@ internal sealed class AgentSandbox : IDisposable
     public Task<ProcessResult> RunAsync(string requestText) =>
         ProcessRunner.RunAsync("bash", [ScriptPath], requestText, Environment, TestContext.Current.CancellationToken);
 
+    /// <summary>Where the document's download step would put input files for this sandbox's agent (IPSEC_MESH_STATE_DIR/inputs).</summary>
+    public string InputsDir => Path.Combine(StateDir, "inputs");
+
+    /// <summary>
+    /// The request as the SSM document passes it: the envelope as main's base64 argument (nothing on
+    /// stdin), its input file where the download step puts it (unless <paramref name="placeInputs"/> is false).
+    /// </summary>
+    public Task<ProcessResult> RunAsDocumentAsync(AgentRequest request, bool placeInputs = true)
+    {
+        var payload = request.ToPayload();
+        if (payload.Inputs is { } inputs && placeInputs)
+        {
+            Directory.CreateDirectory(InputsDir);
+            File.WriteAllBytes(Path.Combine(InputsDir, inputs.Sha256), inputs.Content);
+        }
+        return RunWithArgumentAsync(Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(payload.Envelope)));
+    }
+
+    public Task<ProcessResult> RunWithArgumentAsync(string argument) =>
+        ProcessRunner.RunAsync("bash", [ScriptPath, argument], "", Environment, TestContext.Current.CancellationToken);
+
     /// <summary>An empty NSS database, as `install` would leave it.</summary>
     public async Task InitNssAsync()
     {

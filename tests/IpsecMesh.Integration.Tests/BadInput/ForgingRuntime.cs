@@ -8,9 +8,9 @@ public sealed class ForgingRuntime(VirtualHost host, Func<byte[]> forge) : IInst
 {
     public VirtualHost Host => host;
 
-    public async Task<CommandOutcome> ExecuteAsync(CommandContext context, IReadOnlyList<string> commands, CancellationToken cancellationToken)
+    public async Task<CommandOutcome> ExecuteAsync(CommandContext context, ShellScriptRun run, CancellationToken cancellationToken)
     {
-        var outcome = await host.ExecuteAsync(context, commands, cancellationToken);
+        var outcome = await host.ExecuteAsync(context, run, cancellationToken);
         var lines = outcome.Stdout.Split('\n').Select(line =>
         {
             if (!line.StartsWith("{\"ipsecMesh\":1,", StringComparison.Ordinal)) return line;

@@ -9,9 +9,9 @@ public sealed class SlowFirstCommandRuntime(VirtualHost host, TimeSpan firstDela
 
     public VirtualHost Host => host;
 
-    public async Task<CommandOutcome> ExecuteAsync(CommandContext context, IReadOnlyList<string> commands, CancellationToken cancellationToken)
+    public async Task<CommandOutcome> ExecuteAsync(CommandContext context, ShellScriptRun run, CancellationToken cancellationToken)
     {
         if (Interlocked.Increment(ref _commands) == 1) await Task.Delay(firstDelay, context.Time, cancellationToken);
-        return await host.ExecuteAsync(context, commands, cancellationToken);
+        return await host.ExecuteAsync(context, run, cancellationToken);
     }
 }

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using IpsecMesh.Cli;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Hosting;
+using IpsecMesh.HostAgent;
+using IpsecMesh.HostAgent.Document;
 using IpsecMesh.Integration.Tests.Support;
 using IpsecMesh.Tests.Shared;
 using Microsoft.Extensions.Logging;
@@ -32,10 +34,14 @@ public sealed class HealthEndpointTests : IDisposable
     {
         var port = LoopbackPorts.Next();
         await using var mesh = new MeshFixture();
-        // A bucket the simulated AWS does not have: the start-up reads fail and are retried.
+        // A bucket the simulated AWS does not have: the start-up reads fail and are retried. (The agent
+        // document names the bucket it downloads from: one for that bucket, under another name.)
+        const string Bucket = "no-such-ipsec-mesh-bucket";
+        mesh.Aws.CreateDocument("ipsec-mesh-agent-elsewhere", AgentDocument.ToJson(AgentDocument.Build(AgentScript.Content, new InputsLocation(Bucket, mesh.Aws.Region))));
         var settings = new Dictionary<string, string?>(mesh.Settings)
         {
-            ["IpsecMesh:Bucket"] = "no-such-ipsec-mesh-bucket",
+            ["IpsecMesh:Bucket"] = Bucket,
+            ["IpsecMesh:SsmDocument"] = "ipsec-mesh-agent-elsewhere",
             ["IpsecMesh:HealthPort"] = Port(port),
         };
         using var host = ControllerHost.Build(settings, new AwsTransport(mesh.Aws.CreateHandler(), mesh.Aws.Region), mesh.Time,

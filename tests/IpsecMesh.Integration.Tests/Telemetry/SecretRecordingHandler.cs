@@ -5,7 +5,8 @@ namespace IpsecMesh.Integration.Tests.Telemetry;
 
 /// <summary>
 /// Sits between the controller's AWS clients and the simulated AWS and keeps every secret that crosses:
-/// KMS plaintexts (CA envelope data keys, PKCS#12 passwords) and the PKCS#12 files (holding host private keys) sent to hosts.
+/// KMS plaintexts (CA envelope data keys, PKCS#12 passwords) and the PKCS#12 files (holding host private keys) sent to hosts,
+/// which travel in the input files the controller writes to the bucket's hosts/inputs/.
 /// </summary>
 public sealed partial class SecretRecordingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
 {
@@ -21,11 +22,10 @@ public sealed partial class SecretRecordingHandler(HttpMessageHandler inner) : D
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var target = request.Headers.TryGetValues("X-Amz-Target", out var targets) ? targets.FirstOrDefault() ?? "" : "";
-        if (target.StartsWith("AmazonSSM.SendCommand", StringComparison.Ordinal) && request.Content is { } content
-            && JsonNode.Parse(await content.ReadAsStringAsync(cancellationToken))?["Parameters"]?["commands"] is JsonArray commands)
+        if (request.Method == HttpMethod.Put && request.RequestUri?.AbsolutePath.Contains("/hosts/inputs/", StringComparison.Ordinal) == true
+            && request.Content is { } content)
         {
-            foreach (var line in commands.Select(c => c?.GetValue<string>() ?? ""))
-                foreach (Match file in Pkcs12File().Matches(line)) Add(file.Groups[1].Value);
+            foreach (Match file in Pkcs12File().Matches(await content.ReadAsStringAsync(cancellationToken))) Add(file.Groups[1].Value);
         }
         var response = await base.SendAsync(request, cancellationToken);
         if (target.StartsWith("TrentService.", StringComparison.Ordinal))

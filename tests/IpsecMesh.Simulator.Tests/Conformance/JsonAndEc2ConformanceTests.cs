@@ -19,9 +19,14 @@ public class JsonAndEc2ConformanceTests
         await using var aws = new SimulatedAws(SimulatorOptions.Default, new FakeTimeProvider());
         aws.Fleet.Launch(new InstanceSpec());
         using var clients = new Clients(aws);
+        // Only documents the account holds run (AWS-RunShellScript is refused): one of our own, as an operator would create it.
+        aws.CreateDocument("conformance-shell", """
+            {"schemaVersion":"2.2","parameters":{"commands":{"type":"StringList"}},
+             "mainSteps":[{"action":"aws:runShellScript","name":"run","inputs":{"runCommand":"{{ commands }}"}}]}
+            """);
         await clients.Ssm.SendCommandAsync(new Amazon.SimpleSystemsManagement.Model.SendCommandRequest
         {
-            DocumentName = "AWS-RunShellScript",
+            DocumentName = "conformance-shell",
             InstanceIds = [aws.Fleet.Instances[0].InstanceId],
             Parameters = new() { ["commands"] = ["true"] },
         }, Ct);

@@ -12,6 +12,8 @@ readonly STATE_DIR="${IPSEC_MESH_STATE_DIR:-/var/lib/ipsec-mesh}"
 readonly IPSECD_DIR="${IPSEC_MESH_IPSECD_DIR:-/etc/ipsec.d}"
 readonly IPSEC_CONF="${IPSEC_MESH_IPSEC_CONF:-/etc/ipsec.conf}"
 readonly RUN_DIR="${IPSEC_MESH_RUN_DIR:-/run/pluto}"
+# Where the SSM document's download step puts a request's input file (named by its SHA-256).
+readonly INPUTS_DIR="${IPSEC_MESH_INPUTS_DIR:-${STATE_DIR}/inputs}"
 readonly LOG_FILE="${IPSEC_MESH_LOG_FILE:-${STATE_DIR}/agent.log}"
 readonly PLUTO_LOG="${IPSEC_MESH_PLUTO_LOG:-/var/log/pluto.log}"
 readonly PLUTO_BIN="${IPSEC_MESH_PLUTO:-/usr/libexec/ipsec/pluto}"

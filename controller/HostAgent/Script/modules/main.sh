@@ -76,9 +76,18 @@ rotate_log() {
   log "rotated ${file} (${2} bytes, over ${LOG_MAX_BYTES}) to ${file}.1"
 }
 
-# Reads a request on stdin, runs its verbs in order and prints one JSON result line per verb
-# on stdout; everything for humans goes to stderr and to the agent's log file. Exits 0 when
-# every verb succeeded, otherwise with the exit code of the failed verb's reason.
+# Input files SSM downloaded for earlier runs (each run's own file is read before the lock): gone
+# after an hour. Not at once: a second command with the same inputs may have downloaded it already.
+remove_stale_inputs() {
+  local files=("${INPUTS_DIR}"/*)
+  [ -e "${files[0]}" ] || return 0
+  find "$INPUTS_DIR" -maxdepth 1 -type f -mmin +60 -delete 2>/dev/null || true
+}
+
+# Reads a request (the base64 argument the SSM document passes, else standard input), runs its
+# verbs in order and prints one JSON result line per verb on stdout; everything for humans goes to
+# stderr and to the agent's log file. Exits 0 when every verb succeeded, otherwise with the exit
+# code of the failed verb's reason.
 main() {
   install -d -m 0700 "$STATE_DIR"
   WORK="$(mktemp -d "${STATE_DIR}/work.$$.XXXXXX")"
@@ -86,7 +95,7 @@ main() {
   mkdir -p "$IN"
   trap cleanup EXIT
   trap 'on_unexpected_error "$?" "$LINENO"' ERR
-  parse_request
+  read_request "$@"
   exec 9>>"${STATE_DIR}/agent.lock"
   if ! flock -w "$LOCK_TIMEOUT" 9; then
     CURRENT_VERB=${VERBS[0]}
@@ -95,6 +104,7 @@ main() {
   trap - ERR
   rotate_logs
   remove_stale_work_dirs
+  remove_stale_inputs
   log "running ${VERBS[*]}"
   local verb rc
   for verb in "${VERBS[@]}"; do

@@ -43,6 +43,7 @@ exit_code_for() {
     not_running) echo 10 ;;
     locked) echo 11 ;;
     unsupported_version) echo 12 ;;
+    inputs_failed) echo 13 ;;
     *) echo 1 ;;
   esac
 }
