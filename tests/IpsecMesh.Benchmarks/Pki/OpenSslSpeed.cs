@@ -45,7 +45,9 @@ internal static class OpenSslSpeed
 
         foreach (var figure in ours.DistinctBy(figure => figure.Algorithm))
         {
-            Console.WriteLine($"  this run's raw {SigningLimit.Describe(figure.Algorithm)} sign with System.Security.Cryptography: {figure.SignPerSecond:0.0}/s of CPU time");
+            Console.WriteLine(
+                $"  this run's raw {SigningLimit.Describe(figure.Algorithm)} sign: {figure.SignPerSecond:0.0}/s of CPU time with System.Security.Cryptography" +
+                $" (OpenSSL underneath), {figure.BouncyCastleSignPerSecond:0.0}/s with BouncyCastle");
         }
     }
 }
