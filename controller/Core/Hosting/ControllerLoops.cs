@@ -28,6 +28,7 @@ public sealed class ControllerLoops(
     TagSealKey sealKey,
     ConfigRollout rollout,
     RolloutAdvancer rolloutAdvancer,
+    CaRetirementCheck caRetirement,
     InstanceStore store,
     ISsmGateway ssm,
     CommandWatcher commands,
@@ -80,6 +81,7 @@ public sealed class ControllerLoops(
             {
                 await desired.RefreshAsync(ct);
                 await rolloutAdvancer.RunOnceAsync(ct);
+                await caRetirement.RunOnceAsync(ct);
             }, cancellationToken, skipFirst: true),
             Every("heartbeat", HeartbeatInterval, Beat, cancellationToken),
             Every("command sweep", options.CommandPollInterval, commands.SweepAsync, cancellationToken),

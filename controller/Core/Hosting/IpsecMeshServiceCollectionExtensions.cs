@@ -42,6 +42,7 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton<RolloutStore>();
         services.AddSingleton<ConfigRollout>();
         services.AddSingleton<RolloutAdvancer>();
+        services.AddSingleton<CaRetirementCheck>();
         services.AddSingleton<DesiredStateProvider>();
         services.AddSingleton(sp => new WorkQueue<string>(sp.GetRequiredService<TimeProvider>(),
             new BackoffPolicy(options.BackoffBase, options.BackoffCap, sp.GetRequiredService<Random>())));

@@ -10,12 +10,19 @@ public static class AgentRequests
 {
     public const string CaBundleFile = "ca-bundle.pem";
 
+    /// <summary>The addresses of recently revoked certificates, <c>&lt;serial&gt; &lt;address&gt;</c> a line.</summary>
+    public const string RevokedPeersFile = "revoked-peers";
+
     /// <summary>The request path of a CA's CRL (DER), as the agent expects it.</summary>
     public static string CrlFile(string caId) => $"crl/{caId}.crl";
 
     /// <param name="crls">The trusted CAs' CRLs; they travel with the config (install, apply-config), which the config hash covers.</param>
+    /// <param name="revokedPeers">
+    /// The addresses of recently revoked certificates, with the config: once a CRL the host loads newly revokes a serial, it
+    /// tears down its SAs with that serial's addresses. Not hashed: they matter only with a new CRL.
+    /// </param>
     public static AgentRequest ForVerbs(IReadOnlyList<string> verbs, MeshPolicy policy, TrustBundle bundle, string configHash, string hostKeyType,
-        IReadOnlyList<PublishedCrl>? crls = null)
+        IReadOnlyList<PublishedCrl>? crls = null, IReadOnlyList<RevokedPeer>? revokedPeers = null)
     {
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -25,6 +32,8 @@ public static class AgentRequests
             foreach (var (path, content) in policy.RenderBundle()) files[path] = content;
             files[CaBundleFile] = Encoding.ASCII.GetBytes(bundle.Pem);
             foreach (var crl in crls ?? []) files[CrlFile(crl.CaId)] = crl.Der;
+            if (revokedPeers is { Count: > 0 })
+                files[RevokedPeersFile] = Encoding.ASCII.GetBytes(string.Concat(revokedPeers.Select(peer => peer.ToLine() + "\n")));
         }
         if (verbs.Contains(AgentVerbs.Csr)) parameters["keyType"] = hostKeyType;
         return new AgentRequest(verbs, parameters, files);

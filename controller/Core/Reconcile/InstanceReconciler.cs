@@ -72,7 +72,7 @@ public sealed class InstanceReconciler(
                     return wait.RequeueAfter is { } after ? new ReconcileOutcome.Requeue(after) : new ReconcileOutcome.Done(null);
                 case Decision.Send send:
                     var config = ConfigOf(observation);
-                    await SendAsync(observation, record, AgentRequests.ForVerbs(send.Verbs, config.Policy, config.Bundle, config.Hash, options.HostKeyType, config.Crls), send.Status, send.AppliedConfigHash, cancellationToken,
+                    await SendAsync(observation, record, AgentRequests.ForVerbs(send.Verbs, config.Policy, config.Bundle, config.Hash, options.HostKeyType, config.Crls, config.RevokedPeers), send.Status, send.AppliedConfigHash, cancellationToken,
                         forget: send.ForgetCertificate ? [options.CertExpiryTagKey] : []);
                     return new ReconcileOutcome.Requeue(options.CommandPollInterval);
                 case Decision.SignAndInstall sign:

@@ -26,8 +26,12 @@ source "${agent_dir}/modules/certs.sh"
 source "${agent_dir}/modules/nss.sh"
 # shellcheck source=modules/ca-bundle.sh
 source "${agent_dir}/modules/ca-bundle.sh"
+# shellcheck source=modules/ca-trust.sh
+source "${agent_dir}/modules/ca-trust.sh"
 # shellcheck source=modules/crl.sh
 source "${agent_dir}/modules/crl.sh"
+# shellcheck source=modules/revoked-peers.sh
+source "${agent_dir}/modules/revoked-peers.sh"
 # shellcheck source=modules/config.sh
 source "${agent_dir}/modules/config.sh"
 # shellcheck source=modules/guard.sh

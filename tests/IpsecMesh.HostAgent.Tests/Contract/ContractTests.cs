@@ -126,6 +126,16 @@ public sealed class ContractTests : IAsyncLifetime
         await BothAsync(Requests.Config(AgentVerbs.ApplyConfig));
         using var other = new TestCa("unrelated CA");
         await BothAsync(Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, new Dictionary<string, byte[]> { [ca.CaId] = ca.Crl(1, [0x00, 0xbe, 0xef]) }));
+        // A CRL adding serial 12: both delete the SAs with its address only, and say how the CRL was put in force.
+        var (realCut, simulatedCut) = await BothAsync(Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem,
+            new Dictionary<string, byte[]> { [ca.CaId] = ca.Crl(2, [0x00, 0xbe, 0xef], [0x12]) }, revokedPeers: "12 10.77.0.9\nbeef 10.77.0.10\n"));
+        Assert.Equal("[\"10.77.0.9\"]", realCut[0].Fields["cutPeers"]!.ToJsonString());
+        Assert.Equal(realCut[0].Fields["cutPeers"]!.ToJsonString(), simulatedCut[0].Fields["cutPeers"]!.ToJsonString());
+        Assert.Equal("trigger", realCut[0].GetString("crlRefresh"));
+        Assert.Equal("trigger", simulatedCut[0].GetString("crlRefresh"));
+        // An older CRL (number 1): both refuse it and keep theirs.
+        var (realOlder, _) = await BothAsync(Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, new Dictionary<string, byte[]> { [ca.CaId] = ca.Crl(1) }));
+        Assert.Equal("bad_certificate", realOlder[0].Code);
         await BothAsync(Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, new Dictionary<string, byte[]> { [ca.CaId] = other.Crl(2) }));
         await BothAsync(Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, new Dictionary<string, byte[]> { [other.CaId] = other.Crl(2) }));
         await BothAsync(AgentRequest.For(AgentVerbs.ApplyConfig, new Dictionary<string, string> { ["configHash"] = "0123456789ab" },

@@ -8,6 +8,7 @@ verb_install() {
   require_supported_libreswan
   ensure_nss_db repair
   check_crl_inputs
+  check_revoked_peers_input
   check_ca_bundle_input always
   stage_config
   switch_config
@@ -15,6 +16,9 @@ verb_install() {
   install_crls
   : >"${STATE_DIR}/installed"
   load_config always
+  enforce_crls
+  cut_revoked_peers
+  record_crls
   commit_config
   if [ -f "${STATE_DIR}/nss-reinitialised" ]; then
     reinitialised=true
@@ -25,5 +29,5 @@ verb_install() {
   if nss_has_cert "$HOST_NICK" && nss_cert_pem "$HOST_NICK" >"${WORK}/install-host.pem"; then
     serial="$(json_string "$(cert_serial "${WORK}/install-host.pem")")"
   fi
-  succeed "\"libreswan\":$(json_string "$(libreswan_version)"),\"configHash\":$(json_string "$(param configHash)"),\"nssReinitialised\":${reinitialised},\"certSerial\":${serial}"
+  succeed "\"libreswan\":$(json_string "$(libreswan_version)"),$(config_result_fields),\"nssReinitialised\":${reinitialised},\"certSerial\":${serial}"
 }

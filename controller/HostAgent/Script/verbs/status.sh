@@ -54,5 +54,6 @@ verb_status() {
   fields+=",\"xfrm\":{\"inError\":$(xfrm_value XfrmInError),\"inNoStates\":$(xfrm_value XfrmInNoStates)"
   fields+=",\"inTmplMismatch\":$(xfrm_value XfrmInTmplMismatch),\"outNoStates\":$(xfrm_value XfrmOutNoStates)"
   fields+=",\"outPolBlock\":$(xfrm_value XfrmOutPolBlock)}"
+  fields+=",\"caRemovalPending\":$(ca_removal_pending_json keep)"
   succeed "$fields"
 }
