@@ -32,6 +32,8 @@ source "${agent_dir}/modules/crl.sh"
 source "${agent_dir}/modules/config.sh"
 # shellcheck source=modules/guard.sh
 source "${agent_dir}/modules/guard.sh"
+# shellcheck source=modules/conn-sets.sh
+source "${agent_dir}/modules/conn-sets.sh"
 # shellcheck source=modules/pluto.sh
 source "${agent_dir}/modules/pluto.sh"
 # shellcheck source=modules/packages.sh

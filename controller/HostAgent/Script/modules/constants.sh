@@ -40,6 +40,14 @@ readonly CSR_SUBJECT="O=ipsec-mesh,CN=ipsec-mesh host key"
 readonly POLICY_GROUPS=(private clear private-or-clear clear-or-private block)
 # The conns that need no certificate can be loaded before the host has one.
 readonly CERTLESS_CONNS=(clear block)
+# The conns that present the host certificate. pluto runs them under one of two name sets,
+# private~a … or private~b … (modules/conn-sets.sh), so that a new certificate is loaded beside
+# the old one and switched to without tearing the mesh down.
+readonly CERT_GROUPS=(private private-or-clear clear-or-private)
+readonly CONN_SETS=("~a" "~b")
+# Seconds between the switch to the other set and routing it: peers re-initiate meanwhile and the
+# new set answers them; this host initiates nothing until its traps are back.
+readonly SWITCH_DELAY="${IPSEC_MESH_SWITCH_DELAY:-0.5}"
 readonly METADATA_ADDRESSES=(169.254.169.254/32 169.254.169.253/32)
 readonly RESULT_PREFIX='{"ipsecMesh":1,'
 
