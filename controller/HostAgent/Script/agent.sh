@@ -36,6 +36,8 @@ source "${agent_dir}/modules/guard.sh"
 source "${agent_dir}/modules/conn-sets.sh"
 # shellcheck source=modules/pluto.sh
 source "${agent_dir}/modules/pluto.sh"
+# shellcheck source=modules/kernel.sh
+source "${agent_dir}/modules/kernel.sh"
 # shellcheck source=modules/packages.sh
 source "${agent_dir}/modules/packages.sh"
 # shellcheck source=modules/imds.sh

@@ -207,4 +207,32 @@ public class RotationTests
         await AssertRunsSetAsync(host, "~a", renewed);
         Assert.Contains("renaming the certificate conns into set ~a", await ShellAsync(host, "cat /var/lib/ipsec-mesh/agent.log"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Install_sets_the_xfrm_sysctls_the_config_and_certificate_verbs_keep_them_and_uninstall_puts_them_back()
+    {
+        using var ca = new TestCa();
+        await using var host = await HostNamespace.StartAsync();
+        const string Read = "cat /proc/sys/net/core/xfrm_acq_expires /proc/sys/net/core/xfrm_larval_drop";
+        var before = await ShellAsync(host, Read);
+        Assert.Equal("30\n1\n", before);
+
+        var enrol = await RunAsync(host, Requests.InstallAndCsr("ec", Policy));
+        Assert.Equal("3\n0\n", await ShellAsync(host, Read));
+
+        // A reboot puts the kernel's defaults back; the next config or certificate verb sets them again.
+        await ShellAsync(host, "echo 30 >/proc/sys/net/core/xfrm_acq_expires; echo 1 >/proc/sys/net/core/xfrm_larval_drop");
+        await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig, Policy));
+        Assert.Equal("3\n0\n", await ShellAsync(host, Read));
+        await ShellAsync(host, "echo 30 >/proc/sys/net/core/xfrm_acq_expires");
+        using var certificate = ca.Sign(Convert.FromBase64String(enrol[1].GetString("csr")!), [0x11]);
+        await RunAsync(host, Requests.InstallCert(certificate, ca.BundlePem));
+        Assert.Equal("3\n0\n", await ShellAsync(host, Read));
+        Assert.Equal("net/core/xfrm_acq_expires 30\nnet/core/xfrm_larval_drop 1\n", await ShellAsync(host, "cat /var/lib/ipsec-mesh/kernel-settings"));
+
+        await RunAsync(host, Requests.Uninstall());
+
+        Assert.Equal(before, await ShellAsync(host, Read));
+        Assert.Equal("gone", (await ShellAsync(host, "test -e /var/lib/ipsec-mesh/kernel-settings && echo present || echo gone")).Trim());
+    }
 }

@@ -48,6 +48,8 @@ readonly CONN_SETS=("~a" "~b")
 # Seconds between the switch to the other set and routing it: peers re-initiate meanwhile and the
 # new set answers them; this host initiates nothing until its traps are back.
 readonly SWITCH_DELAY="${IPSEC_MESH_SWITCH_DELAY:-0.5}"
+# The kernel's sysctl tree (the tests point it elsewhere outside a network namespace of their own).
+readonly SYSCTL_DIR="${IPSEC_MESH_SYSCTL_DIR:-/proc/sys}"
 readonly METADATA_ADDRESSES=(169.254.169.254/32 169.254.169.253/32)
 readonly RESULT_PREFIX='{"ipsecMesh":1,'
 

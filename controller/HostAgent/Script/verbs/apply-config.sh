@@ -7,6 +7,7 @@ verb_apply_config() {
     fail not_running "the mesh is not installed on this host; run install"
   fi
   ensure_nss_db
+  assert_kernel_settings
   check_crl_inputs
   check_ca_bundle_input if-changed
   stage_config

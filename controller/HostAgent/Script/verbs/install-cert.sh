@@ -6,6 +6,7 @@ verb_install_cert() {
   has_file host.crt || bad_request_verb "file host.crt is required"
   has_file ca-bundle.pem || bad_request_verb "file ca-bundle.pem is required"
   require_nss
+  assert_kernel_settings
   require_openssl
   openssl x509 -in "$cert" -noout 2>/dev/null || fail bad_certificate "host.crt is not a PEM certificate"
   index_ca_bundle

@@ -7,6 +7,7 @@ verb_install_p12() {
   has_file p12-password.kms || bad_request_verb "file p12-password.kms is required"
   has_file ca-bundle.pem || bad_request_verb "file ca-bundle.pem is required"
   require_nss
+  assert_kernel_settings
   require_openssl
   have "$AWS_CLI" || fail kms_failed "the aws CLI is not installed"
   have curl || fail kms_failed "curl is not installed"

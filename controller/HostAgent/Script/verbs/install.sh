@@ -7,6 +7,7 @@ verb_install() {
   ensure_packages
   require_supported_libreswan
   ensure_nss_db repair
+  assert_kernel_settings
   check_crl_inputs
   check_ca_bundle_input always
   stage_config

@@ -16,6 +16,7 @@ verb_uninstall() {
   remove_reload_guard
   if pluto_running; then quiet pluto_whack --listen || true; fi
   remove_our_nss_entries
+  restore_kernel_settings
   if [ -f "${STATE_DIR}/package-installed-by" ]; then
     read -r manager <"${STATE_DIR}/package-installed-by" || manager=""
     log "removing libreswan, which the agent installed with ${manager}"
