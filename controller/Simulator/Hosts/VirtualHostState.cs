@@ -17,4 +17,6 @@ public sealed record VirtualHostState
     /// <summary>Verbs run so far, successful or not, by name.</summary>
     public IReadOnlyDictionary<string, int> VerbCounts { get; init; } = new Dictionary<string, int>();
     public int CommandsRun { get; init; }
+    /// <summary>The peers file (its addresses) of the last run of each verb that loads conns; empty when it carried none.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> LastPeers { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 }

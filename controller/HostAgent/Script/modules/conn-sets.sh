@@ -309,6 +309,7 @@ switch_conn_set() {
   remove_other_set_policies "$to"
   record_conn_set
   : >"${STATE_DIR}/conns-loaded"
+  CONN_SET_SWITCHED=true
   log "the certificate conns run as set ${to}"
 }
 

@@ -50,6 +50,8 @@ readonly CONN_SETS=("~a" "~b")
 readonly SWITCH_DELAY="${IPSEC_MESH_SWITCH_DELAY:-0.5}"
 # The kernel's sysctl tree (the tests point it elsewhere outside a network namespace of their own).
 readonly SYSCTL_DIR="${IPSEC_MESH_SYSCTL_DIR:-/proc/sys}"
+# At most this many addresses in a request's peers file.
+readonly PEERS_MAX=1000
 readonly METADATA_ADDRESSES=(169.254.169.254/32 169.254.169.253/32)
 readonly RESULT_PREFIX='{"ipsecMesh":1,'
 
@@ -69,3 +71,5 @@ IN_ROLLBACK=false
 CONNS_TOUCHED=false
 PLUTO_RESTARTED=false
 CA_TOUCHED=false
+# Whether this verb moved the certificate conns to the other name set (a 4.x certificate change).
+CONN_SET_SWITCHED=false

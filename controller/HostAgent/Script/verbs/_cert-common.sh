@@ -66,6 +66,7 @@ install_host_cert() {
       ;;
     unchanged) delete_superseded_keys "$ckaid" ;;
   esac
+  initiate_to_peers
   succeed "\"serial\":$(json_string "$(cert_serial "$cert")"),\"notAfter\":$(json_string "$(cert_not_after "$cert")")"
 }
 

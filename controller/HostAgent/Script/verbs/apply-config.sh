@@ -3,6 +3,7 @@
 
 verb_apply_config() {
   require_config_inputs
+  require_peers_input
   if [ ! -f "${STATE_DIR}/installed" ] || ! have ipsec; then
     fail not_running "the mesh is not installed on this host; run install"
   fi
@@ -16,5 +17,6 @@ verb_apply_config() {
   install_crls
   load_config if-changed
   commit_config
+  initiate_to_peers
   succeed "\"configHash\":$(json_string "$(param configHash)")"
 }

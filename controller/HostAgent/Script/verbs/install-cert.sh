@@ -5,6 +5,7 @@ verb_install_cert() {
   local cert="${IN}/host.crt" ckaid
   has_file host.crt || bad_request_verb "file host.crt is required"
   has_file ca-bundle.pem || bad_request_verb "file ca-bundle.pem is required"
+  require_peers_input
   require_nss
   assert_kernel_settings
   require_openssl

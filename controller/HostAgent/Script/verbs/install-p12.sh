@@ -6,6 +6,7 @@ verb_install_p12() {
   has_file host.p12 || bad_request_verb "file host.p12 is required"
   has_file p12-password.kms || bad_request_verb "file p12-password.kms is required"
   has_file ca-bundle.pem || bad_request_verb "file ca-bundle.pem is required"
+  require_peers_input
   require_nss
   assert_kernel_settings
   require_openssl

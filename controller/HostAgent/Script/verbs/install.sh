@@ -4,6 +4,7 @@
 verb_install() {
   local reinitialised=false
   require_config_inputs
+  require_peers_input
   ensure_packages
   require_supported_libreswan
   ensure_nss_db repair
@@ -17,6 +18,7 @@ verb_install() {
   : >"${STATE_DIR}/installed"
   load_config always
   commit_config
+  initiate_to_peers
   if [ -f "${STATE_DIR}/nss-reinitialised" ]; then
     reinitialised=true
     rm -f "${STATE_DIR}/nss-reinitialised"
