@@ -6,6 +6,7 @@ namespace IpsecMesh.Core.Options;
 /// <summary>Checks every setting at once and names each bad one, so a misconfigured deployment fails at start with the whole list.</summary>
 public static partial class OptionsValidation
 {
+
     public static IReadOnlyList<string> Validate(IpsecMeshOptions options, bool requireAwsResources)
     {
         var errors = new List<string>();
@@ -31,6 +32,9 @@ public static partial class OptionsValidation
             Error(nameof(options.HostMetrics), $"'{Shorten(options.HostMetrics)}' must be '{HostMetricsModes.PerInstance}' or '{HostMetricsModes.Aggregated}'");
         if (string.IsNullOrWhiteSpace(options.SsmDocument)) Error(nameof(options.SsmDocument), "must not be empty");
         if (options.Workers is < 1 or > 1024) Error(nameof(options.Workers), $"{options.Workers} must be between 1 and 1024");
+        if (options.RotationConcurrency is < 1 or > 1024) Error(nameof(options.RotationConcurrency), $"{options.RotationConcurrency} must be between 1 and 1024");
+        if (options.RotationSettle < TimeSpan.Zero || options.RotationSettle > TimeSpan.FromMinutes(5))
+            Error(nameof(options.RotationSettle), $"{options.RotationSettle} must be between 0 and 5 minutes");
         if (options.HealthPort is < 0 or > 65535) Error(nameof(options.HealthPort), $"{options.HealthPort} is not a TCP port (0 turns the endpoint off)");
 
         Positive(nameof(options.ResyncInterval), options.ResyncInterval);

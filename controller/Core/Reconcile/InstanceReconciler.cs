@@ -32,6 +32,7 @@ public sealed class InstanceReconciler(
     SecurityGroupChecker securityGroups,
     RevocationQueue revocations,
     CommandWatcher commands,
+    RotationGate rotations,
     TagSeal seal,
     IpsecMeshOptions options,
     TimeProvider time,
@@ -47,6 +48,9 @@ public sealed class InstanceReconciler(
     {
         var record = store.Get(instanceId);
         var observation = await ObserveAsync(instanceId, record, cancellationToken);
+        // A certificate install that finished (whatever its outcome) frees its rotation slot after the settle time.
+        if (observation.Command is { IsFinished: true } done && (done.Includes(AgentVerbs.InstallCert) || done.Includes(AgentVerbs.InstallP12)))
+            rotations.Finished(instanceId);
         for (var step = 0; step < MaxStepsPerPass; step++)
         {
             var decision = Decider.Decide(observation, _timings);
@@ -76,14 +80,17 @@ public sealed class InstanceReconciler(
                         forget: send.ForgetCertificate ? [options.CertExpiryTagKey] : []);
                     return new ReconcileOutcome.Requeue(options.CommandPollInterval);
                 case Decision.SignAndInstall sign:
-                    return await SignAndInstallAsync(observation, record, sign, cancellationToken) is { } rejected
+                    if (!EnterRotation(observation, out var signWait)) return new ReconcileOutcome.Requeue(signWait);
+                    return await GatedAsync(observation, record, () => SignAndInstallAsync(observation, record, sign, cancellationToken)) is { } rejected
                         ? new ReconcileOutcome.Retry(rejected)
                         : new ReconcileOutcome.Requeue(options.CommandPollInterval);
                 case Decision.IssueKeyAndInstall issue:
-                    await IssueKeyAndInstallAsync(observation, record, issue, cancellationToken);
+                    if (!EnterRotation(observation, out var issueWait)) return new ReconcileOutcome.Requeue(issueWait);
+                    await GatedAsync(observation, record, async () => { await IssueKeyAndInstallAsync(observation, record, issue, cancellationToken); return (string?)null; });
                     return new ReconcileOutcome.Requeue(options.CommandPollInterval);
                 case Decision.InstallIssued:
-                    await InstallIssuedAsync(observation, record, cancellationToken);
+                    if (!EnterRotation(observation, out var resumeWait)) return new ReconcileOutcome.Requeue(resumeWait);
+                    await GatedAsync(observation, record, async () => { await InstallIssuedAsync(observation, record, cancellationToken); return (string?)null; });
                     return new ReconcileOutcome.Requeue(options.CommandPollInterval);
                 case Decision.MarkApplied applied:
                     observation = await MarkAppliedAsync(observation, record, applied, cancellationToken);
@@ -184,6 +191,37 @@ public sealed class InstanceReconciler(
         var tags = new Dictionary<string, string>(StringComparer.Ordinal) { [options.StatusTagKey] = StatusText.Clean(StatusText.WhileRetrying(observation, status)) };
         if (appliedConfigHash is not null) tags[options.ConfigTagKey] = appliedConfigHash;
         await WriteTagsAsync(observation, record, tags, forget ?? [], cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether this install may go now: one that replaces the host's certificate (the host has one)
+    /// needs a slot of the rotation gate; while none is free the reconcile changes nothing (no tag)
+    /// and looks again after <paramref name="retryAfter"/>. A first certificate is never held back.
+    /// </summary>
+    private bool EnterRotation(Observation observation, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        if (observation.InstalledCertExpiry is null || rotations.TryEnter(observation.InstanceId, out retryAfter)) return true;
+        Log.RotationWaits(logger, retryAfter);
+        return false;
+    }
+
+    /// <summary>Runs an install step that holds a rotation slot; the slot goes back when the step sent no certificate install.</summary>
+    private async Task<string?> GatedAsync(Observation observation, InstanceRecord record, Func<Task<string?>> step)
+    {
+        var before = record.Command;
+        var sent = false;
+        try
+        {
+            var rejected = await step();
+            sent = rejected is null && record.Command is { } now && !ReferenceEquals(now, before)
+                && (now.Verbs.Contains(AgentVerbs.InstallCert) || now.Verbs.Contains(AgentVerbs.InstallP12));
+            return rejected;
+        }
+        finally
+        {
+            if (!sent) rotations.Abandon(observation.InstanceId);
+        }
     }
 
     /// <summary>Returns null on success, or the reason the host's CSR was rejected (then reported as failed).</summary>
@@ -295,6 +333,7 @@ public sealed class InstanceReconciler(
         if (certificates.Get(instanceId) is not null) await RevokeAsync(instanceId, "instance terminated", "terminated", cancellationToken);
         store.Forget(instanceId);
         commands.Untrack(instanceId);
+        rotations.Abandon(instanceId);
         Log.Retired(logger, why);
     }
 

@@ -54,4 +54,29 @@ public class OptionsValidationTests
         }, true);
         Assert.Contains(errors, e => e.StartsWith("IpsecMesh:LeaderElection:RenewDeadline", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData(1, 0, null)]
+    [InlineData(16, 300, null)]
+    [InlineData(0, 5, "IpsecMesh:RotationConcurrency: 0 must be between 1 and 1024")]
+    [InlineData(1, -1, "IpsecMesh:RotationSettle: -00:00:01 must be between 0 and 5 minutes")]
+    [InlineData(1, 301, "IpsecMesh:RotationSettle: 00:05:01 must be between 0 and 5 minutes")]
+    public void Rotation_settings_are_bounded(int concurrency, int settleSeconds, string? error)
+    {
+        var errors = OptionsValidation.Validate(Valid with
+        {
+            RotationConcurrency = concurrency,
+            RotationSettle = TimeSpan.FromSeconds(settleSeconds),
+        }, true);
+
+        if (error is null) Assert.Empty(errors);
+        else Assert.Equal(error, Assert.Single(errors));
+    }
+
+    [Fact]
+    public void Rotations_are_serialised_by_default()
+    {
+        Assert.Equal(1, Valid.RotationConcurrency);
+        Assert.Equal(TimeSpan.FromSeconds(5), Valid.RotationSettle);
+    }
 }
