@@ -55,6 +55,13 @@ public sealed record IpsecMeshOptions
     public int RotationConcurrency { get; init; } = 1;
     /// <summary>How long a replacing install keeps its slot after its command finished: the peers' renegotiations settle.</summary>
     public TimeSpan RotationSettle { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// At most this many enrolled peers a host initiates to once its conns are loaded (install, a
+    /// config change, its first certificate), so that none keeps a failure shunt from trying the
+    /// host before; 0 turns it off. Beyond it, such a peer reaches the host once its shunt expires
+    /// (shuntlifetime).
+    /// </summary>
+    public int LatePeerLimit { get; init; } = 200;
 
     /// <summary>The controller-owned tag keys, derived from <see cref="TagKey"/>.</summary>
     public string StatusTagKey => TagKey + ":Status";

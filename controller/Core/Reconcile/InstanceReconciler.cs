@@ -76,7 +76,9 @@ public sealed class InstanceReconciler(
                     return wait.RequeueAfter is { } after ? new ReconcileOutcome.Requeue(after) : new ReconcileOutcome.Done(null);
                 case Decision.Send send:
                     var config = ConfigOf(observation);
-                    await SendAsync(observation, record, AgentRequests.ForVerbs(send.Verbs, config.Policy, config.Bundle, config.Hash, options.HostKeyType, config.Crls), send.Status, send.AppliedConfigHash, cancellationToken,
+                    // install and apply-config load conns: the host then initiates to its enrolled peers.
+                    var peers = send.Verbs.Contains(AgentVerbs.Install) || send.Verbs.Contains(AgentVerbs.ApplyConfig) ? PeersOf(observation, config.Policy) : null;
+                    await SendAsync(observation, record, AgentRequests.ForVerbs(send.Verbs, config.Policy, config.Bundle, config.Hash, options.HostKeyType, config.Crls, peers), send.Status, send.AppliedConfigHash, cancellationToken,
                         forget: send.ForgetCertificate ? [options.CertExpiryTagKey] : []);
                     return new ReconcileOutcome.Requeue(options.CommandPollInterval);
                 case Decision.SignAndInstall sign:
@@ -224,6 +226,14 @@ public sealed class InstanceReconciler(
         }
     }
 
+    /// <summary>The enrolled peers the host initiates to once its conns are loaded (none when <see cref="IpsecMeshOptions.LatePeerLimit"/> is 0).</summary>
+    private IReadOnlyList<System.Net.IPAddress> PeersOf(Observation observation, MeshPolicy policy) =>
+        LatePeers.For(observation.InstanceId, policy, LatePeers.Known(store), options.TagKey, options.LatePeerLimit);
+
+    /// <summary>Peers for a certificate install: only the first certificate loads the host's certificate conns.</summary>
+    private IReadOnlyList<System.Net.IPAddress>? PeersForCertificate(Observation observation) =>
+        observation.InstalledCertExpiry is null ? PeersOf(observation, ConfigOf(observation).Policy) : null;
+
     /// <summary>Returns null on success, or the reason the host's CSR was rejected (then reported as failed).</summary>
     private async Task<string?> SignAndInstallAsync(Observation observation, InstanceRecord record, Decision.SignAndInstall sign, CancellationToken cancellationToken)
     {
@@ -244,7 +254,7 @@ public sealed class InstanceReconciler(
         }
         Issued(issued, sign.Reason);
         await revocations.RevokeSupersededAsync(issued, cancellationToken);
-        await SendAsync(observation, record, AgentRequests.InstallCert(issued.CertificatePem, ConfigOf(observation).Bundle), StatusText.InstallingCertificate, sign.AppliedConfigHash, cancellationToken);
+        await SendAsync(observation, record, AgentRequests.InstallCert(issued.CertificatePem, ConfigOf(observation).Bundle, PeersForCertificate(observation)), StatusText.InstallingCertificate, sign.AppliedConfigHash, cancellationToken);
         record.InstallingCertFromCsr = true;
         return null;
     }
@@ -254,7 +264,7 @@ public sealed class InstanceReconciler(
         var package = await authority.IssueWithKeyAsync(IdentityOf(observation.Instance!), issue.Reason, cancellationToken);
         Issued(package.Certificate, issue.Reason);
         await revocations.RevokeSupersededAsync(package.Certificate, cancellationToken);
-        await SendAsync(observation, record, AgentRequests.InstallP12(package, ConfigOf(observation).Bundle), StatusText.InstallingCertificate, issue.AppliedConfigHash, cancellationToken);
+        await SendAsync(observation, record, AgentRequests.InstallP12(package, ConfigOf(observation).Bundle, PeersForCertificate(observation)), StatusText.InstallingCertificate, issue.AppliedConfigHash, cancellationToken);
     }
 
     private async Task InstallIssuedAsync(Observation observation, InstanceRecord record, CancellationToken cancellationToken)
@@ -263,7 +273,7 @@ public sealed class InstanceReconciler(
         var pem = string.IsNullOrEmpty(certificate.CertificatePem) ? await registry.GetCertificatePemAsync(certificate, cancellationToken) : certificate.CertificatePem;
         // Also here: a crash between issuing and revoking what the new certificate superseded resumes through this step.
         await revocations.RevokeSupersededAsync(certificate, cancellationToken);
-        await SendAsync(observation, record, AgentRequests.InstallCert(pem, ConfigOf(observation).Bundle), StatusText.InstallingCertificate, null, cancellationToken);
+        await SendAsync(observation, record, AgentRequests.InstallCert(pem, ConfigOf(observation).Bundle, PeersForCertificate(observation)), StatusText.InstallingCertificate, null, cancellationToken);
     }
 
     private void Issued(IssuedCertificate certificate, string reason)
