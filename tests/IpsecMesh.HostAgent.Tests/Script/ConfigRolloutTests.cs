@@ -40,14 +40,23 @@ public class ConfigRolloutTests
     private static async Task<HostNamespace> EnrolledHostAsync(TestCa ca)
     {
         var host = await HostNamespace.StartAsync();
-        var enrol = await RunAsync(host, Requests.InstallAndCsr("ec", Previous));
-        using var certificate = ca.Sign(Convert.FromBase64String(enrol[1].GetString("csr")!), [0x51]);
-        await RunAsync(host, Requests.InstallCert(certificate, ca.BundlePem));
-        var state = await HostStateAsync(host);
-        foreach (var conn in ConnSets.Of("~a")) Assert.Contains($"\"{conn}\"", state, StringComparison.Ordinal);
-        Assert.Contains("dst 172.31.0.0/16", state, StringComparison.Ordinal);
-        Assert.Contains("dst 10.99.0.0/16", state, StringComparison.Ordinal);
-        return host;
+        try
+        {
+            var enrol = await RunAsync(host, Requests.InstallAndCsr("ec", Previous));
+            using var certificate = ca.Sign(Convert.FromBase64String(enrol[1].GetString("csr")!), [0x51]);
+            await RunAsync(host, Requests.InstallCert(certificate, ca.BundlePem));
+            var state = await HostStateAsync(host);
+            foreach (var conn in ConnSets.Of("~a")) Assert.Contains($"\"{conn}\"", state, StringComparison.Ordinal);
+            Assert.Contains("dst 172.31.0.0/16", state, StringComparison.Ordinal);
+            Assert.Contains("dst 10.99.0.0/16", state, StringComparison.Ordinal);
+            return host;
+        }
+        catch
+        {
+            // Nobody else holds the host yet: its namespace and pluto would outlive the test.
+            await host.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>What must survive a refused or failed config: conns loaded, files, config hash, kernel policies, pluto.</summary>

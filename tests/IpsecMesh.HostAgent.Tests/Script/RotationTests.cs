@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using IpsecMesh.HostAgent.Policy;
 using IpsecMesh.HostAgent.Protocol;
@@ -39,10 +40,19 @@ public class RotationTests
     internal static async Task<(HostNamespace Host, X509Certificate2 Certificate)> EnrolledHostAsync(TestCa ca, byte serial = 0x11)
     {
         var host = await HostNamespace.StartAsync();
-        var enrol = await RunAsync(host, Requests.InstallAndCsr("ec", Policy));
-        var certificate = ca.Sign(Convert.FromBase64String(enrol[1].GetString("csr")!), [serial]);
-        await RunAsync(host, Requests.InstallCert(certificate, ca.BundlePem));
-        return (host, certificate);
+        try
+        {
+            var enrol = await RunAsync(host, Requests.InstallAndCsr("ec", Policy));
+            var certificate = ca.Sign(Convert.FromBase64String(enrol[1].GetString("csr")!), [serial]);
+            await RunAsync(host, Requests.InstallCert(certificate, ca.BundlePem));
+            return (host, certificate);
+        }
+        catch
+        {
+            // Nobody else holds the host yet: its namespace and pluto would outlive the test.
+            await host.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A renewal as the controller makes it: a new key (csr), then install-cert of its certificate.</summary>
@@ -235,4 +245,57 @@ public class RotationTests
         Assert.Equal(before, await ShellAsync(host, Read));
         Assert.Equal("gone", (await ShellAsync(host, "test -e /var/lib/ipsec-mesh/kernel-settings && echo present || echo gone")).Trim());
     }
+
+    [Fact]
+    public async Task A_pkcs12_rotation_files_the_new_certificate_under_the_other_nickname_and_switches_sets()
+    {
+        using var ca = new TestCa();
+        await using var host = await HostNamespace.StartAsync();
+        // IMDSv2 and KMS stand-ins inside the host's namespaces.
+        await host.WrapToolAsync("curl", """
+            url=${*: -1}
+            case $url in
+              */latest/api/token) echo token ;;
+              */instance-identity/document) echo '{"instanceId":"i-0123456789abcdef0","region":"eu-west-1","accountId":"111122223333"}' ;;
+              */services/partition) echo aws ;;
+              *) exit 22 ;;
+            esac
+            """);
+        await ShellAsync(host, "printf '#!/bin/bash\nprintf %s p12-password | base64 -w0; echo\n' >/run/fake-aws; chmod 0755 /run/fake-aws");
+        const string Aws = "IPSEC_MESH_AWS_CLI=/run/fake-aws";
+        await RunAsync(host, Requests.Config(AgentVerbs.Install, Policy));
+
+        using var first = Pkcs12(ca, 0x41, out var firstP12);
+        await RunAsync(host, Pkcs12Request(firstP12, ca), true, Aws);
+        await AssertRunsSetAsync(host, "~a", first);
+
+        // The new certificate has the subject of the one in force: pk12util files it under the same
+        // nickname, and the agent names it apart before it switches.
+        using var second = Pkcs12(ca, 0x42, out var secondP12);
+        await RunAsync(host, Pkcs12Request(secondP12, ca), true, Aws);
+
+        await AssertRunsSetAsync(host, "~b", second);
+        Assert.Contains("switching the certificate conns from set ~a to set ~b", await ShellAsync(host, "cat /var/lib/ipsec-mesh/agent.log"), StringComparison.Ordinal);
+        Assert.Equal("End certificate \"NSS Certificate DB:ipsec-mesh-host~b\" - SN: 0x42", (await ShellAsync(host, "ipsec whack --listcerts | grep 'End certificate'")).Replace("000 ", "", StringComparison.Ordinal).Trim());
+
+        using var third = Pkcs12(ca, 0x43, out var thirdP12);
+        await RunAsync(host, Pkcs12Request(thirdP12, ca), true, Aws);
+        await AssertRunsSetAsync(host, "~a", third);
+    }
+
+    private static X509Certificate2 Pkcs12(TestCa ca, byte serial, out byte[] pkcs12)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var certificate = ca.Sign(new CertificateRequest("CN=controller made", key, HashAlgorithmName.SHA256).CreateSigningRequest(), [serial]);
+        using var withKey = certificate.CopyWithPrivateKey(key);
+        pkcs12 = withKey.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, "p12-password");
+        return certificate;
+    }
+
+    private static AgentRequest Pkcs12Request(byte[] pkcs12, TestCa ca) => AgentRequest.For(AgentVerbs.InstallP12, files: new Dictionary<string, byte[]>
+    {
+        ["host.p12"] = pkcs12,
+        ["p12-password.kms"] = "sealed"u8.ToArray(),
+        ["ca-bundle.pem"] = ca.BundlePem,
+    });
 }
