@@ -10,6 +10,7 @@ using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.Sources;
 using IpsecMesh.Core.State;
 using IpsecMesh.Core.Telemetry;
+using IpsecMesh.HostAgent.Protocol;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -32,6 +33,7 @@ public sealed class ControllerLoops(
     InstanceStore store,
     ISsmGateway ssm,
     CommandWatcher commands,
+    RotationGate rotations,
     WorkQueue<string> queue,
     InstanceReconciler reconciler,
     SqsEventSource events,
@@ -108,6 +110,7 @@ public sealed class ControllerLoops(
                 // What this replica knew before (as leader in an earlier term) may be stale: start from AWS.
                 store.Clear();
                 commands.Clear();
+                rotations.Clear();
                 await sealKey.LoadAsync(cancellationToken);
                 await rollout.LoadAsync(cancellationToken);
                 await desired.RefreshAsync(cancellationToken);
@@ -120,6 +123,9 @@ public sealed class ControllerLoops(
                     if (record.Command is not null) continue;
                     record.Command = command;
                     commands.Track(instanceId, command);
+                    // It may be replacing a certificate: it counts against RotationConcurrency until it finishes.
+                    if (command.Verbs.Contains(AgentVerbs.InstallCert) || command.Verbs.Contains(AgentVerbs.InstallP12))
+                        rotations.Recover(instanceId, command.SentAt);
                     Log.CommandRecovered(logger, command.CommandId, string.Join('+', command.Verbs), instanceId);
                     queue.Add(instanceId);
                 }

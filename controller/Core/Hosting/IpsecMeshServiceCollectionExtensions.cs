@@ -56,6 +56,7 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton(sp => new SecurityGroupChecker(sp.GetRequiredService<IEc2Gateway>(), sp.GetRequiredService<TimeProvider>(), options.ResyncInterval));
         services.AddSingleton(sp => new RevocationQueue(sp.GetRequiredService<IIssuanceRegistry>(), sp.GetRequiredService<TimeProvider>(), options.BatchWindow));
         services.AddSingleton<CommandWatcher>();
+        services.AddSingleton<RotationGate>();
         services.AddSingleton<InstanceReconciler>();
         services.AddSingleton<SqsEventSource>();
         services.AddSingleton<Resync>();

@@ -36,8 +36,14 @@ source "${agent_dir}/modules/revoked-peers.sh"
 source "${agent_dir}/modules/config.sh"
 # shellcheck source=modules/guard.sh
 source "${agent_dir}/modules/guard.sh"
+# shellcheck source=modules/conn-sets.sh
+source "${agent_dir}/modules/conn-sets.sh"
 # shellcheck source=modules/pluto.sh
 source "${agent_dir}/modules/pluto.sh"
+# shellcheck source=modules/kernel.sh
+source "${agent_dir}/modules/kernel.sh"
+# shellcheck source=modules/peers.sh
+source "${agent_dir}/modules/peers.sh"
 # shellcheck source=modules/packages.sh
 source "${agent_dir}/modules/packages.sh"
 # shellcheck source=modules/imds.sh

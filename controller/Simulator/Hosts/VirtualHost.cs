@@ -23,6 +23,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
     private readonly Lock _sync = new();
     private readonly Dictionary<string, VerbFailure> _failures = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _verbCounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<string>> _peers = new(StringComparer.Ordinal);
     private bool _busy;
     private int _commandsRun;
     private bool _installed;
@@ -69,6 +70,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
                     Crls = _crls.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
                     HasPendingKey = _pendingKey is not null,
                     VerbCounts = new Dictionary<string, int>(_verbCounts, StringComparer.Ordinal),
+                    LastPeers = new Dictionary<string, IReadOnlyList<string>>(_peers, StringComparer.Ordinal),
                     CommandsRun = _commandsRun,
                     CaRemovalPending = _caRemovalPending,
                     CutPeers = [.. _cutPeers],
@@ -217,6 +219,12 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
                 return VerbResult.Failure(failure.Code, failure.Message);
             }
             if (_random.Chance(_options.FailureProbability)) return VerbResult.Failure(UsualFailure(verb), $"simulated random {verb} failure");
+            // As the agent: the verbs that load conns check the peers file before anything else changes.
+            if (verb is AgentVerbs.Install or AgentVerbs.ApplyConfig or AgentVerbs.InstallCert or AgentVerbs.InstallP12)
+            {
+                if (PeersInput.Check(request, out var peers) is { } refused) return refused;
+                _peers[verb] = peers;
+            }
             if (_nssDamaged && verb is AgentVerbs.ApplyConfig or AgentVerbs.Csr or AgentVerbs.InstallCert or AgentVerbs.InstallP12 && (verb != AgentVerbs.ApplyConfig || _installed))
                 return VerbResult.Failure("nss_failed", "the NSS database at /var/lib/ipsec/nss is damaged (certutil -L cannot open it: SEC_ERROR_BAD_DATABASE); install re-creates it");
             return verb switch

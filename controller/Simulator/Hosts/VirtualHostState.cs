@@ -21,4 +21,6 @@ public sealed record VirtualHostState
     public bool CaRemovalPending { get; init; }
     /// <summary>Every address whose SAs a new CRL made it delete (the agent's cutPeers), in order.</summary>
     public IReadOnlyList<string> CutPeers { get; init; } = [];
+    /// <summary>The peers file (its addresses) of the last run of each verb that loads conns; empty when it carried none.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> LastPeers { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 }

@@ -91,6 +91,13 @@ public sealed class ContractTests : IAsyncLifetime
         return results;
     }
 
+    private static AgentRequest WithPeers(AgentRequest request, string peers)
+    {
+        var files = request.Files.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+        files["peers"] = System.Text.Encoding.ASCII.GetBytes(peers);
+        return new AgentRequest(request.Verbs, request.Parameters, files);
+    }
+
     /// <summary>Sends per-host requests (they differ only where each host's own key is involved) and compares the answers.</summary>
     private async Task<(IReadOnlyList<AgentResult> Real, IReadOnlyList<AgentResult> Simulated)> BothAsync(AgentRequest real, AgentRequest? simulated = null, bool upload = true)
     {
@@ -124,6 +131,18 @@ public sealed class ContractTests : IAsyncLifetime
         Assert.Equal(simulatedStatus[0].GetString("certSerial"), realStatus[0].GetString("certSerial"));
         Assert.Equal(simulatedStatus[0].GetBool("running"), realStatus[0].GetBool("running"));
         await BothAsync(Requests.Config(AgentVerbs.ApplyConfig));
+
+        // The peers file: accepted with the verbs that load conns, refused when malformed.
+        await BothAsync(WithPeers(Requests.Config(AgentVerbs.ApplyConfig), "10.99.0.9\nfd00::9\n"));
+        var (realBadPeers, _) = await BothAsync(WithPeers(Requests.Config(AgentVerbs.ApplyConfig), "10.99.0.9\nten.nine\n"));
+        Assert.Equal("bad_request", realBadPeers[0].Code);
+        // A rotation (on the real host: a switch to the other conn set).
+        var (realRenewal, simulatedRenewal) = await BothAsync(Requests.Csr("ec"));
+        using var realRenewed = ca.Sign(Convert.FromBase64String(realRenewal[0].GetString("csr")!), [0x00, 0xbe, 0xf0]);
+        using var simulatedRenewed = ca.Sign(Convert.FromBase64String(simulatedRenewal[0].GetString("csr")!), [0x00, 0xbe, 0xf0]);
+        await BothAsync(Requests.InstallCert(realRenewed, ca.BundlePem), Requests.InstallCert(simulatedRenewed, ca.BundlePem));
+        (realStatus, simulatedStatus) = await BothAsync(Requests.Status());
+        Assert.Equal(simulatedStatus[0].GetString("certSerial"), realStatus[0].GetString("certSerial"));
         using var other = new TestCa("unrelated CA");
         await BothAsync(Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, new Dictionary<string, byte[]> { [ca.CaId] = ca.Crl(1, [0x00, 0xbe, 0xef]) }));
         // A CRL adding serial 12: both delete the SAs with its address only, and say how the CRL was put in force.

@@ -3,10 +3,12 @@
 
 verb_apply_config() {
   require_config_inputs
+  require_peers_input
   if [ ! -f "${STATE_DIR}/installed" ] || ! have ipsec; then
     fail not_running "the mesh is not installed on this host; run install"
   fi
   ensure_nss_db
+  assert_kernel_settings
   check_crl_inputs
   check_revoked_peers_input
   check_ca_bundle_input if-changed
@@ -19,6 +21,7 @@ verb_apply_config() {
   cut_revoked_peers
   record_crls
   commit_config
+  initiate_to_peers
   succeed "$(config_result_fields)"
 }
 

@@ -22,7 +22,7 @@ xfrm_value() {
 
 verb_status() {
   local running=false global="" shunts="" line failed=0 failing=0 negotiating=0
-  local serial=null not_after=null hash=null ike_failures
+  local serial=null not_after=null hash=null ike_failures set nick
   if pluto_running; then
     running=true
     global="$(pluto_whack --globalstatus 2>/dev/null)" || global=""
@@ -40,7 +40,9 @@ verb_status() {
     hash="$(json_string "$hash")"
   fi
   detect_nss_dir
-  if have certutil && have openssl && nss_ready && nss_cert_pem "$HOST_NICK" >"${WORK}/status-host.pem"; then
+  conn_set_of set
+  set_nick nick "$set"
+  if have certutil && have openssl && nss_ready && nss_cert_pem "$nick" >"${WORK}/status-host.pem"; then
     serial="$(json_string "$(cert_serial "${WORK}/status-host.pem")")"
     not_after="$(json_string "$(cert_not_after "${WORK}/status-host.pem")")"
   fi
