@@ -57,6 +57,7 @@ Report(await RevocationCutScenario.RunAsync(context, stop.Token));
 Report(await UnenrolledPeerScenario.UnderPrivateOrClearAsync(context, stop.Token));
 Report(await RotationScenario.RunAsync(context, TimeSpan.FromMinutes(6), stop.Token));
 Report(await ImpersonationScenario.RunAsync(context, stop.Token));
+Report(await CaRotationScenario.RunAsync(context, stop.Token));
 Report(await BadTemplateScenario.RunAsync(context, stop.Token));
 Report(await ConfigChangeScenario.RunAsync(context, stop.Token));
 Report(await OffScenario.RunAsync(context, stop.Token));
