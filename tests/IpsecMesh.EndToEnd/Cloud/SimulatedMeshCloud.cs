@@ -40,10 +40,14 @@ public sealed class SimulatedMeshCloud(SimulatedAws aws, IReadOnlyDictionary<str
             }, cancellationToken);
             foreach (var invocation in page.CommandInvocations ?? [])
             {
-                var plugin = invocation.CommandPlugins?.FirstOrDefault();
+                // The document's steps (the input file's download, then the agent): the command ran from the first
+                // step's start to the last step's end.
+                var plugins = invocation.CommandPlugins ?? [];
+                var started = plugins.Where(p => p.ResponseStartDateTime is not null).Select(p => p.ResponseStartDateTime!.Value).DefaultIfEmpty().Min();
+                var finished = plugins.Where(p => p.ResponseFinishDateTime is not null).Select(p => p.ResponseFinishDateTime!.Value).DefaultIfEmpty().Max();
                 runs.Add(new CommandRun(invocation.Comment ?? "", new DateTimeOffset(invocation.RequestedDateTime ?? DateTime.MinValue, TimeSpan.Zero),
-                    plugin?.ResponseStartDateTime is { } started ? new DateTimeOffset(started, TimeSpan.Zero) : null,
-                    plugin?.ResponseFinishDateTime is { } finished ? new DateTimeOffset(finished, TimeSpan.Zero) : null,
+                    started == default ? null : new DateTimeOffset(started, TimeSpan.Zero),
+                    finished == default ? null : new DateTimeOffset(finished, TimeSpan.Zero),
                     invocation.Status?.Value ?? ""));
             }
             token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;

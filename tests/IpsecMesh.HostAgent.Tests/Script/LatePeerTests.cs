@@ -38,16 +38,19 @@ public class LatePeerTests
         Assert.Contains("no host certificate yet: not initiating to the 3 listed peers", await RotationTests.ShellAsync(host, "cat /var/lib/ipsec-mesh/agent.log"), StringComparison.Ordinal);
         using var certificate = ca.Sign(Convert.FromBase64String(enrol[1].GetString("csr")!), [0x11]);
 
-        await RotationTests.RunAsync(host, WithPeers(Requests.InstallCert(certificate, ca.BundlePem), Peers));
+        await RotationTests.RunAsync(host, WithPeers(Requests.InstallCert(certificate, ca.BundlePem), Peers), true, "IPSEC_MESH_PEER_SA_WAIT=2");
 
         Assert.Equal(["10.99.0.13:9", "10.99.0.9:9"], (await InitiationsAsync(host)).Order(StringComparer.Ordinal));
-        Assert.Contains("initiated to 2 listed peers", await RotationTests.ShellAsync(host, "cat /var/lib/ipsec-mesh/agent.log"), StringComparison.Ordinal);
+        var log = await RotationTests.ShellAsync(host, "cat /var/lib/ipsec-mesh/agent.log");
+        Assert.Contains("initiated to 2 listed peers", log, StringComparison.Ordinal);
+        // No peer answers here: the verb waited for their SAs, then reported anyway.
+        Assert.True(log.Contains("no SA after 2s with 2 of 2 initiated peers: 10.99.0.9 10.99.0.13", StringComparison.Ordinal), log);
 
         // A config that changes nothing reloads nothing, so it initiates nothing; a changed one does.
         await RotationTests.RunAsync(host, WithPeers(Requests.Config(AgentVerbs.ApplyConfig, RotationTests.Policy), "10.99.0.21\n"));
         Assert.Equal(2, (await InitiationsAsync(host)).Length);
         var changed = MeshPolicy.Load(PolicyFiles.With(PolicyGroups.Private, "10.99.0.0/16\n10.98.0.0/16\n"), "test").Policy!;
-        await RotationTests.RunAsync(host, WithPeers(Requests.Config(AgentVerbs.ApplyConfig, changed), "10.99.0.21\n10.98.3.4\n"));
+        await RotationTests.RunAsync(host, WithPeers(Requests.Config(AgentVerbs.ApplyConfig, changed), "10.99.0.21\n10.98.3.4\n"), true, "IPSEC_MESH_PEER_SA_WAIT=1");
         var after = await InitiationsAsync(host);
         Assert.Contains("10.99.0.21:9", after);
         Assert.Contains("10.98.3.4:9", after);

@@ -54,6 +54,8 @@ readonly SWITCH_DELAY="${IPSEC_MESH_SWITCH_DELAY:-0.5}"
 readonly SYSCTL_DIR="${IPSEC_MESH_SYSCTL_DIR:-/proc/sys}"
 # At most this many addresses in a request's peers file.
 readonly PEERS_MAX=1000
+# Seconds a verb that initiated to its listed peers waits for their SAs before it reports (0: no wait).
+readonly PEER_SA_WAIT="${IPSEC_MESH_PEER_SA_WAIT:-10}"
 readonly METADATA_ADDRESSES=(169.254.169.254/32 169.254.169.253/32)
 readonly RESULT_PREFIX='{"ipsecMesh":1,'
 
