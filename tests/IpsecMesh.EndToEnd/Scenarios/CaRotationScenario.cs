@@ -13,9 +13,6 @@ namespace IpsecMesh.EndToEnd.Scenarios;
 /// </summary>
 public static class CaRotationScenario
 {
-    private static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(100);
-    private static readonly int MaxLostPerDirection = (int)(TimeSpan.FromSeconds(1) / PingInterval);
-
     public static async Task<ScenarioOutcome> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
         var verdict = new Verdict("k", "CA rotation under traffic: two-CA bundle, new-CA certificates, old CA retired; at most 1 s lost per direction");
@@ -24,7 +21,7 @@ public static class CaRotationScenario
         var before = mesh.ToDictionary(h => h, h => context.Tag(h, MeshTags.CertExpiry));
         var oldCaId = await context.Controller.Service<IMeshCertificateAuthority>().GetCurrentCaIdAsync(cancellationToken);
         var capture = await context.Guest.StartCaptureAsync("k-ca-rotation", cancellationToken);
-        await context.Guest.StartPingersAsync("k", pairs, PingInterval, cancellationToken);
+        await context.Guest.StartPingersAsync("k", pairs, PingLoss.Interval, cancellationToken);
 
         var started = context.Time.GetUtcNow();
         var newCaId = (await context.Controller.Service<CaAdministration>().RotateAsync(null, cancellationToken)).CaId;
@@ -40,17 +37,7 @@ public static class CaRotationScenario
         verdict.Figure($"rotate->both CAs trusted {(trustedAt - started).TotalSeconds:0}s, ->new certificates {(reissuedAt - started).TotalSeconds:0}s, ->old CA gone {(context.Time.GetUtcNow() - started).TotalSeconds:0}s");
         await Task.Delay(TimeSpan.FromSeconds(10), context.Time, cancellationToken);
 
-        var lost = 0;
-        var sent = 0;
-        foreach (var (from, to, summary) in await context.Guest.StopPingersAsync("k", pairs, cancellationToken))
-        {
-            lost += summary.Lost;
-            sent += summary.Transmitted;
-            verdict.Figure($"{from.Name}->{to.Name} lost {summary.Lost}/{summary.Transmitted}");
-            verdict.Expect(summary.Transmitted > 0 && summary.Lost <= MaxLostPerDirection,
-                $"{from.Name}->{to.Name} lost {summary.Lost} pings of {PingInterval.TotalMilliseconds:0} ms during the CA rotation, more than 1 s");
-        }
-        verdict.Figure($"CA rotation loss {lost}/{sent} pings");
+        PingLoss.Judge(verdict, "the CA rotation", await context.Guest.StopPingersAsync("k", pairs, cancellationToken));
         var packets = await context.Guest.StopCaptureAsync(capture, cancellationToken);
         var tally = Wire.WireTally.Among(packets, mesh.Select(h => h.Address).ToArray());
         verdict.Expect(tally.Cleartext == 0, $"{tally.Cleartext} cleartext packets inside the mesh during the CA rotation");
