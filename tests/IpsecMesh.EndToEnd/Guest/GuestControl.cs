@@ -120,7 +120,10 @@ public sealed class GuestControl(SpoolClient spool, string workDirectory)
     {
         await spool.RunAsync(Control, $$"""
             ( while :; do
-                n=$(ip netns exec {{host.Name}} ip xfrm state 2>/dev/null | grep -c -E '^src ({{peer.Address}} dst {{host.Address}}|{{host.Address}} dst {{peer.Address}})( |$)')
+                n=$(ip netns exec {{host.Name}} ip xfrm state 2>/dev/null | awk '
+                  /^src / { pair = ($0 ~ /^src ({{peer.Address}} dst {{host.Address}}|{{host.Address}} dst {{peer.Address}})( |$)/) }
+                  pair && $1 == "proto" { if ($4 != "0x00000000") n++; pair = 0 }
+                  END { print n + 0 }')
                 echo "$(date +%s.%N) $n"
                 sleep 0.5
               done ) >/run/e2e/sa-{{name}}.log 2>/dev/null &
