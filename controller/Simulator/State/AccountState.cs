@@ -33,7 +33,14 @@ internal sealed record FleetState(
     IReadOnlyList<SecurityGroupState> Groups,
     IReadOnlyDictionary<string, uint> NextAddress,
     IReadOnlyDictionary<string, uint> NextIpv6,
-    IReadOnlyList<InstanceRecord> Instances);
+    IReadOnlyList<InstanceRecord> Instances)
+{
+    /// <summary>Managed-service interfaces (absent in states saved before they were modelled).</summary>
+    public IReadOnlyList<SimManagedInterface>? ManagedInterfaces { get; init; }
+
+    /// <summary>Network ACLs (absent in older states: each VPC then gets its default ACL).</summary>
+    public IReadOnlyList<SimNetworkAcl>? NetworkAcls { get; init; }
+}
 
 internal sealed record SecurityGroupState(string GroupId, string GroupName, string Description, string VpcId, string OwnerId, IReadOnlyList<IngressRuleState> Ingress);
 
