@@ -42,8 +42,11 @@ public static class NetworkAclCheck
         return "*";
     }
 
-    /// <summary>"network ACL acl-0abc denies ESP to the mesh (rule 90), UDP 500 from the mesh (rule *)" for the denials of one ACL.</summary>
+    /// <summary>
+    /// "network ACL acl-0abc denies ESP to the mesh (rule 90), UDP 500 from the mesh (default rule)" for the denials of one ACL
+    /// (an EC2 tag value cannot hold "*", so the default deny is "default rule").
+    /// </summary>
     public static string Describe(IReadOnlyList<Denial> denials) =>
         string.Join("; ", denials.GroupBy(d => d.AclId).Select(g =>
-            $"network ACL {g.Key} denies " + string.Join(", ", g.Select(d => $"{d.Traffic} {d.Direction} the mesh (rule {d.Rule})"))));
+            $"network ACL {g.Key} denies " + string.Join(", ", g.Select(d => $"{d.Traffic} {d.Direction} the mesh ({(d.Rule == "*" ? "default rule" : "rule " + d.Rule)})"))));
 }

@@ -98,6 +98,12 @@ public sealed partial class Fleet
         lock (Sync) _groups[groupId] = GetSecurityGroup(groupId) with { Ingress = ingress.ToArray() };
     }
 
+    /// <summary>Replaces a group's egress permissions (their CIDRs are destinations); null puts back AWS's default allow-all.</summary>
+    public void SetEgress(string groupId, IEnumerable<IngressRule>? egress)
+    {
+        lock (Sync) _groups[groupId] = GetSecurityGroup(groupId) with { Egress = egress?.ToArray() };
+    }
+
     public void SetSecurityGroups(string instanceId, IEnumerable<string> groupIds)
     {
         lock (Sync)
@@ -279,7 +285,10 @@ public sealed partial class Fleet
             var (managed, acls) = ExportVpcObjects();
             return new FleetState(DefaultVpc.VpcId, _vpcs.Values.ToArray(),
                 _groups.Values.Select(g => new SecurityGroupState(g.GroupId, g.GroupName, g.Description, g.VpcId, g.OwnerId,
-                    g.Ingress.Select(r => new IngressRuleState(r.Protocol, r.FromPort, r.ToPort, r.Cidrs, r.Ipv6Cidrs, r.SourceGroupIds)).ToArray())).ToArray(),
+                    g.Ingress.Select(r => new IngressRuleState(r.Protocol, r.FromPort, r.ToPort, r.Cidrs, r.Ipv6Cidrs, r.SourceGroupIds)).ToArray())
+                {
+                    Egress = g.Egress?.Select(r => new IngressRuleState(r.Protocol, r.FromPort, r.ToPort, r.Cidrs, r.Ipv6Cidrs, r.SourceGroupIds)).ToArray(),
+                }).ToArray(),
                 new Dictionary<string, uint>(_nextAddress, StringComparer.Ordinal),
                 new Dictionary<string, uint>(_nextIpv6, StringComparer.Ordinal),
                 _instances.Select(i => new InstanceRecord(i.InstanceId, i.ReservationId, i.LaunchIndex, i.Spec.InstanceType, i.Spec.ImageId, i.VpcId, i.LaunchTime,
@@ -306,6 +315,7 @@ public sealed partial class Fleet
                 _groups[g.GroupId] = new SecurityGroup(g.GroupId, g.GroupName, g.Description, g.VpcId, g.OwnerId)
                 {
                     Ingress = g.Ingress.Select(r => new IngressRule(r.Protocol, r.FromPort, r.ToPort) { Cidrs = r.Cidrs, Ipv6Cidrs = r.Ipv6Cidrs, SourceGroupIds = r.SourceGroupIds }).ToArray(),
+                    Egress = g.Egress?.Select(r => new IngressRule(r.Protocol, r.FromPort, r.ToPort) { Cidrs = r.Cidrs, Ipv6Cidrs = r.Ipv6Cidrs, SourceGroupIds = r.SourceGroupIds }).ToArray(),
                 };
             _nextAddress.Clear();
             foreach (var (vpc, next) in state.NextAddress) _nextAddress[vpc] = next;

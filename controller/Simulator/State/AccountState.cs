@@ -42,7 +42,11 @@ internal sealed record FleetState(
     public IReadOnlyList<SimNetworkAcl>? NetworkAcls { get; init; }
 }
 
-internal sealed record SecurityGroupState(string GroupId, string GroupName, string Description, string VpcId, string OwnerId, IReadOnlyList<IngressRuleState> Ingress);
+internal sealed record SecurityGroupState(string GroupId, string GroupName, string Description, string VpcId, string OwnerId, IReadOnlyList<IngressRuleState> Ingress)
+{
+    /// <summary>Null: AWS's default egress (absent in older states).</summary>
+    public IReadOnlyList<IngressRuleState>? Egress { get; init; }
+}
 
 internal sealed record IngressRuleState(string Protocol, int? FromPort, int? ToPort, IReadOnlyList<string> Cidrs, IReadOnlyList<string> Ipv6Cidrs, IReadOnlyList<string> SourceGroupIds);
 
