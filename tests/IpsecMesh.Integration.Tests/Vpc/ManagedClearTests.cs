@@ -75,6 +75,28 @@ public class ManagedClearTests(ITestOutputHelper output)
         Assert.All(instances, i => Assert.Equal("enabled", i.Tag(MeshFixture.TagKey)));
     }
 
+    [Fact]
+    public async Task A_restarted_controller_keeps_the_generated_group_without_a_rollout()
+    {
+        await using var mesh = new MeshFixture();
+        mesh.Aws.Fleet.AddManagedInterface("natGateway", "Interface for NAT Gateway nat-0a1b2c3d4e5f60718");
+        var instances = new[] { mesh.Launch(), mesh.Launch() };
+        var first = await mesh.StartControllerAsync(Token);
+        foreach (var instance in instances) await mesh.WaitForTagAsync(instance, "enabled");
+        var applied = instances[0].Tag("IPSec:Config");
+        Assert.True(first.Services.GetRequiredService<DesiredStateProvider>().Current.Policy.Generated.ContainsKey(PolicyGroups.Clear));
+        await MeshFixture.StopAsync(first);
+        var rolloutsBefore = Rollouts(mesh);
+
+        var second = await mesh.StartControllerAsync(Token);
+        await mesh.WaitForAsync(() => second.Services.GetRequiredService<DesiredStateProvider>().IsLoaded, "the restarted controller's desired state");
+        await Task.Delay(TimeSpan.FromMinutes(3), mesh.Time, Token);
+
+        Assert.Equal(applied, second.Services.GetRequiredService<DesiredStateProvider>().Current.ConfigHash);
+        Assert.Equal(rolloutsBefore, Rollouts(mesh));
+        Assert.All(instances, i => Assert.Equal(applied, i.Tag("IPSec:Config")));
+    }
+
     private static int Rollouts(MeshFixture mesh) => mesh.Logs.Count(l => l.Contains("Config roll-out of", StringComparison.Ordinal) && l.Contains(" started ", StringComparison.Ordinal));
 
     private static VirtualHost Host(SimInstance instance) => Assert.IsType<VirtualHost>(instance.Runtime);
