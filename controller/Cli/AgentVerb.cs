@@ -12,6 +12,7 @@ public sealed class AgentVerb : ICliVerb
     public string Usage => $"""
         usage: ipsec-mesh agent document --bucket BUCKET --region REGION [--json | --out DIR]
                ipsec-mesh agent document --cloudformation | --stack FILE
+               ipsec-mesh agent script
 
         The controller runs the host agent only as the SSM Command document of its stack, named after
         this build's agent ({AgentDocument.Name}), and refuses to start when that document is
@@ -26,13 +27,23 @@ public sealed class AgentVerb : ICliVerb
                               --document-format JSON --target-type {AgentDocument.TargetType} --content file://DIR/<name>.json
           --cloudformation  the AgentDocument resource of deploy/ipsec-mesh.yaml (bucket and region as stack references)
           --stack FILE      replaces that resource in the stack template FILE (between its agent-document marker lines)
+
+        The document carries the agent gzip-compressed and base64-encoded (SSM allows a document 64 KB);
+        `agent script` prints the agent as the document runs it, to read or to compare with the SHA-256
+        in the document's comment line.
         """;
     public IReadOnlySet<string> Switches { get; } = new HashSet<string> { "json", "cloudformation" };
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
-        if (args.Positionals is not ["document"]) throw new CliException("expected 'agent document'");
         var script = AgentScript.Content;
+        if (args.Positionals is ["script"])
+        {
+            args.EnsureAllUsed();
+            Console.Write(script);
+            return 0;
+        }
+        if (args.Positionals is not ["document"]) throw new CliException("expected 'agent document' or 'agent script'");
         if (args.Has("cloudformation"))
         {
             args.EnsureAllUsed();

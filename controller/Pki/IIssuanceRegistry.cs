@@ -38,6 +38,21 @@ public interface IIssuanceRegistry
     Task<IReadOnlyDictionary<RevocationRequest, IReadOnlyList<IssuedCertificate>>> RevokeBatchAsync(IReadOnlyCollection<RevocationRequest> requests, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Revokes (reason superseded) every unexpired certificate that one of <paramref name="caIds"/> issued, with one CRL
+    /// publication per CA: the end of a CA rotation, before those CAs leave the trust bundle (hosts keep trusting a CA that
+    /// left until their pluto restarts; docs/pki.md). <paramref name="why"/> is the log's wording.
+    /// </summary>
+    /// <returns>The certificates this call revoked.</returns>
+    Task<IReadOnlyList<IssuedCertificate>> RevokeIssuedByAsync(IReadOnlyCollection<string> caIds, string why, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Each address a certificate revoked within <paramref name="window"/> named, less those its instance still holds with
+    /// the certificate that superseded it, from the revocation records of the trusted CAs (one listing per CA; each record's
+    /// body read once per process). Hosts tear down their SAs with these addresses once the CRL revoking the serial is in force.
+    /// </summary>
+    Task<IReadOnlyList<RevokedPeer>> RecentRevocationsAsync(TimeSpan window, CancellationToken cancellationToken);
+
+    /// <summary>
     /// For every trusted CA: publishes a CRL derived from the revocation records when there is no stored CRL that verifies
     /// under the CA, when a record is missing from it, or when less than half of its lifetime (<see cref="PkiOptions.CrlLifetime"/>)
     /// is left; otherwise changes nothing.

@@ -51,7 +51,8 @@ public sealed class MeshCertificateAuthority(
         var passwordContext = HostSecretContext.Of(identity);
 
         var hostKey = hostKeyGenerator.Generate(options.ControllerKeyAlgorithm);
-        var (issued, certificate) = await IssueAsync(identity, hostKey.PublicKey, reason, cancellationToken);
+        var (issued, certificateDer) = await IssueAsync(identity, hostKey.PublicKey, reason, cancellationToken);
+        var certificate = new Org.BouncyCastle.X509.X509Certificate(certificateDer);
 
         var entropy = await keyService.GenerateRandomAsync(PasswordEntropyBytes, cancellationToken);
         var password = Convert.ToHexStringLower(entropy).ToCharArray();
@@ -81,7 +82,8 @@ public sealed class MeshCertificateAuthority(
     public async Task<string> GetCurrentCaIdAsync(CancellationToken cancellationToken) =>
         (await keyring.GetSnapshotAsync(cancellationToken)).Current.CaId;
 
-    private async Task<(IssuedCertificate Issued, Org.BouncyCastle.X509.X509Certificate Certificate)> IssueAsync(
+    /// <returns>The registry's record and the certificate's DER.</returns>
+    private async Task<(IssuedCertificate Issued, byte[] CertificateDer)> IssueAsync(
         HostIdentity identity, SubjectPublicKeyInfo publicKey, string reason, CancellationToken cancellationToken)
     {
         var ca = (await keyring.GetSnapshotAsync(cancellationToken)).Current;
@@ -94,12 +96,12 @@ public sealed class MeshCertificateAuthority(
         var serial = SerialNumbers.Next();
 
         var tbs = HostCertificateTemplate.Build(identity, publicKey, ca.Certificate, signingKey.SignatureAlgorithm, serial, notBefore, notAfter);
-        var certificate = await SignedStructures.SignCertificateAsync(tbs, signingKey, cancellationToken);
+        var certificateDer = await SignedStructures.SignCertificateDerAsync(tbs, signingKey, cancellationToken);
         var issued = new IssuedCertificate(
-            identity.InstanceId, SerialNumbers.ToHex(serial), notBefore, notAfter, identity.NamesHash, ca.CaId, Pem.Of(certificate));
+            identity.InstanceId, SerialNumbers.ToHex(serial), notBefore, notAfter, identity.NamesHash, ca.CaId, Pem.OfCertificate(certificateDer));
         await registry.RecordAsync(issued, cancellationToken);
         PkiLog.CertificateIssued(logger, identity.InstanceId, issued.SerialHex, reason, ca.CaId, notAfter, issued.NamesHash);
-        return (issued, certificate);
+        return (issued, certificateDer);
     }
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) =>

@@ -46,4 +46,7 @@ internal static partial class PkiLog
 
     [LoggerMessage(EventId = 4014, Level = LogLevel.Information, Message = "Revoked {Count} certificates of {InstanceId} superseded by {Serial} (names {NamesHash})")]
     public static partial void CertificatesSuperseded(ILogger logger, int count, string instanceId, string serial, string namesHash);
+
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "CA {CaId} retired: revoked its {Count} unexpired certificates (every enabled host runs a certificate of the current CA); it leaves the trust bundle at {LeaveAt:o}")]
+    public static partial void CaRetired(ILogger logger, string caId, int count, DateTimeOffset leaveAt);
 }

@@ -38,6 +38,12 @@ public sealed record PkiOptions
     /// <summary>The nextUpdate distance of a published CRL.</summary>
     public TimeSpan CrlLifetime { get; init; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// After a rotation's replaced CA had its certificates revoked (<see cref="Authority.CaRetirement"/>), how long it stays in
+    /// the trust bundle at least, so the CRL revoking them reaches every host before the bundle drops the CA.
+    /// </summary>
+    public TimeSpan CaRetirementGrace { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>How long the CA state read from <c>ca/</c> is reused before it is read again.</summary>
     public TimeSpan CaStateRefreshInterval { get; init; } = TimeSpan.FromMinutes(1);
 
@@ -49,6 +55,11 @@ public sealed record PkiOptions
         RequirePositive(errors, nameof(RenewAfter), RenewAfter);
         RequirePositive(errors, nameof(RotationOverlap), RotationOverlap);
         RequirePositive(errors, nameof(CrlLifetime), CrlLifetime);
+        if (CaRetirementGrace < TimeSpan.Zero)
+        {
+            errors.Add($"CaRetirementGrace ({CaRetirementGrace}) must not be negative");
+        }
+
         if (RenewAfter >= CertificateLifetime)
         {
             errors.Add($"RenewAfter ({RenewAfter}) must be shorter than CertificateLifetime ({CertificateLifetime})");

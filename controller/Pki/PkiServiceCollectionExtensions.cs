@@ -22,6 +22,7 @@ public static class PkiServiceCollectionExtensions
         services.TryAddSingleton<IIssuanceRegistry, IssuanceRegistry>();
         services.TryAddSingleton<IMeshCertificateAuthority, MeshCertificateAuthority>();
         services.TryAddSingleton<CaAdministration>();
+        services.TryAddSingleton<CaRetirement>();
         return services;
     }
 }

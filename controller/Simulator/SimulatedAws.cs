@@ -178,6 +178,9 @@ public sealed class SimulatedAws : IAsyncDisposable
     /// <summary>How many times a command started on an instance that was already running one.</summary>
     public long OverlappingCommands => _ssm.Runner.Overlaps;
 
+    /// <summary>Every SSM command invocation so far (instance, comment, requested, started, ended), in the order they were sent.</summary>
+    public IReadOnlyList<InvocationRecord> CommandHistory => _ssm.History();
+
     /// <summary>What the first overlapping commands were, for a failure message.</summary>
     public IReadOnlyList<string> OverlappingCommandDetails => _ssm.Runner.OverlapDetails;
 

@@ -49,8 +49,16 @@ await FailedInstallScenario.BreakAsync(context, stop.Token);
 Report(await EnrolmentScenario.RunAsync(context, [context.Broken], stop.Token));
 // f right after a: scenario d later moves the broken host's range to clear, which changes its reason.
 Report(await FailedInstallScenario.RunAsync(context, stop.Token));
-Report(await UnenrolledPeerScenario.RunAsync(context, stop.Token));
+// The outsider's life: unreachable under private (b), enrols late while peers ping it (g), leaves with its SSM agent
+// stopped and is cut by the CRL (r), then, out of the mesh, is reached in clear under private-or-clear (b2).
+Report(await UnenrolledPeerScenario.UnderPrivateAsync(context, stop.Token));
+Report(await LatePeerScenario.RunAsync(context, stop.Token));
+Report(await RevocationCutScenario.RunAsync(context, stop.Token));
+Report(await UnenrolledPeerScenario.UnderPrivateOrClearAsync(context, stop.Token));
 Report(await RotationScenario.RunAsync(context, TimeSpan.FromMinutes(6), stop.Token));
+Report(await ImpersonationScenario.RunAsync(context, stop.Token));
+Report(await CaRotationScenario.RunAsync(context, stop.Token));
+Report(await BadTemplateScenario.RunAsync(context, stop.Token));
 Report(await ConfigChangeScenario.RunAsync(context, stop.Token));
 Report(await OffScenario.RunAsync(context, stop.Token));
 

@@ -64,5 +64,9 @@ public static class SuitePolicy
         // Managed-service interfaces (the managed-peer scenario) reach the policy within a resync or two.
         ["IpsecMesh:ManagedClearWindow"] = "00:00:30",
         ["IpsecMesh:HealthPort"] = "0",
+        // Scenario k: a rotated-out CA stays in the bundle 2 minutes (30 days shipped), and leaves 1 minute after its
+        // certificates were revoked at the earliest (time for that CRL to reach every host).
+        ["IpsecMesh:RotationOverlap"] = "00:02:00",
+        ["IpsecMesh:CaRetirementGrace"] = "00:01:00",
     };
 }

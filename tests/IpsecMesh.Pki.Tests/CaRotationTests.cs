@@ -9,7 +9,7 @@ public sealed class CaRotationTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Rotation_keeps_both_cas_in_the_bundle_for_the_overlap_then_drops_the_old_one()
+    public async Task Rotation_keeps_both_cas_until_the_overlap_ended_and_the_old_cas_certificates_are_revoked()
     {
         Tools.RequireInstalled("openssl");
         using var pki = await PkiFixture.StartAsync(PkiFixture.DefaultOptions() with { RotationOverlap = TimeSpan.FromDays(10) });
@@ -33,7 +33,22 @@ public sealed class CaRotationTests
         Assert.True(oldVerified.ExitCode == 0, oldVerified.All);
         Assert.True(newVerified.ExitCode == 0, newVerified.All);
 
+        // The overlap ends, but the old CA's certificates are still good: it stays (hosts' pluto would trust it until restarted anyway).
         pki.Time.Advance(TimeSpan.FromDays(10) + TimeSpan.FromMinutes(1));
+        Assert.Equal([rotated.CaId, oldCaId], (await pki.Authority.GetTrustBundleAsync(Ct)).CaIds);
+        var retirement = new CaRetirement(pki.Store, pki.Keyring, pki.Registry, pki.Options, pki.Time, pki.Logs.For<CaRetirement>());
+        Assert.Equal([oldCaId], await retirement.PendingAsync(Ct));
+
+        var revoked = await retirement.RetireAsync([oldCaId], Ct);
+
+        // Every unexpired old-CA certificate is on the old CA's CRL, published while hosts still trust the CA; the CA
+        // stays for the grace that lets that CRL reach every host, then leaves.
+        Assert.Equal([fromOld.SerialHex], revoked.Select(c => c.SerialHex));
+        Assert.Empty(await retirement.PendingAsync(Ct));
+        var crl = new Org.BouncyCastle.X509.X509CrlParser().ReadCrl((await pki.Store.GetAsync(IpsecMesh.Pki.Registry.RegistryLayout.CrlKey(oldCaId), Ct))!.Content);
+        Assert.Equal(fromOld.SerialHex, Assert.Single(crl.GetRevokedCertificates()).SerialNumber.ToString(16));
+        Assert.Equal([rotated.CaId, oldCaId], (await pki.Authority.GetTrustBundleAsync(Ct)).CaIds);
+        pki.Time.Advance(pki.Options.CaRetirementGrace + pki.Options.CaStateRefreshInterval);
         var afterBundle = await pki.Authority.GetTrustBundleAsync(Ct);
 
         Assert.Equal([rotated.CaId], afterBundle.CaIds);
@@ -80,7 +95,11 @@ public sealed class CaRotationTests
         Assert.Equal([CaRole.Current, CaRole.Previous], during.Select(ca => ca.Role));
         Assert.Equal(oldCaId, during[1].CaId);
         Assert.Equal(rotatedAt + TimeSpan.FromDays(30), during[1].RetireAt);
-        Assert.Equal([CaRole.Current, CaRole.Retired], after.Select(ca => ca.Role));
+        // Past its overlap it is still trusted while its certificates are not revoked; retired once they are and the grace passed.
+        Assert.Equal([CaRole.Current, CaRole.Previous], after.Select(ca => ca.Role));
+        await new CaRetirement(pki.Store, pki.Keyring, pki.Registry, pki.Options, pki.Time, pki.Logs.For<CaRetirement>()).RetireAsync([oldCaId], Ct);
+        pki.Time.Advance(pki.Options.CaRetirementGrace);
+        Assert.Equal([CaRole.Current, CaRole.Retired], (await pki.Administration.ShowAsync(Ct)).Select(ca => ca.Role));
     }
 
     [Fact]

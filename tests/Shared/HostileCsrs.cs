@@ -46,6 +46,17 @@ internal static class HostileCsrs
         new SubjectPublicKeyInfo(new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519), RandomNumberGenerator.GetBytes(32)),
         new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519), 64);
 
+    /// <summary>
+    /// Within the policy: a real RSA key of <paramref name="bits"/> bits (exponent 65537) with a random signature, so
+    /// only the signature check refuses it. BouncyCastle's check first ran a Miller-Rabin test of the modulus.
+    /// </summary>
+    public static byte[] RsaWithWrongSignature(int bits)
+    {
+        using var key = System.Security.Cryptography.RSA.Create(bits);
+        return Csr(SubjectPublicKeyInfo.GetInstance(key.ExportSubjectPublicKeyInfo()),
+            new AlgorithmIdentifier(PkcsObjectIdentifiers.Sha256WithRsaEncryption, DerNull.Instance), bits / 8);
+    }
+
     /// <summary>Every kind with a label, for the benchmark's table.</summary>
     public static IReadOnlyList<(string Kind, byte[] Der)> All() =>
     [
@@ -57,6 +68,8 @@ internal static class HostileCsrs
         ("EC secp256k1", Secp256k1()),
         ("EC explicit curve parameters", ExplicitCurve()),
         ("Ed25519", Ed25519()),
+        ("RSA 4,096-bit real key, wrong signature (within the policy)", RsaWithWrongSignature(4_096)),
+        ("EC P-256 point off the curve (within the policy)", EcOn(SecObjectIdentifiers.SecP256r1, 65)),
     ];
 
     private static byte[] Rsa(int modulusBits, BigInteger exponent, int signatureBytes, string subject = "CN=host") => Csr(

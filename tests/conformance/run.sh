@@ -124,7 +124,16 @@ check "a terminated instance no longer matches its address" '^\[\]$' aws ec2 des
 fails "an unknown instance is InvalidInstanceID.NotFound" "InvalidInstanceID.NotFound" aws ec2 describe-instances --instance-ids i-0123456789abcdef0
 
 echo "SSM"
-cid=$(aws ssm send-command --document-name AWS-RunShellScript --instance-ids "$i1" --comment "conformance" \
+# Commands run only documents the account holds (AWS-RunShellScript is refused, as the stack's policy refuses it).
+cat >"$work/shell.json" <<'DOC'
+{"schemaVersion":"2.2","parameters":{"commands":{"type":"StringList"}},
+ "mainSteps":[{"action":"aws:runShellScript","name":"run","inputs":{"runCommand":"{{ commands }}"}}]}
+DOC
+check "create-document" '"Status": "Active"' aws ssm create-document --name conformance-shell --document-type Command \
+  --document-format JSON --content "file://$work/shell.json"
+fails "send-command with AWS-RunShellScript is InvalidDocument" "InvalidDocument" aws ssm send-command --document-name AWS-RunShellScript \
+  --instance-ids "$i1" --parameters 'commands=["true"]'
+cid=$(aws ssm send-command --document-name conformance-shell --instance-ids "$i1" --comment "conformance" \
   --parameters 'commands=["echo hello"]' --query Command.CommandId --output text)
 if [[ $cid =~ ^[0-9a-f-]{36}$ ]]; then ok "send-command"; else bad "send-command" "$cid"; fi
 sleep 2
@@ -133,10 +142,10 @@ check "list-command-invocations --details" "\"CommandId\": \"$cid\"" aws ssm lis
 check "list-commands" '"Comment": "conformance"' aws ssm list-commands --max-results 10
 check "list-commands omits an absent Comment" '^None$' aws ssm list-commands --command-id "$cid" --query 'Commands[0].NextToken' --output text
 check "describe-instance-information" "$i1" aws ssm describe-instance-information --filters "Key=InstanceIds,Values=$i1"
-cid2=$(aws ssm send-command --document-name AWS-RunShellScript --instance-ids "$i3" --parameters 'commands=["sleep 1"]' --query Command.CommandId --output text)
+cid2=$(aws ssm send-command --document-name conformance-shell --instance-ids "$i3" --parameters 'commands=["sleep 1"]' --query Command.CommandId --output text)
 check "cancel-command" "^$" aws ssm cancel-command --command-id "$cid2"
 mapfile -t many < <(for i in $(seq 1 51); do printf 'i-%017x\n' "$i"; done)
-fails "send-command to 51 instances is a ValidationException" "ValidationException" aws ssm send-command --document-name AWS-RunShellScript \
+fails "send-command to 51 instances is a ValidationException" "ValidationException" aws ssm send-command --document-name conformance-shell \
   --instance-ids "${many[@]}" --parameters 'commands=["true"]'
 
 echo "KMS"

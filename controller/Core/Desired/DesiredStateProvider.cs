@@ -31,6 +31,13 @@ public sealed class DesiredStateProvider(
 {
     public const string ConfigPrefix = "config/";
 
+    /// <summary>
+    /// How far back revocations are sent to hosts as <c>revoked-peers</c>: longer than any IKE SA lives (libreswan's
+    /// ikelifetime is at most 24 h) and than any host takes to get the CRL, so every live SA with a revoked peer is cut
+    /// when its host loads the CRL.
+    /// </summary>
+    public static readonly TimeSpan RevokedPeerWindow = TimeSpan.FromHours(24);
+
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private Snapshot? _current;
     private string? _bundleSeen;
@@ -41,6 +48,9 @@ public sealed class DesiredStateProvider(
     {
         /// <summary>The published CRL of each CA of any generation hosts may run; each host gets those of its bundle.</summary>
         public IReadOnlyList<PublishedCrl> Crls { get; init; } = [];
+
+        /// <summary>The addresses of the certificates revoked within <see cref="RevokedPeerWindow"/>, read after the CRLs (records come first).</summary>
+        public IReadOnlyList<RevokedPeer> RevokedPeers { get; init; } = [];
     }
 
     public Snapshot Current => _current ?? throw new InvalidOperationException("desired state is not loaded yet");
@@ -68,9 +78,10 @@ public sealed class DesiredStateProvider(
             var caIds = new[] { rollout.LastGood, rollout.Target, candidate }.OfType<ConfigGeneration>()
                 .SelectMany(g => g.Bundle.CaIds).Distinct(StringComparer.Ordinal).ToList();
             var crls = await registry.GetCrlsAsync(caIds, cancellationToken);
+            var revokedPeers = await RevokedPeersAsync(cancellationToken);
             var hash = HashOf(candidate, crls);
             if (_current?.ConfigHash != hash) Log.DesiredConfig(logger, hash, policy.Hash, bundle.BundleId, CrlsIdOf(CrlsOf(candidate, crls)) ?? "none");
-            return _current = new Snapshot(policy, bundle, caId, hash, errors) { Crls = crls };
+            return _current = new Snapshot(policy, bundle, caId, hash, errors) { Crls = crls, RevokedPeers = revokedPeers };
         }
         finally
         {
@@ -88,7 +99,7 @@ public sealed class DesiredStateProvider(
         var runsTarget = rollout.Target is { } target && appliedHash == HashOf(target, current.Crls);
         var generation = rollout.GenerationFor(instanceId, runsTarget) ?? new ConfigGeneration(current.Policy, current.Bundle);
         var crls = CrlsOf(generation, current.Crls);
-        return new DesiredConfig(generation.HashWith(CrlsIdOf(crls)), generation.Policy, generation.Bundle, crls);
+        return new DesiredConfig(generation.HashWith(CrlsIdOf(crls)), generation.Policy, generation.Bundle, crls) { RevokedPeers = current.RevokedPeers };
     }
 
     /// <summary>The hash a host running the roll-out's target reports, or null when nothing is being rolled out.</summary>
@@ -125,6 +136,20 @@ public sealed class DesiredStateProvider(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.CrlRefreshFailed(logger, e.GetType().Name, e.Message);
+        }
+    }
+
+    /// <summary>The recent revocations' addresses; on a failure (S3) the last ones read (a CRL loaded without them cuts nothing).</summary>
+    private async Task<IReadOnlyList<RevokedPeer>> RevokedPeersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await registry.RecentRevocationsAsync(RevokedPeerWindow, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.RevokedPeersFailed(logger, e.GetType().Name, e.Message);
+            return _current?.RevokedPeers ?? [];
         }
     }
 

@@ -15,4 +15,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Could not refresh the CRLs ({ErrorType}: {ErrorMessage}); hosts keep the CRLs they have")]
     public static partial void CrlRefreshFailed(ILogger logger, string errorType, string errorMessage);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "Could not read the recent revocations ({ErrorType}: {ErrorMessage}); hosts get the addresses read before")]
+    public static partial void RevokedPeersFailed(ILogger logger, string errorType, string errorMessage);
 }

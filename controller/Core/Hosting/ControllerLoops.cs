@@ -10,6 +10,7 @@ using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.Sources;
 using IpsecMesh.Core.State;
 using IpsecMesh.Core.Telemetry;
+using IpsecMesh.HostAgent.Protocol;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -28,9 +29,11 @@ public sealed class ControllerLoops(
     TagSealKey sealKey,
     ConfigRollout rollout,
     RolloutAdvancer rolloutAdvancer,
+    CaRetirementCheck caRetirement,
     InstanceStore store,
     ISsmGateway ssm,
     CommandWatcher commands,
+    RotationGate rotations,
     WorkQueue<string> queue,
     InstanceReconciler reconciler,
     SqsEventSource events,
@@ -80,6 +83,7 @@ public sealed class ControllerLoops(
             {
                 await desired.RefreshAsync(ct);
                 await rolloutAdvancer.RunOnceAsync(ct);
+                await caRetirement.RunOnceAsync(ct);
             }, cancellationToken, skipFirst: true),
             Every("heartbeat", HeartbeatInterval, Beat, cancellationToken),
             Every("command sweep", options.CommandPollInterval, commands.SweepAsync, cancellationToken),
@@ -111,6 +115,7 @@ public sealed class ControllerLoops(
                 // What this replica knew before (as leader in an earlier term) may be stale: start from AWS.
                 store.Clear();
                 commands.Clear();
+                rotations.Clear();
                 await sealKey.LoadAsync(cancellationToken);
                 await rollout.LoadAsync(cancellationToken);
                 await certificates.LoadAsync(cancellationToken);
@@ -122,6 +127,9 @@ public sealed class ControllerLoops(
                     if (record.Command is not null) continue;
                     record.Command = command;
                     commands.Track(instanceId, command);
+                    // It may be replacing a certificate: it counts against RotationConcurrency until it finishes.
+                    if (command.Verbs.Contains(AgentVerbs.InstallCert) || command.Verbs.Contains(AgentVerbs.InstallP12))
+                        rotations.Recover(instanceId, command.SentAt);
                     Log.CommandRecovered(logger, command.CommandId, string.Join('+', command.Verbs), instanceId);
                     queue.Add(instanceId);
                 }

@@ -42,6 +42,7 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton<RolloutStore>();
         services.AddSingleton<ConfigRollout>();
         services.AddSingleton<RolloutAdvancer>();
+        services.AddSingleton<CaRetirementCheck>();
         services.AddSingleton<DesiredStateProvider>();
         services.AddSingleton(sp => new WorkQueue<string>(sp.GetRequiredService<TimeProvider>(),
             new BackoffPolicy(options.BackoffBase, options.BackoffCap, sp.GetRequiredService<Random>())));
@@ -57,6 +58,7 @@ public static class IpsecMeshServiceCollectionExtensions
             sp.GetRequiredService<IpsecMesh.Core.Vpc.VpcPolicyFacts>()));
         services.AddSingleton(sp => new RevocationQueue(sp.GetRequiredService<IIssuanceRegistry>(), sp.GetRequiredService<TimeProvider>(), options.BatchWindow));
         services.AddSingleton<CommandWatcher>();
+        services.AddSingleton<RotationGate>();
         services.AddSingleton<InstanceReconciler>();
         services.AddSingleton<SqsEventSource>();
         services.AddSingleton<Resync>();

@@ -56,6 +56,22 @@ public sealed record IpsecMeshOptions
     public TimeSpan RolloutWaveSoak { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>How long a wave waits for hosts that neither apply nor fail (agent offline, stopped) before going on without them.</summary>
     public TimeSpan RolloutWaveTimeout { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>
+    /// How many certificate installs that replace a certificate a host already has (a renewal, an
+    /// address change, a CA re-issue) run at once in the fleet. On libreswan 4.x two hosts switching
+    /// certificates at the same moment can leave their pair dark until a failure shunt expires.
+    /// First enrolments are not counted.
+    /// </summary>
+    public int RotationConcurrency { get; init; } = 1;
+    /// <summary>How long a replacing install keeps its slot after its command finished: the peers' renegotiations settle.</summary>
+    public TimeSpan RotationSettle { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// At most this many enrolled peers a host initiates to once its conns are loaded (install, a
+    /// config change, its first certificate), so that none keeps a failure shunt from trying the
+    /// host before; 0 turns it off. Beyond it, such a peer reaches the host once its shunt expires
+    /// (shuntlifetime).
+    /// </summary>
+    public int LatePeerLimit { get; init; } = 200;
 
     /// <summary>
     /// Keep the addresses of managed-service interfaces in the mesh's VPCs (requester-managed, or of an AWS

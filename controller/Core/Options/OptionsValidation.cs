@@ -7,6 +7,9 @@ namespace IpsecMesh.Core.Options;
 /// <summary>Checks every setting at once and names each bad one, so a misconfigured deployment fails at start with the whole list.</summary>
 public static partial class OptionsValidation
 {
+    /// <summary>The most addresses the host agent accepts in a request's peers file (PEERS_MAX).</summary>
+    public const int MaxLatePeers = 1000;
+
     public static IReadOnlyList<string> Validate(IpsecMeshOptions options, bool requireAwsResources)
     {
         var errors = new List<string>();
@@ -38,6 +41,11 @@ public static partial class OptionsValidation
             || options.CommandTimeout.Ticks % TimeSpan.TicksPerSecond != 0)
             Error(nameof(options.CommandTimeout), $"{options.CommandTimeout} must be whole seconds from {AgentDocument.MinExecutionTimeoutSeconds} s to 48 h (aws:runShellScript's timeoutSeconds takes {AgentDocument.MinExecutionTimeoutSeconds} to {AgentDocument.MaxExecutionTimeoutSeconds}, and runs 3600 s when given anything else)");
         if (options.Workers is < 1 or > 1024) Error(nameof(options.Workers), $"{options.Workers} must be between 1 and 1024");
+        if (options.RotationConcurrency is < 1 or > 1024) Error(nameof(options.RotationConcurrency), $"{options.RotationConcurrency} must be between 1 and 1024");
+        if (options.RotationSettle < TimeSpan.Zero || options.RotationSettle > TimeSpan.FromMinutes(5))
+            Error(nameof(options.RotationSettle), $"{options.RotationSettle} must be between 0 and 5 minutes");
+        if (options.LatePeerLimit is < 0 or > MaxLatePeers)
+            Error(nameof(options.LatePeerLimit), $"{options.LatePeerLimit} must be between 0 and {MaxLatePeers} (the host agent's limit)");
         if (options.HealthPort is < 0 or > 65535) Error(nameof(options.HealthPort), $"{options.HealthPort} is not a TCP port (0 turns the endpoint off)");
 
         Positive(nameof(options.ResyncInterval), options.ResyncInterval);

@@ -32,6 +32,7 @@ public sealed class InstanceReconciler(
     SecurityGroupChecker securityGroups,
     RevocationQueue revocations,
     CommandWatcher commands,
+    RotationGate rotations,
     TagSeal seal,
     IpsecMeshOptions options,
     TimeProvider time,
@@ -47,6 +48,9 @@ public sealed class InstanceReconciler(
     {
         var record = store.Get(instanceId);
         var observation = await ObserveAsync(instanceId, record, cancellationToken);
+        // A certificate install that finished (whatever its outcome) frees its rotation slot after the settle time.
+        if (observation.Command is { IsFinished: true } done && (done.Includes(AgentVerbs.InstallCert) || done.Includes(AgentVerbs.InstallP12)))
+            rotations.Finished(instanceId);
         for (var step = 0; step < MaxStepsPerPass; step++)
         {
             var decision = Decider.Decide(observation, _timings);
@@ -72,18 +76,23 @@ public sealed class InstanceReconciler(
                     return wait.RequeueAfter is { } after ? new ReconcileOutcome.Requeue(after) : new ReconcileOutcome.Done(null);
                 case Decision.Send send:
                     var config = ConfigOf(observation);
-                    await SendAsync(observation, record, AgentRequests.ForVerbs(send.Verbs, config.Policy, config.Bundle, config.Hash, options.HostKeyType, config.Crls), send.Status, send.AppliedConfigHash, cancellationToken,
+                    // install and apply-config load conns: the host then initiates to its enrolled peers.
+                    var peers = send.Verbs.Contains(AgentVerbs.Install) || send.Verbs.Contains(AgentVerbs.ApplyConfig) ? PeersOf(observation, config.Policy) : null;
+                    await SendAsync(observation, record, AgentRequests.ForVerbs(send.Verbs, config.Policy, config.Bundle, config.Hash, options.HostKeyType, config.Crls, config.RevokedPeers, peers), send.Status, send.AppliedConfigHash, cancellationToken,
                         forget: send.ForgetCertificate ? [options.CertExpiryTagKey] : []);
                     return new ReconcileOutcome.Requeue(options.CommandPollInterval);
                 case Decision.SignAndInstall sign:
-                    return await SignAndInstallAsync(observation, record, sign, cancellationToken) is { } rejected
+                    if (!EnterRotation(observation, out var signWait)) return new ReconcileOutcome.Requeue(signWait);
+                    return await GatedAsync(observation, record, () => SignAndInstallAsync(observation, record, sign, cancellationToken)) is { } rejected
                         ? new ReconcileOutcome.Retry(rejected)
                         : new ReconcileOutcome.Requeue(options.CommandPollInterval);
                 case Decision.IssueKeyAndInstall issue:
-                    await IssueKeyAndInstallAsync(observation, record, issue, cancellationToken);
+                    if (!EnterRotation(observation, out var issueWait)) return new ReconcileOutcome.Requeue(issueWait);
+                    await GatedAsync(observation, record, async () => { await IssueKeyAndInstallAsync(observation, record, issue, cancellationToken); return (string?)null; });
                     return new ReconcileOutcome.Requeue(options.CommandPollInterval);
                 case Decision.InstallIssued:
-                    await InstallIssuedAsync(observation, record, cancellationToken);
+                    if (!EnterRotation(observation, out var resumeWait)) return new ReconcileOutcome.Requeue(resumeWait);
+                    await GatedAsync(observation, record, async () => { await InstallIssuedAsync(observation, record, cancellationToken); return (string?)null; });
                     return new ReconcileOutcome.Requeue(options.CommandPollInterval);
                 case Decision.MarkApplied applied:
                     observation = await MarkAppliedAsync(observation, record, applied, cancellationToken);
@@ -186,6 +195,45 @@ public sealed class InstanceReconciler(
         await WriteTagsAsync(observation, record, tags, forget ?? [], cancellationToken);
     }
 
+    /// <summary>
+    /// Whether this install may go now: one that replaces the host's certificate (the host has one)
+    /// needs a slot of the rotation gate; while none is free the reconcile changes nothing (no tag)
+    /// and looks again after <paramref name="retryAfter"/>. A first certificate is never held back.
+    /// </summary>
+    private bool EnterRotation(Observation observation, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        if (observation.InstalledCertExpiry is null || rotations.TryEnter(observation.InstanceId, out retryAfter)) return true;
+        Log.RotationWaits(logger, retryAfter);
+        return false;
+    }
+
+    /// <summary>Runs an install step that holds a rotation slot; the slot goes back when the step sent no certificate install.</summary>
+    private async Task<string?> GatedAsync(Observation observation, InstanceRecord record, Func<Task<string?>> step)
+    {
+        var before = record.Command;
+        var sent = false;
+        try
+        {
+            var rejected = await step();
+            sent = rejected is null && record.Command is { } now && !ReferenceEquals(now, before)
+                && (now.Verbs.Contains(AgentVerbs.InstallCert) || now.Verbs.Contains(AgentVerbs.InstallP12));
+            return rejected;
+        }
+        finally
+        {
+            if (!sent) rotations.Abandon(observation.InstanceId);
+        }
+    }
+
+    /// <summary>The enrolled peers the host initiates to once its conns are loaded (none when <see cref="IpsecMeshOptions.LatePeerLimit"/> is 0).</summary>
+    private IReadOnlyList<System.Net.IPAddress> PeersOf(Observation observation, MeshPolicy policy) =>
+        LatePeers.For(observation.InstanceId, policy, LatePeers.Known(store), options.TagKey, options.LatePeerLimit);
+
+    /// <summary>Peers for a certificate install: only the first certificate loads the host's certificate conns.</summary>
+    private IReadOnlyList<System.Net.IPAddress>? PeersForCertificate(Observation observation) =>
+        observation.InstalledCertExpiry is null ? PeersOf(observation, ConfigOf(observation).Policy) : null;
+
     /// <summary>Returns null on success, or the reason the host's CSR was rejected (then reported as failed).</summary>
     private async Task<string?> SignAndInstallAsync(Observation observation, InstanceRecord record, Decision.SignAndInstall sign, CancellationToken cancellationToken)
     {
@@ -206,7 +254,7 @@ public sealed class InstanceReconciler(
         }
         Issued(issued, sign.Reason);
         await revocations.RevokeSupersededAsync(issued, cancellationToken);
-        await SendAsync(observation, record, AgentRequests.InstallCert(issued.CertificatePem, ConfigOf(observation).Bundle), StatusText.InstallingCertificate, sign.AppliedConfigHash, cancellationToken);
+        await SendAsync(observation, record, AgentRequests.InstallCert(issued.CertificatePem, ConfigOf(observation).Bundle, PeersForCertificate(observation)), StatusText.InstallingCertificate, sign.AppliedConfigHash, cancellationToken);
         record.InstallingCertFromCsr = true;
         return null;
     }
@@ -216,7 +264,7 @@ public sealed class InstanceReconciler(
         var package = await authority.IssueWithKeyAsync(IdentityOf(observation.Instance!), issue.Reason, cancellationToken);
         Issued(package.Certificate, issue.Reason);
         await revocations.RevokeSupersededAsync(package.Certificate, cancellationToken);
-        await SendAsync(observation, record, AgentRequests.InstallP12(package, ConfigOf(observation).Bundle), StatusText.InstallingCertificate, issue.AppliedConfigHash, cancellationToken);
+        await SendAsync(observation, record, AgentRequests.InstallP12(package, ConfigOf(observation).Bundle, PeersForCertificate(observation)), StatusText.InstallingCertificate, issue.AppliedConfigHash, cancellationToken);
     }
 
     private async Task InstallIssuedAsync(Observation observation, InstanceRecord record, CancellationToken cancellationToken)
@@ -225,7 +273,7 @@ public sealed class InstanceReconciler(
         var pem = string.IsNullOrEmpty(certificate.CertificatePem) ? await registry.GetCertificatePemAsync(certificate, cancellationToken) : certificate.CertificatePem;
         // Also here: a crash between issuing and revoking what the new certificate superseded resumes through this step.
         await revocations.RevokeSupersededAsync(certificate, cancellationToken);
-        await SendAsync(observation, record, AgentRequests.InstallCert(pem, ConfigOf(observation).Bundle), StatusText.InstallingCertificate, null, cancellationToken);
+        await SendAsync(observation, record, AgentRequests.InstallCert(pem, ConfigOf(observation).Bundle, PeersForCertificate(observation)), StatusText.InstallingCertificate, null, cancellationToken);
     }
 
     private void Issued(IssuedCertificate certificate, string reason)
@@ -295,6 +343,7 @@ public sealed class InstanceReconciler(
         if (certificates.Get(instanceId) is not null) await RevokeAsync(instanceId, "instance terminated", "terminated", cancellationToken);
         store.Forget(instanceId);
         commands.Untrack(instanceId);
+        rotations.Abandon(instanceId);
         Log.Retired(logger, why);
     }
 

@@ -22,6 +22,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "The tags {ConfigTag} and {ExpiryTag} do not carry the controller's seal (written by someone else); treated as unknown and confirmed with the host again")]
     public static partial void TagsNotSealed(ILogger logger, string configTag, string expiryTag);
 
+    [LoggerMessage(EventId = 108, Level = LogLevel.Debug, Message = "Certificate replacement waits for a rotation slot; looking again in {After}")]
+    public static partial void RotationWaits(ILogger logger, TimeSpan after);
+
     [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Instance retired ({Why}); its certificates are revoked")]
     public static partial void Retired(ILogger logger, string why);
 }

@@ -26,6 +26,12 @@ public sealed class CertificateCache(IIssuanceRegistry registry, TimeSpan clockS
 
     public void Revoked(string instanceId) => _current.TryRemove(instanceId, out _);
 
+    /// <summary>One certificate was revoked: forgotten when it is the instance's newest (a CA retirement revokes older ones too).</summary>
+    public void Revoked(string instanceId, string serialHex)
+    {
+        if (_current.TryGetValue(instanceId, out var newest) && newest.SerialHex == serialHex) _current.TryRemove(new KeyValuePair<string, IssuedCertificate>(instanceId, newest));
+    }
+
     public IReadOnlyCollection<string> InstanceIds => [.. _current.Keys];
 
     /// <summary>The least remaining lifetime over the certificates of the given instances (enabled ones), or null when none.</summary>

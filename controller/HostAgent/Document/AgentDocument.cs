@@ -69,14 +69,20 @@ public static class AgentDocument
     /// <summary>The document name of the agent embedded in this build.</summary>
     public static string Name => ThisName.Value;
 
+    /// <summary>
+    /// The name of the document that carries <paramref name="script"/>: from the document with the agent as plain
+    /// lines (not compressed), so the name depends on the agent and the document around it, not on a compressor.
+    /// </summary>
     public static string NameOf(string script) =>
-        NamePrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson(Build(script, null)))))[..12];
+        NamePrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson(Build(script, null, PlainLines(script))))))[..12];
 
     /// <summary>
     /// The document's content for the stack's bucket and region (<paramref name="location"/>), or, when
     /// it is null, with CloudFormation's placeholders (what the name is computed from).
     /// </summary>
-    public static JsonObject Build(string script, InputsLocation? location) => new()
+    public static JsonObject Build(string script, InputsLocation? location) => Build(script, location, RunCommand(script));
+
+    private static JsonObject Build(string script, InputsLocation? location, IReadOnlyList<string> runCommand) => new()
     {
         ["schemaVersion"] = SchemaVersion,
         ["description"] = "ipsec-mesh host agent (docs/host-agent-protocol.md): runs one request of the controller on an enrolled instance.",
@@ -131,21 +137,55 @@ public static class AgentDocument
                 ["inputs"] = new JsonObject
                 {
                     ["timeoutSeconds"] = "{{ " + ExecutionTimeoutParameter + " }}",
-                    ["runCommand"] = new JsonArray([.. RunCommand(script).Select(line => (JsonNode?)line)]),
+                    ["runCommand"] = new JsonArray([.. runCommand.Select(line => (JsonNode?)line)]),
                 },
             },
         },
     };
 
-    /// <summary>The agent step's lines: the built agent, whose last line calls main with the request parameter.</summary>
+    /// <summary>The heredoc delimiter around the compressed agent: '_' is not in the base64 alphabet, so no line of it can end the heredoc.</summary>
+    private const string CompressedDelimiter = "IPSEC_MESH_AGENT_GZIP";
+
+    /// <summary>
+    /// The agent step's lines: the built agent, gzip-compressed and base64-encoded in a heredoc (the agent as plain
+    /// lines is 77 kB, over SSM's 64 KB for a document; compressed, about 28 kB), which bash decodes and evaluates,
+    /// then <c>main</c> with the request parameter. The plain agent is what <c>ipsec-mesh agent script</c> prints and
+    /// what the document's name is computed from (<see cref="NameOf"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The built agent does not end with <c>main "$@"</c>, or holds <c>{{</c>.</exception>
     public static IReadOnlyList<string> RunCommand(string script)
+    {
+        var body = AgentBody(script);
+        var packed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            gzip.Write(Encoding.UTF8.GetBytes(body));
+        var base64 = Convert.ToBase64String(packed.ToArray());
+        var lines = new List<string>
+        {
+            "#!/usr/bin/env bash",
+            $"# ipsec-mesh host agent (docs/host-agent.md), gzip and base64; `ipsec-mesh agent script` prints it, SHA-256 {Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(script)))}.",
+            "set -euo pipefail",
+            $"ipsec_mesh_agent=$(base64 -d <<'{CompressedDelimiter}' | gzip -dc",
+        };
+        for (var i = 0; i < base64.Length; i += 76) lines.Add(base64.Substring(i, Math.Min(76, base64.Length - i)));
+        lines.Add(CompressedDelimiter);
+        lines.Add(")");
+        lines.Add("eval \"$ipsec_mesh_agent\"");
+        lines.Add(MainWithRequest);
+        return lines;
+    }
+
+    /// <summary>The agent step as plain lines: the built agent, its last line calling main with the request parameter.</summary>
+    private static IReadOnlyList<string> PlainLines(string script) => [.. AgentBody(script).Split('\n'), MainWithRequest];
+
+    /// <summary>The built agent without its last line (<c>main "$@"</c>), checked.</summary>
+    private static string AgentBody(string script)
     {
         var lines = script.TrimEnd('\n').Split('\n');
         if (lines[^1] != MainCall) throw new InvalidOperationException($"the built agent must end with {MainCall}");
         if (script.Contains("{{", StringComparison.Ordinal))
             throw new InvalidOperationException("the built agent must not contain '{{': SSM would read it as a document parameter");
-        lines[^1] = MainWithRequest;
-        return lines;
+        return string.Join('\n', lines[..^1]);
     }
 
     /// <summary>The SendCommand parameters of one request: only the envelope and how to find its input file.</summary>

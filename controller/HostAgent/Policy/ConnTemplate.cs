@@ -4,8 +4,8 @@ namespace IpsecMesh.HostAgent.Policy;
 
 /// <summary>
 /// Checks the libreswan conn template against the mesh's allow-list (<see cref="TemplateRules"/>):
-/// one <c>config setup</c> section at most (the agent writes it into the host's ipsec.conf, the only
-/// place pluto reads it), the base conn and one conn per policy group (libreswan binds a group file
+/// one <c>config setup</c> section (the agent writes it into the host's ipsec.conf, the only place
+/// pluto reads it; it must set <c>crlcheckinterval</c>), the base conn and one conn per policy group (libreswan binds a group file
 /// to the conn of the same name), each with only the keywords and values the mesh allows. Every
 /// problem is reported with file and line, all at once.
 /// </summary>
@@ -15,7 +15,7 @@ public static class ConnTemplate
     public const string HostCertificateNickname = "ipsec-mesh-host";
 
     /// <summary>The <c>config setup</c> options a template may set; the rest belong to the host and the agent.</summary>
-    public static IReadOnlyList<string> SetupOptions { get; } = [.. TemplateRules.Setup.Optional.Keys];
+    public static IReadOnlyList<string> SetupOptions { get; } = [.. TemplateRules.Setup.Required.Keys, .. TemplateRules.Setup.Optional.Keys];
 
     public static void Validate(string text, string fileLabel, ICollection<PolicyError> errors)
     {
@@ -38,6 +38,8 @@ public static class ConnTemplate
             foreach (var (keyword, rule) in rules.Required.Where(r => section.Find(r.Key) is null))
                 errors.Add(new PolicyError(fileLabel, section.Line, $"{section.Title} must set {keyword} ({rule.Description})"));
         }
+        if (!seen.Contains("config setup"))
+            errors.Add(new PolicyError(fileLabel, 0, $"the template has no 'config setup': it must set {string.Join(", ", TemplateRules.Setup.Required.Select(r => $"{r.Key} ({r.Value.Description})"))}"));
         foreach (var conn in TemplateRules.Conns.Where(c => !seen.Contains("conn " + c)))
             errors.Add(new PolicyError(fileLabel, 0, $"the template has no 'conn {conn}'"));
     }

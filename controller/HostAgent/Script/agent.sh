@@ -26,14 +26,24 @@ source "${agent_dir}/modules/certs.sh"
 source "${agent_dir}/modules/nss.sh"
 # shellcheck source=modules/ca-bundle.sh
 source "${agent_dir}/modules/ca-bundle.sh"
+# shellcheck source=modules/ca-trust.sh
+source "${agent_dir}/modules/ca-trust.sh"
 # shellcheck source=modules/crl.sh
 source "${agent_dir}/modules/crl.sh"
+# shellcheck source=modules/revoked-peers.sh
+source "${agent_dir}/modules/revoked-peers.sh"
 # shellcheck source=modules/config.sh
 source "${agent_dir}/modules/config.sh"
 # shellcheck source=modules/guard.sh
 source "${agent_dir}/modules/guard.sh"
+# shellcheck source=modules/conn-sets.sh
+source "${agent_dir}/modules/conn-sets.sh"
 # shellcheck source=modules/pluto.sh
 source "${agent_dir}/modules/pluto.sh"
+# shellcheck source=modules/kernel.sh
+source "${agent_dir}/modules/kernel.sh"
+# shellcheck source=modules/peers.sh
+source "${agent_dir}/modules/peers.sh"
 # shellcheck source=modules/packages.sh
 source "${agent_dir}/modules/packages.sh"
 # shellcheck source=modules/imds.sh

@@ -82,8 +82,8 @@ public sealed class CaAdministration(
         using var created = await CreateAsync(kmsKeyId, withBackup: false, await TrustedCasAsync(cancellationToken), cancellationToken);
         var now = timeProvider.GetUtcNow();
         var retireAt = now + options.RotationOverlap;
-        var previous = new[] { new RetiringCa(state.Current, retireAt) }
-            .Concat(state.Previous.Where(ca => ca.RetireAt > now))
+        var previous = new[] { new RetiringCa(state.Current, retireAt) { HoldUntilRevoked = true } }
+            .Concat(state.Previous.Where(ca => ca.TrustedAt(now)))
             .ToList();
         if (!await _repository.ReplaceStateAsync(new CaStateDocument(created.CaId, previous), etag, cancellationToken))
         {
@@ -111,7 +111,7 @@ public sealed class CaAdministration(
         };
         foreach (var previous in state.Previous)
         {
-            var role = previous.RetireAt > now ? CaRole.Previous : CaRole.Retired;
+            var role = previous.TrustedAt(now) ? CaRole.Previous : CaRole.Retired;
             descriptions.Add(Describe(await keyring.LoadCertificateAsync(previous.CaId, cancellationToken), role, previous.RetireAt));
         }
 

@@ -4,5 +4,5 @@ namespace IpsecMesh.Pki.Authority;
 public sealed record CaStateDocument(string Current, IReadOnlyList<RetiringCa> Previous)
 {
     public IEnumerable<string> TrustedAt(DateTimeOffset now) =>
-        new[] { Current }.Concat(Previous.Where(ca => ca.RetireAt > now).Select(ca => ca.CaId));
+        new[] { Current }.Concat(Previous.Where(ca => ca.TrustedAt(now)).Select(ca => ca.CaId));
 }

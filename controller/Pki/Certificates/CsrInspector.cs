@@ -8,7 +8,7 @@ namespace IpsecMesh.Pki.Certificates;
 /// every name and extension in it is ignored. A CSR comes from a host that may be hostile, so its cost is bounded
 /// before anything expensive runs: its size first (<see cref="MaxDerBytes"/>), then its key's algorithm, size and
 /// exponent read from the DER without building big integers (<see cref="CsrKeyPolicy"/>), and only then the
-/// signature. Each refusal is a <see cref="CsrRejectedException"/> whose one-sentence message reaches the instance's
+/// signature (<see cref="CsrSignature"/>). Each refusal is a <see cref="CsrRejectedException"/> whose one-sentence message reaches the instance's
 /// status tag.
 /// </summary>
 public static class CsrInspector
@@ -56,7 +56,7 @@ public static class CsrInspector
         bool verified;
         try
         {
-            verified = request.Verify();
+            verified = CsrSignature.Verify(request, publicKey);
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {

@@ -10,7 +10,8 @@ namespace IpsecMesh.Pki.Certificates;
 /// <summary>
 /// The host keys the CA certifies: RSA of 2048 to 4096 bits with public exponent 65537, or ECDSA on P-256 or P-384
 /// (named curves, RFC 5480). P-521 is not accepted: no host makes such keys (the agent makes P-256 or RSA-2048),
-/// and every accepted shape is one whose signature check costs well under a millisecond. The checks read the key's
+/// and every accepted shape is one whose signature check (<see cref="CsrSignature"/>, key import included) costs about a
+/// millisecond of CPU at most: about 0.2 ms for RSA and P-256, 0.8 ms for P-384. The checks read the key's
 /// DER directly: a hostile modulus or exponent is measured by its byte length, never turned into a big integer.
 /// </summary>
 internal static class CsrKeyPolicy

@@ -8,6 +8,8 @@ public static class Pem
 {
     public static string Of(X509Certificate certificate) => Encode("CERTIFICATE", certificate.GetEncoded());
 
+    public static string OfCertificate(ReadOnlySpan<byte> der) => Encode("CERTIFICATE", der);
+
     public static string Of(X509Crl crl) => Encode("X509 CRL", crl.GetEncoded());
 
     public static X509Certificate ParseCertificate(string pem) =>
@@ -17,5 +19,5 @@ public static class Pem
     public static IReadOnlyList<X509Certificate> ParseCertificates(string pem) =>
         [.. new X509CertificateParser().ReadCertificates(Encoding.ASCII.GetBytes(pem))];
 
-    private static string Encode(string label, byte[] der) => new string(PemEncoding.Write(label, der)) + "\n";
+    private static string Encode(string label, ReadOnlySpan<byte> der) => PemEncoding.WriteString(label, der) + "\n";
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using IpsecMesh.Pki.Authority;
+using IpsecMesh.Pki.Certificates;
 using IpsecMesh.Pki.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -19,6 +20,8 @@ public sealed class IssuanceRegistry : IIssuanceRegistry, IDisposable
     private const int InstancesInParallel = 16;
 
     private readonly SemaphoreSlim _legacyScan = new(1, 1);
+    /// <summary>Bodies of recent revocation records (written once, never changed), so each is read once per process.</summary>
+    private readonly ConcurrentDictionary<string, RevocationRecordBody> _recentBodies = new(StringComparer.Ordinal);
     private volatile bool _legacyScanned;
 
     public IssuanceRegistry(IObjectStore store, CaKeyring keyring, PkiOptions options, PkiCounters counters, TimeProvider timeProvider, ILogger<IssuanceRegistry> logger)
@@ -83,9 +86,10 @@ public sealed class IssuanceRegistry : IIssuanceRegistry, IDisposable
 
             foreach (var request in forInstance)
             {
-                var body = new RevocationRecordBody(now, request.Reason, request.Why);
+                var stillHeld = request.SupersededBy is { } newest ? await AddressesAsync(newest, token) : null;
                 foreach (var certificate in certificates.Where(certificate => certificate.NotAfter > now && Covers(request, certificate)))
                 {
+                    var body = new RevocationRecordBody(now, request.Reason, request.Why) { Addresses = await AddressesAsync(certificate, token), StillHeld = stillHeld };
                     if (await _records.WriteAsync(certificate, body, token))
                     {
                         // Each request's list belongs to one instance, and one instance's requests run in one task.
@@ -96,7 +100,62 @@ public sealed class IssuanceRegistry : IIssuanceRegistry, IDisposable
             }
         });
 
-        foreach (var caId in changedCas.Keys)
+        await PublishAsync(changedCas.Keys, trusted, revoked.SelectMany(pair => pair.Value), cancellationToken);
+        Report(revoked);
+        return revoked.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<IssuedCertificate>)pair.Value);
+    }
+
+    public async Task<IReadOnlyList<IssuedCertificate>> RevokeIssuedByAsync(IReadOnlyCollection<string> caIds, string why, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var trusted = (await _keyring.GetSnapshotAsync(cancellationToken)).Trusted.ToDictionary(ca => ca.CaId, StringComparer.Ordinal);
+        var scan = await ScanAsync(cancellationToken);
+        var targets = scan.All.Where(certificate => caIds.Contains(certificate.CaId) && certificate.NotAfter > now
+            && !scan.Revoked.Contains((certificate.InstanceId, certificate.SerialHex))).ToList();
+        var revoked = new ConcurrentBag<IssuedCertificate>();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = InstancesInParallel, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(targets, options, async (certificate, token) =>
+        {
+            // The instance's newest certificate from another CA (the re-issue) still names its addresses: its SAs stay.
+            var stillHeld = scan.Newest.TryGetValue(certificate.InstanceId, out var newest) && !caIds.Contains(newest.CaId)
+                && !scan.Revoked.Contains((newest.InstanceId, newest.SerialHex)) ? await AddressesAsync(newest, token) : null;
+            var body = new RevocationRecordBody(now, RevocationReason.Superseded, why) { Addresses = await AddressesAsync(certificate, token), StillHeld = stillHeld };
+            if (await _records.WriteAsync(certificate, body, token)) revoked.Add(certificate);
+        });
+        await PublishAsync(caIds, trusted, revoked, cancellationToken);
+        PkiLog.CertificatesRevoked(_logger, revoked.Count, revoked.Select(c => c.InstanceId).Distinct(StringComparer.Ordinal).Count(), why);
+        return [.. revoked];
+    }
+
+    public async Task<IReadOnlyList<RevokedPeer>> RecentRevocationsAsync(TimeSpan window, CancellationToken cancellationToken)
+    {
+        var since = _timeProvider.GetUtcNow() - window;
+        var peers = new List<RevokedPeer>();
+        foreach (var ca in (await _keyring.GetSnapshotAsync(cancellationToken)).Trusted)
+        {
+            foreach (var record in await _records.ListAsync(ca.CaId, cancellationToken))
+            {
+                // A record is written once (a conditional put): its time is the revocation's.
+                if (record.Listing.LastModified < since) continue;
+                var body = _recentBodies.TryGetValue(record.Listing.Key, out var known) ? known : await _records.ReadBodyAsync(record, cancellationToken);
+                if (body is null) continue;
+                _recentBodies[record.Listing.Key] = body;
+                peers.AddRange(body.AddressesToCut.Select(address => new RevokedPeer(record.Record.SerialHex, address)));
+            }
+        }
+
+        foreach (var key in _recentBodies.Where(pair => pair.Value.RevokedAt < since - window).Select(pair => pair.Key).ToList())
+        {
+            _recentBodies.TryRemove(key, out _);
+        }
+
+        return peers;
+    }
+
+    /// <summary>Publishes the CRL of each trusted CA among <paramref name="caIds"/>; a CA no longer trusted gets none (hosts do not trust it).</summary>
+    private async Task PublishAsync(IEnumerable<string> caIds, Dictionary<string, LoadedCa> trusted, IEnumerable<IssuedCertificate> revoked, CancellationToken cancellationToken)
+    {
+        foreach (var caId in caIds.Distinct(StringComparer.Ordinal))
         {
             if (trusted.TryGetValue(caId, out var ca))
             {
@@ -105,12 +164,22 @@ public sealed class IssuanceRegistry : IIssuanceRegistry, IDisposable
             }
             else
             {
-                PkiLog.RevocationSkippedForRetiredCa(_logger, string.Join(',', revoked.SelectMany(pair => pair.Value).Where(c => c.CaId == caId).Select(c => c.InstanceId).Distinct()), caId);
+                PkiLog.RevocationSkippedForRetiredCa(_logger, string.Join(',', revoked.Where(c => c.CaId == caId).Select(c => c.InstanceId).Distinct()), caId);
             }
         }
+    }
 
-        Report(revoked);
-        return revoked.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<IssuedCertificate>)pair.Value);
+    /// <summary>The IP addresses <paramref name="certificate"/> names (one read of it when its PEM is not at hand; none when it is gone).</summary>
+    private async Task<IReadOnlyList<string>> AddressesAsync(IssuedCertificate certificate, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return CertificateAddresses.Of(await GetCertificatePemAsync(certificate, cancellationToken));
+        }
+        catch (KeyNotFoundException)
+        {
+            return [];
+        }
     }
 
     public async Task RefreshCrlsAsync(CancellationToken cancellationToken)
@@ -192,6 +261,7 @@ public sealed class IssuanceRegistry : IIssuanceRegistry, IDisposable
     private async Task<Scan> ScanAsync(CancellationToken cancellationToken)
     {
         var newest = new Dictionary<string, IssuedCertificate>(StringComparer.Ordinal);
+        var all = new List<IssuedCertificate>();
         var recorded = new HashSet<(string InstanceId, string Serial)>();
         var markers = new HashSet<(string InstanceId, string Serial)>();
         await foreach (var listing in _store.ListAsync(RegistryLayout.Prefix, cancellationToken))
@@ -224,6 +294,7 @@ public sealed class IssuanceRegistry : IIssuanceRegistry, IDisposable
                     markers.Add((marker.InstanceId, marker.SerialHex));
                     break;
                 case { Certificate: { } certificate }:
+                    all.Add(certificate);
                     if (!newest.TryGetValue(certificate.InstanceId, out var known) || IsNewer(certificate, known))
                     {
                         newest[certificate.InstanceId] = certificate;
@@ -236,7 +307,7 @@ public sealed class IssuanceRegistry : IIssuanceRegistry, IDisposable
         var unmigrated = markers.Where(marker => !recorded.Contains(marker)).Select(marker => marker.InstanceId);
         await _records.MigrateLegacyMarkersOfAsync(unmigrated, cancellationToken);
         _legacyScanned = true;
-        return new Scan(newest, [.. recorded, .. markers]);
+        return new Scan(newest, [.. recorded, .. markers], all);
     }
 
     private void Report(Dictionary<RevocationRequest, List<IssuedCertificate>> revoked)
@@ -255,5 +326,5 @@ public sealed class IssuanceRegistry : IIssuanceRegistry, IDisposable
         }
     }
 
-    private sealed record Scan(Dictionary<string, IssuedCertificate> Newest, HashSet<(string InstanceId, string Serial)> Revoked);
+    private sealed record Scan(Dictionary<string, IssuedCertificate> Newest, HashSet<(string InstanceId, string Serial)> Revoked, List<IssuedCertificate> All);
 }

@@ -23,6 +23,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
     private readonly Lock _sync = new();
     private readonly Dictionary<string, VerbFailure> _failures = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _verbCounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<string>> _peers = new(StringComparer.Ordinal);
     private bool _busy;
     private int _commandsRun;
     private bool _installed;
@@ -37,6 +38,9 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
     private DateTimeOffset? _certNotAfter;
     private bool _nssDamaged;
     private string _libreswanVersion;
+    /// <summary>A CA left the bundle while "pluto" ran: it trusts it until it restarts (the real agent's caRemovalPending).</summary>
+    private bool _caRemovalPending;
+    private readonly List<string> _cutPeers = [];
 
     public VirtualHost(VirtualHostOptions? options = null)
     {
@@ -66,7 +70,10 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
                     Crls = _crls.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
                     HasPendingKey = _pendingKey is not null,
                     VerbCounts = new Dictionary<string, int>(_verbCounts, StringComparer.Ordinal),
+                    LastPeers = new Dictionary<string, IReadOnlyList<string>>(_peers, StringComparer.Ordinal),
                     CommandsRun = _commandsRun,
+                    CaRemovalPending = _caRemovalPending,
+                    CutPeers = [.. _cutPeers],
                 };
             }
         }
@@ -212,6 +219,12 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
                 return VerbResult.Failure(failure.Code, failure.Message);
             }
             if (_random.Chance(_options.FailureProbability)) return VerbResult.Failure(UsualFailure(verb), $"simulated random {verb} failure");
+            // As the agent: the verbs that load conns check the peers file before anything else changes.
+            if (verb is AgentVerbs.Install or AgentVerbs.ApplyConfig or AgentVerbs.InstallCert or AgentVerbs.InstallP12)
+            {
+                if (PeersInput.Check(request, out var peers) is { } refused) return refused;
+                _peers[verb] = peers;
+            }
             if (_nssDamaged && verb is AgentVerbs.ApplyConfig or AgentVerbs.Csr or AgentVerbs.InstallCert or AgentVerbs.InstallP12 && (verb != AgentVerbs.ApplyConfig || _installed))
                 return VerbResult.Failure("nss_failed", "the NSS database at /var/lib/ipsec/nss is damaged (certutil -L cannot open it: SEC_ERROR_BAD_DATABASE); install re-creates it");
             return verb switch
@@ -240,13 +253,36 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         var reinitialised = reportVersion && _nssDamaged;
         if (reinitialised) ReinitialiseNss();
         if (CheckCrls(request) is { } crlFailure) return crlFailure;
+        if (CheckCrlOrder(request, out var newlyRevoked) is { } orderFailure) return orderFailure;
+        if (RevokedPeers(request) is not { } revokedPeers) return VerbResult.Failure("bad_request", "revoked-peers is not '<serial hex> <address>' lines");
+        var changed = 0;
         foreach (var (path, der) in request.Files)
-            if (CrlCheck.CaIdOf(path) is { } caId) _crls[caId] = der;
-        if (request.Files.TryGetValue("ca-bundle.pem", out var bundle)) _caBundlePem = Encoding.ASCII.GetString(bundle);
+            if (CrlCheck.CaIdOf(path) is { } caId && !(_crls.TryGetValue(caId, out var held) && held.AsSpan().SequenceEqual(der)))
+            {
+                _crls[caId] = der;
+                changed++;
+            }
+        if (request.Files.TryGetValue("ca-bundle.pem", out var bundle))
+        {
+            var kept = CaIdsOf(Encoding.ASCII.GetString(bundle));
+            if (_running && _caBundlePem is not null && CaIdsOf(_caBundlePem).Any(id => !kept.Contains(id))) _caRemovalPending = true;
+            _caBundlePem = Encoding.ASCII.GetString(bundle);
+        }
+        // As the agent: a pluto (re)started in this command read the CRLs as it started; a running one is made to re-read them.
+        var refresh = changed == 0 ? "none" : _running ? "trigger" : "restart";
+        if (reinitialised) _caRemovalPending = false;
+        var cut = revokedPeers.Where(p => newlyRevoked.Contains(p.Serial)).Select(p => p.Address).Distinct(StringComparer.Ordinal).ToList();
+        _cutPeers.AddRange(cut);
         _installed = true;
         _running = true;
         _configHash = hash;
-        var fields = new Dictionary<string, JsonNode?> { ["configHash"] = hash };
+        var fields = new Dictionary<string, JsonNode?>
+        {
+            ["configHash"] = hash,
+            ["crlRefresh"] = refresh,
+            ["cutPeers"] = new JsonArray([.. cut.Select(a => (JsonNode?)JsonValue.Create(a))]),
+            ["caRemovalPending"] = _caRemovalPending,
+        };
         if (reportVersion)
         {
             fields["libreswan"] = _libreswanVersion;
@@ -254,6 +290,64 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
             fields["certSerial"] = _certSerial;
         }
         return VerbResult.Success(fields);
+    }
+
+    /// <summary>
+    /// The agent's refusal of a CRL older than the one held (a lower number, an earlier thisUpdate, or the same number with
+    /// other contents), and the serials the changed CRLs newly revoke; null when every CRL may replace the one held.
+    /// </summary>
+    private VerbResult? CheckCrlOrder(AgentRequest request, out HashSet<string> newlyRevoked)
+    {
+        newlyRevoked = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, der) in request.Files.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            if (CrlCheck.CaIdOf(path) is not { } caId || CrlFacts.Read(der) is not { } next) continue;
+            if (_crls.TryGetValue(caId, out var heldDer) && heldDer.AsSpan().SequenceEqual(der)) continue;
+            var held = heldDer is null ? null : CrlFacts.Read(heldDer);
+            if (held is not null)
+            {
+                if ((next.Number ?? -1) < (held.Number ?? -1))
+                    return VerbResult.Failure("bad_certificate", $"{path} has CRL number {next.Number}, lower than the number {held.Number} of the CRL this host holds; the host keeps its CRL");
+                if (next.ThisUpdate < held.ThisUpdate)
+                    return VerbResult.Failure("bad_certificate", $"{path} was issued before the CRL this host holds; the host keeps its CRL");
+                if (next.Number == held.Number)
+                    return VerbResult.Failure("bad_certificate", $"{path} has the CRL number {next.Number} of the CRL this host holds, with other contents; the host keeps its CRL");
+            }
+            newlyRevoked.UnionWith(next.Serials.Where(serial => held?.Serials.Contains(serial) != true));
+        }
+        return null;
+    }
+
+    /// <summary>The request's revoked-peers lines (none without the file); null when a line is malformed.</summary>
+    private static List<(string Serial, string Address)>? RevokedPeers(AgentRequest request)
+    {
+        var peers = new List<(string Serial, string Address)>();
+        if (!request.Files.TryGetValue("revoked-peers", out var file)) return peers;
+        foreach (var line in Encoding.ASCII.GetString(file).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = line.Split(' ');
+            if (parts.Length != 2 || parts[0].Length is 0 or > 40 || !parts[0].All(Uri.IsHexDigit) || !System.Net.IPAddress.TryParse(parts[1], out _)) return null;
+            peers.Add((CrlFacts.NormalSerial(parts[0]), parts[1]));
+        }
+        return peers;
+    }
+
+    private static HashSet<string> CaIdsOf(string bundlePem)
+    {
+        var cas = new X509Certificate2Collection();
+        try
+        {
+            cas.ImportFromPem(bundlePem);
+            return [.. cas.Select(CrlCheck.CaId)];
+        }
+        catch (CryptographicException)
+        {
+            return [];
+        }
+        finally
+        {
+            foreach (var ca in cas) ca.Dispose();
+        }
     }
 
     private static int? MajorVersion(string version) =>
@@ -412,6 +506,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
             ["ikeFailures"] = 0,
             ["shunts"] = new JsonObject { ["oeFailed"] = 0, ["oeFailing"] = 0, ["negotiating"] = 0 },
             ["xfrm"] = new JsonObject { ["inError"] = 0, ["inNoStates"] = 0, ["inTmplMismatch"] = 0, ["outNoStates"] = 0, ["outPolBlock"] = 0 },
+            ["caRemovalPending"] = _caRemovalPending,
         });
     }
 
@@ -425,6 +520,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         _certificatePem = null;
         _caBundlePem = null;
         _crls.Clear();
+        _caRemovalPending = false;
         _pendingKey?.Dispose();
         _pendingKey = null;
         _currentKey?.Dispose();

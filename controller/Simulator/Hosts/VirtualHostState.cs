@@ -17,4 +17,10 @@ public sealed record VirtualHostState
     /// <summary>Verbs run so far, successful or not, by name.</summary>
     public IReadOnlyDictionary<string, int> VerbCounts { get; init; } = new Dictionary<string, int>();
     public int CommandsRun { get; init; }
+    /// <summary>A CA left the bundle while it ran: it still trusts it (the agent's caRemovalPending).</summary>
+    public bool CaRemovalPending { get; init; }
+    /// <summary>Every address whose SAs a new CRL made it delete (the agent's cutPeers), in order.</summary>
+    public IReadOnlyList<string> CutPeers { get; init; } = [];
+    /// <summary>The peers file (its addresses) of the last run of each verb that loads conns; empty when it carried none.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> LastPeers { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 }

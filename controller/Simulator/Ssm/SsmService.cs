@@ -45,6 +45,17 @@ internal sealed class SsmService : JsonService
 
     public SsmDocumentStore Documents { get; }
 
+    /// <summary>Every invocation so far, in the order the commands were sent.</summary>
+    public IReadOnlyList<InvocationRecord> History()
+    {
+        lock (_sync)
+        {
+            return _commands.SelectMany(c => c.Invocations)
+                .Select(i => new InvocationRecord(i.Command.CommandId, i.InstanceId, i.Command.Comment, i.Status, i.Command.RequestedAt, i.StartedAt, i.EndedAt))
+                .ToList();
+        }
+    }
+
     public override string Name => "ssm";
 
     protected override string TargetPrefix => "AmazonSSM";

@@ -12,8 +12,9 @@ namespace IpsecMesh.Benchmarks.Pki;
 
 /// <summary>
 /// Issuance throughput: CSR signing with a P-384 and an RSA-4096 CA, and central key generation for RSA-4096 and
-/// ECDSA P-256, each with BouncyCastle and with System.Security.Cryptography; then the CPU time spent rejecting each
-/// kind of hostile CSR. Prints figures; asserts nothing.
+/// ECDSA P-256, each with BouncyCastle and with System.Security.Cryptography; then the product's issuance against the
+/// CA key's raw signature rate, where its time goes, and openssl speed for context; then the CPU time spent rejecting
+/// each kind of hostile CSR. Prints figures; asserts nothing.
 /// </summary>
 internal static class PkiBenchmark
 {
@@ -61,8 +62,37 @@ internal static class PkiBenchmark
         }
 
         Print(results);
+        await PrintLimitAsync(budget);
         PrintRejections(identity.InstanceId);
         return 0;
+    }
+
+    /// <summary>
+    /// Issuance on the product's path against the raw rates of the CA's key and of the CSRs' keys, for a P-384 and an
+    /// RSA-4096 CA and for P-256 and RSA-2048 CSRs (<see cref="SigningLimit"/>), where the time goes (<see cref="IssuanceSteps"/>),
+    /// and openssl speed beside it for context.
+    /// </summary>
+    private static async Task PrintLimitAsync(TimeSpan budget)
+    {
+        var rigs = new List<IssuanceRig>();
+        try
+        {
+            foreach (var algorithm in new[] { CaAlgorithm.EcdsaP384, CaAlgorithm.Rsa4096 })
+            {
+                foreach (var csrKey in new[] { CsrKey.EcdsaP256, CsrKey.Rsa2048 })
+                {
+                    rigs.Add(await IssuanceRig.StartAsync(algorithm, csrKey));
+                }
+            }
+
+            var figures = await SigningLimit.RunAsync(rigs, budget);
+            await IssuanceSteps.PrintAsync(rigs, ecdsaCount: (int)Math.Clamp(budget.TotalSeconds * 300, 50, 3_000));
+            OpenSslSpeed.Print(budget, figures);
+        }
+        finally
+        {
+            rigs.ForEach(rig => rig.Dispose());
+        }
     }
 
     /// <summary>

@@ -105,4 +105,33 @@ public class OptionsValidationTests
     [InlineData("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", false)]
     public void The_bucket_key_is_named_by_its_arn_as_the_bucket_policy_compares_it(string key, bool ok) =>
         Assert.Equal(ok, OptionsValidation.Validate(Valid with { BucketKmsKeyId = key }, true).Count == 0);
+
+    [Theory]
+    [InlineData(1, 0, 200, null)]
+    [InlineData(16, 300, 1000, null)]
+    [InlineData(0, 5, 200, "IpsecMesh:RotationConcurrency: 0 must be between 1 and 1024")]
+    [InlineData(1, -1, 200, "IpsecMesh:RotationSettle: -00:00:01 must be between 0 and 5 minutes")]
+    [InlineData(1, 301, 200, "IpsecMesh:RotationSettle: 00:05:01 must be between 0 and 5 minutes")]
+    [InlineData(1, 5, 1001, "IpsecMesh:LatePeerLimit: 1001 must be between 0 and 1000 (the host agent's limit)")]
+    [InlineData(1, 5, -1, "IpsecMesh:LatePeerLimit: -1 must be between 0 and 1000 (the host agent's limit)")]
+    public void Rotation_and_late_peer_settings_are_bounded(int concurrency, int settleSeconds, int latePeers, string? error)
+    {
+        var errors = OptionsValidation.Validate(Valid with
+        {
+            RotationConcurrency = concurrency,
+            RotationSettle = TimeSpan.FromSeconds(settleSeconds),
+            LatePeerLimit = latePeers,
+        }, true);
+
+        if (error is null) Assert.Empty(errors);
+        else Assert.Equal(error, Assert.Single(errors));
+    }
+
+    [Fact]
+    public void Rotations_are_serialised_and_late_peers_capped_by_default()
+    {
+        Assert.Equal(1, Valid.RotationConcurrency);
+        Assert.Equal(TimeSpan.FromSeconds(5), Valid.RotationSettle);
+        Assert.Equal(200, Valid.LatePeerLimit);
+    }
 }

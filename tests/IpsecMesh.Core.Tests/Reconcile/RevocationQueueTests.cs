@@ -27,6 +27,8 @@ public class RevocationQueueTests
         public Task<IReadOnlyList<IssuedCertificate>> RevokeSupersededAsync(IssuedCertificate newest, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task RefreshCrlsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<IReadOnlyList<PublishedCrl>> GetCrlsAsync(IReadOnlyList<string> caIds, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<IssuedCertificate>> RevokeIssuedByAsync(IReadOnlyCollection<string> caIds, string why, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<RevokedPeer>> RecentRevocationsAsync(TimeSpan window, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     [Fact]

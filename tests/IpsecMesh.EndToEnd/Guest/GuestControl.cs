@@ -16,6 +16,17 @@ public sealed class GuestControl(SpoolClient spool, string workDirectory)
     public Task<SpoolResult> OnHostAsync(GuestHost host, string script, CancellationToken cancellationToken) =>
         spool.RunAsync(host.Name, script, ShortCommand, cancellationToken);
 
+    /// <summary>
+    /// Runs an agent request on a host as root there could (the agent document's stand-in, without the controller or
+    /// SSM); the agent's result line for it.
+    /// </summary>
+    public async Task<HostAgent.Protocol.AgentResult> RunAgentAsync(GuestHost host, HostAgent.Protocol.AgentRequest request, CancellationToken cancellationToken)
+    {
+        var result = await spool.RunAsync(host.Name, Simulator.AgentDocumentRun.For(request).StandInScript(), TimeSpan.FromMinutes(10), cancellationToken);
+        return HostAgent.Protocol.AgentResult.ParseAll(result.Stdout) is [var line] ? line
+            : throw new InvalidOperationException($"{host.Name}: the agent printed no single result (exit {result.ExitCode}): {result.Stderr.Trim()}");
+    }
+
     public async Task<PingSummary> PingAsync(GuestHost from, GuestHost to, int count, CancellationToken cancellationToken)
     {
         var result = await spool.RunAsync(Control,

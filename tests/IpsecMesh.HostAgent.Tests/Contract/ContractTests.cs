@@ -91,6 +91,13 @@ public sealed class ContractTests : IAsyncLifetime
         return results;
     }
 
+    private static AgentRequest WithPeers(AgentRequest request, string peers)
+    {
+        var files = request.Files.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+        files["peers"] = System.Text.Encoding.ASCII.GetBytes(peers);
+        return new AgentRequest(request.Verbs, request.Parameters, files);
+    }
+
     /// <summary>Sends per-host requests (they differ only where each host's own key is involved) and compares the answers.</summary>
     private async Task<(IReadOnlyList<AgentResult> Real, IReadOnlyList<AgentResult> Simulated)> BothAsync(AgentRequest real, AgentRequest? simulated = null, bool upload = true)
     {
@@ -124,8 +131,30 @@ public sealed class ContractTests : IAsyncLifetime
         Assert.Equal(simulatedStatus[0].GetString("certSerial"), realStatus[0].GetString("certSerial"));
         Assert.Equal(simulatedStatus[0].GetBool("running"), realStatus[0].GetBool("running"));
         await BothAsync(Requests.Config(AgentVerbs.ApplyConfig));
+
+        // The peers file: accepted with the verbs that load conns, refused when malformed.
+        await BothAsync(WithPeers(Requests.Config(AgentVerbs.ApplyConfig), "10.99.0.9\nfd00::9\n"));
+        var (realBadPeers, _) = await BothAsync(WithPeers(Requests.Config(AgentVerbs.ApplyConfig), "10.99.0.9\nten.nine\n"));
+        Assert.Equal("bad_request", realBadPeers[0].Code);
+        // A rotation (on the real host: a switch to the other conn set).
+        var (realRenewal, simulatedRenewal) = await BothAsync(Requests.Csr("ec"));
+        using var realRenewed = ca.Sign(Convert.FromBase64String(realRenewal[0].GetString("csr")!), [0x00, 0xbe, 0xf0]);
+        using var simulatedRenewed = ca.Sign(Convert.FromBase64String(simulatedRenewal[0].GetString("csr")!), [0x00, 0xbe, 0xf0]);
+        await BothAsync(Requests.InstallCert(realRenewed, ca.BundlePem), Requests.InstallCert(simulatedRenewed, ca.BundlePem));
+        (realStatus, simulatedStatus) = await BothAsync(Requests.Status());
+        Assert.Equal(simulatedStatus[0].GetString("certSerial"), realStatus[0].GetString("certSerial"));
         using var other = new TestCa("unrelated CA");
         await BothAsync(Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, new Dictionary<string, byte[]> { [ca.CaId] = ca.Crl(1, [0x00, 0xbe, 0xef]) }));
+        // A CRL adding serial 12: both delete the SAs with its address only, and say how the CRL was put in force.
+        var (realCut, simulatedCut) = await BothAsync(Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem,
+            new Dictionary<string, byte[]> { [ca.CaId] = ca.Crl(2, [0x00, 0xbe, 0xef], [0x12]) }, revokedPeers: "12 10.77.0.9\nbeef 10.77.0.10\n"));
+        Assert.Equal("[\"10.77.0.9\"]", realCut[0].Fields["cutPeers"]!.ToJsonString());
+        Assert.Equal(realCut[0].Fields["cutPeers"]!.ToJsonString(), simulatedCut[0].Fields["cutPeers"]!.ToJsonString());
+        Assert.Equal("trigger", realCut[0].GetString("crlRefresh"));
+        Assert.Equal("trigger", simulatedCut[0].GetString("crlRefresh"));
+        // An older CRL (number 1): both refuse it and keep theirs.
+        var (realOlder, _) = await BothAsync(Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, new Dictionary<string, byte[]> { [ca.CaId] = ca.Crl(1) }));
+        Assert.Equal("bad_certificate", realOlder[0].Code);
         await BothAsync(Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, new Dictionary<string, byte[]> { [ca.CaId] = other.Crl(2) }));
         await BothAsync(Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, new Dictionary<string, byte[]> { [other.CaId] = other.Crl(2) }));
         await BothAsync(AgentRequest.For(AgentVerbs.ApplyConfig, new Dictionary<string, string> { ["configHash"] = "0123456789ab" },

@@ -30,6 +30,11 @@ public class ConnTemplateTests
     [InlineData("\tnarrowing=yes\n", "\tnarrowing=yes\n\tesp=null-sha2\n", "esp=null-sha2 is not allowed")]
     [InlineData("\tnarrowing=yes\n", "\tnarrowing=yes\n\tshuntlifetime=1m\n", "'shuntlifetime' belongs in config setup, not in conn ipsec-mesh-base")]
     [InlineData("\tshuntlifetime=5m\n", "\tshuntlifetime=5m\n\tlogfile=/tmp/pluto.log\n", "logfile is not allowed in config setup: the mesh allows only crl-strict, crlcheckinterval, plutodebug, shuntlifetime there")]
+    // Without a positive crlcheckinterval pluto has no CRL check the agent can trigger: a new CRL would wait for NSS's cache.
+    [InlineData("\tcrlcheckinterval=600\n", "\tcrlcheckinterval=0\n", "crlcheckinterval=0 is not allowed: crlcheckinterval must be a positive duration of at least 1s")]
+    [InlineData("\tcrlcheckinterval=600\n", "\tcrlcheckinterval=0s\n", "crlcheckinterval=0s is not allowed")]
+    [InlineData("\tcrlcheckinterval=600\n", "\tcrlcheckinterval=500ms\n", "crlcheckinterval=500ms is not allowed")]
+    [InlineData("\tcrlcheckinterval=600\n", "\tcrlcheckinterval=soon\n", "crlcheckinterval=soon is not allowed")]
     [InlineData("\tshuntlifetime=5m\n", "\tshuntlifetime=soon\n", "shuntlifetime=soon is not allowed: shuntlifetime must be a duration such as 500ms, 90s, 2m or 1h")]
     [InlineData("\tshuntlifetime=5m\n", "\tshuntlifetime=5m\n\tplutodebug=all;rm\n", "plutodebug=all;rm is not allowed")]
     [InlineData("\tshuntlifetime=5m\n", "\tshuntlifetime 5m\n", "an indented line must be 'keyword=value'")]
@@ -51,6 +56,27 @@ public class ConnTemplateTests
         var errors = Errors(Edit("\tfailureshunt=drop\n", ""));
 
         Assert.Contains(errors, e => e.Contains("conn private must set failureshunt (one of drop, reject)", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("600")]
+    [InlineData("10m")]
+    [InlineData("1000ms")]
+    [InlineData("1h")]
+    public void A_positive_crlcheckinterval_is_allowed(string value)
+    {
+        Assert.Empty(Errors(Edit("\tcrlcheckinterval=600\n", $"\tcrlcheckinterval={value}\n")));
+    }
+
+    [Fact]
+    public void A_config_setup_without_crlcheckinterval_or_no_config_setup_at_all_is_refused()
+    {
+        var withoutInterval = Edit("\tcrlcheckinterval=600\n", "");
+        var setupLine = withoutInterval.Split('\n').ToList().FindIndex(l => l.StartsWith("config setup", StringComparison.Ordinal)) + 1;
+        var withoutSetup = string.Join('\n', withoutInterval.Split('\n').Where(l => !l.StartsWith("config setup", StringComparison.Ordinal) && !l.StartsWith("\tshuntlifetime", StringComparison.Ordinal)));
+
+        Assert.Contains($"{Label}:{setupLine}: config setup must set crlcheckinterval (a positive duration of at least 1s such as 600, 10m or 1h)", Errors(withoutInterval));
+        Assert.Contains($"{Label}: the template has no 'config setup': it must set crlcheckinterval (a positive duration of at least 1s such as 600, 10m or 1h)", Errors(withoutSetup));
     }
 
     [Fact]

@@ -44,6 +44,9 @@ public class CrlTests
         // A revocation: the same config with a newer CRL. pluto sees it; no restart, no conn reload.
         var revoked = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, ca.Crl(2, [0x11, 0x22])))));
         Assert.True(revoked.Ok, revoked.Fields.ToJsonString());
+        // pluto re-read it at once (its CRL check, triggered), confirmed by its own line.
+        Assert.Equal("trigger", revoked.GetString("crlRefresh"));
+        Assert.Equal("restart", installed.GetString("crlRefresh"));
         var listed = await ShellAsync(host, "ipsec whack --listcrls");
         Assert.Contains("revoked certs: 1", listed, StringComparison.Ordinal);
         Assert.Contains("Serial Number: 4386 (0x1122)", await ShellAsync(host, $"crlutil -L -d {Nss} -n ipsec-mesh-ca-{ca.CaId}"), StringComparison.Ordinal);
@@ -74,7 +77,7 @@ public class CrlTests
         var call = Assert.Single((await ShellAsync(host, "cat /run/crlutil.calls")).Trim().Split('\n'));
         Assert.StartsWith("-I -i ", call, StringComparison.Ordinal);
         var log = await ShellAsync(host, "cat /var/lib/ipsec-mesh/agent.log");
-        Assert.Equal(1, log.Split('\n').Count(l => l.Contains($"CRL of CA {ca.CaId} loaded", StringComparison.Ordinal)));
+        Assert.Equal(1, log.Split('\n').Count(l => l.Contains($"of CA {ca.CaId} loaded", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -83,9 +86,9 @@ public class CrlTests
         await using var host = await HostNamespace.StartAsync();
         using var ca = new TestCa();
         Assert.True(Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.Install, ca.BundlePem, Crls(ca, ca.Crl(1, [0x07]))))).Ok);
-        // Every import fails except the agent's re-import of the copy it kept.
+        // The agent's first two imports fail; its re-import of the CRL it held succeeds.
         await host.WrapToolAsync("crlutil", """
-            if [ "$1" = -I ] && [[ "$3" != */previous.crl ]]; then echo "crlutil: import refused by the test" >&2; exit 1; fi
+            if [ "$1" = -I ] && [ "$(grep -c '^-I' /run/crlutil.calls)" -le 2 ]; then echo "crlutil: import refused by the test" >&2; exit 1; fi
             exec "$REAL" "$@"
             """);
 
@@ -94,11 +97,14 @@ public class CrlTests
         Assert.Equal("nss_failed", failed.Code);
         // A failure after the config's files were switched: the previous config is put back too.
         Assert.Equal($"could not load the CRL of CA {ca.CaId}; the previous config is back in force", failed.Error);
-        var calls = (await ShellAsync(host, "cut -d' ' -f1,3 /run/crlutil.calls | sed 's#/.*/##'")).Trim().Split('\n');
-        Assert.Equal(["-I new.crl", "-D ipsec-mesh-ca-" + ca.CaId, "-I new.crl", "-I previous.crl"], calls.Select(c => c.Replace($"{ca.CaId}.crl", "new.crl", StringComparison.Ordinal)));
+        var calls = (await ShellAsync(host, "cut -d' ' -f1,3 /run/crlutil.calls")).Trim().Split('\n');
+        var file = $"/var/lib/ipsec-mesh/crls/{ca.CaId}.crl";
+        Assert.Equal([$"-I {file}", $"-D ipsec-mesh-ca-{ca.CaId}", $"-I {file}", $"-I {file}"], calls);
         var kept = await ShellAsync(host, $"crlutil -L -d {Nss} -n ipsec-mesh-ca-{ca.CaId}");
         Assert.Contains("Serial Number: 7 (0x7)", kept, StringComparison.Ordinal);
         Assert.DoesNotContain("0x8", kept, StringComparison.Ordinal);
+        // The file NSS reads it from is the CRL held again, never the refused one.
+        Assert.Equal(await ShellAsync(host, $"base64 -d /var/lib/ipsec-mesh/crls/{ca.CaId}.b64 | md5sum"), await ShellAsync(host, $"md5sum < {file}"));
     }
 
     [Fact]
@@ -128,16 +134,24 @@ public class CrlTests
     }
 
     [Fact]
-    public async Task An_older_crl_from_the_controller_replaces_a_newer_one_and_uninstall_removes_ours()
+    public async Task A_crl_with_a_lower_number_is_refused_the_crl_held_stays_and_uninstall_removes_ours()
     {
         await using var host = await HostNamespace.StartAsync();
         using var ca = new TestCa();
         Assert.True(Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.Install, ca.BundlePem, Crls(ca, ca.Crl(3, [0x03], [0x04]))))).Ok);
+        var before = await ShellAsync(host, $"ipsec whack --listcrls; crlutil -L -d {Nss} -n ipsec-mesh-ca-{ca.CaId}; md5sum /var/lib/ipsec-mesh/crls/*");
 
+        // Number 2 (an older CRL a writer of the bucket put back), then number 3 again with other contents.
         var older = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, ca.Crl(2, [0x02])))));
+        var sameNumber = Assert.Single(await RunAsync(host, Requests.ConfigWithCrls(AgentVerbs.ApplyConfig, ca.BundlePem, Crls(ca, ca.Crl(3, [0x03])))));
 
-        Assert.True(older.Ok, older.Fields.ToJsonString());
-        Assert.Contains("revoked certs: 1", await ShellAsync(host, "ipsec whack --listcrls"), StringComparison.Ordinal);
+        Assert.Equal("bad_certificate", older.Code);
+        Assert.Equal($"crl/{ca.CaId}.crl has CRL number 2, lower than the number 3 of the CRL this host holds; the host keeps its CRL", older.Error);
+        Assert.Equal("bad_certificate", sameNumber.Code);
+        Assert.Equal($"crl/{ca.CaId}.crl has the CRL number 3 of the CRL this host holds, with other contents; the host keeps its CRL", sameNumber.Error);
+        Assert.Equal(before, await ShellAsync(host, $"ipsec whack --listcrls; crlutil -L -d {Nss} -n ipsec-mesh-ca-{ca.CaId}; md5sum /var/lib/ipsec-mesh/crls/*"));
+        Assert.Contains("revoked certs: 2", before, StringComparison.Ordinal);
+
         Assert.True(Assert.Single(await RunAsync(host, Requests.Uninstall())).Ok);
         Assert.DoesNotContain("ipsec-mesh", await ShellAsync(host, $"crlutil -L -d {Nss}; certutil -L -d {Nss}"), StringComparison.Ordinal);
     }

@@ -37,7 +37,7 @@ public class HostUpkeepTests
         Assert.False(enrol[0].GetBool("nssReinitialised"));
         using var certificate = ca.Sign(Convert.FromBase64String(enrol[1].GetString("csr")!), [0x61]);
         await RunOkAsync(host, Requests.InstallCert(certificate, ca.BundlePem));
-        Assert.Contains("\"private-or-clear\"", await ShellAsync(host, "ipsec whack --status"), StringComparison.Ordinal);
+        Assert.Contains("\"private-or-clear~a\"", await ShellAsync(host, "ipsec whack --status"), StringComparison.Ordinal);
         var pid = await ShellAsync(host, "cat /run/pluto/pluto.pid");
         var files = await ShellAsync(host, "md5sum /etc/ipsec.d/ipsec-mesh.conf /etc/ipsec.d/policies/*");
         await ShellAsync(host, "truncate -s 4096 /var/lib/ipsec/nss/key4.db");
@@ -61,7 +61,7 @@ public class HostUpkeepTests
         Assert.NotEqual(pid, await ShellAsync(host, "cat /run/pluto/pluto.pid"));
         var conns = await ShellAsync(host, "ipsec whack --status");
         Assert.Contains("\"block\"", conns, StringComparison.Ordinal);
-        Assert.DoesNotContain("\"private-or-clear\"", conns, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"private-or-clear~", conns, StringComparison.Ordinal);
         Assert.Null((await RunOkAsync(host, Requests.Status()))[0].GetString("certSerial"));
 
         // Said once; then the normal enrolment gives the host a key and a certificate again.
@@ -70,7 +70,7 @@ public class HostUpkeepTests
         using var renewed = ca.Sign(Convert.FromBase64String(again[1].GetString("csr")!), [0x62]);
         await RunOkAsync(host, Requests.InstallCert(renewed, ca.BundlePem));
         Assert.Equal("62", (await RunOkAsync(host, Requests.Status()))[0].GetString("certSerial"));
-        Assert.Contains("\"private-or-clear\"", await ShellAsync(host, "ipsec whack --status"), StringComparison.Ordinal);
+        Assert.Contains("\"private-or-clear~a\"", await ShellAsync(host, "ipsec whack --status"), StringComparison.Ordinal);
     }
 
     [Fact]

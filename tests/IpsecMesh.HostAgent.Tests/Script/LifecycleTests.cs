@@ -43,18 +43,18 @@ public class LifecycleTests
         using var certificate = ca.Sign(Convert.FromBase64String(enrol[1].GetString("csr")!), [0x11, 0x22]);
         await RunAsync(host, Requests.InstallCert(certificate, ca.BundlePem));
         var conns = await ShellAsync(host, "ipsec whack --status");
-        Assert.Contains("\"private-or-clear\"", conns, StringComparison.Ordinal);
-        Assert.Contains("\"clear-or-private\"", conns, StringComparison.Ordinal);
+        Assert.Contains("\"private-or-clear~a\"", conns, StringComparison.Ordinal);
+        Assert.Contains("\"clear-or-private~a\"", conns, StringComparison.Ordinal);
         var status = (await RunAsync(host, Requests.Status()))[0];
         Assert.Equal("1122", status.GetString("certSerial"));
 
-        // Rotation: the new certificate replaces the old one and pluto, reloaded, holds only its key.
+        // Rotation: the new certificate replaces the old one; pluto switched to the other conn set and holds only its key.
         var renewal = await RunAsync(host, Requests.Csr("rsa"));
         using var renewed = ca.Sign(Convert.FromBase64String(renewal[0].GetString("csr")!), [0x33, 0x44]);
         await RunAsync(host, Requests.InstallCert(renewed, ca.BundlePem));
         Assert.Equal("3344", (await RunAsync(host, Requests.Status()))[0].GetString("certSerial"));
         Assert.Single(PrivateKeyLines(await ShellAsync(host, "ipsec whack --listpubkeys")));
-        Assert.Contains("\"private-or-clear\"", await ShellAsync(host, "ipsec whack --status"), StringComparison.Ordinal);
+        Assert.Contains("\"private-or-clear~b\"", await ShellAsync(host, "ipsec whack --status"), StringComparison.Ordinal);
 
         var changed = MeshPolicy.Load(PolicyFiles.With(PolicyGroups.Private, "10.99.0.0/16\n"), "test").Policy!;
         await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig, changed));

@@ -14,8 +14,13 @@ internal sealed class AgentSandbox : IDisposable
         ScriptPath = Path.Combine(Root, "ipsec-mesh-agent.sh");
         File.WriteAllText(ScriptPath, AgentScript.Content);
         Directory.CreateDirectory(Path.Combine(Root, "ipsec.d", "policies"));
+        // The agent sets two xfrm sysctls; outside a network namespace of its own it must not touch this machine's.
+        Directory.CreateDirectory(Path.Combine(SysctlDir, "net", "core"));
+        File.WriteAllText(Path.Combine(SysctlDir, "net", "core", "xfrm_acq_expires"), "30\n");
+        File.WriteAllText(Path.Combine(SysctlDir, "net", "core", "xfrm_larval_drop"), "1\n");
         Environment = new Dictionary<string, string>
         {
+            ["IPSEC_MESH_SYSCTL_DIR"] = SysctlDir,
             ["IPSEC_MESH_STATE_DIR"] = StateDir,
             ["IPSEC_MESH_IPSECD_DIR"] = Path.Combine(Root, "ipsec.d"),
             ["IPSEC_MESH_NSS_DIR"] = NssDir,
@@ -31,6 +36,8 @@ internal sealed class AgentSandbox : IDisposable
     public string ScriptPath { get; }
     public string StateDir => Path.Combine(Root, "state");
     public string NssDir => Path.Combine(Root, "nss");
+    /// <summary>Stands in for /proc/sys: the xfrm settings the agent asserts, at the kernel's defaults.</summary>
+    public string SysctlDir => Path.Combine(Root, "sysctl");
     public Dictionary<string, string> Environment { get; }
 
     public Task<ProcessResult> RunAsync(AgentRequest request) => RunAsync(request.ToText());

@@ -22,12 +22,15 @@ internal static class Requests
     }
 
     /// <summary>A config verb that also carries the CA bundle and CRLs (crl/&lt;caId&gt;.crl), as the controller sends it.</summary>
-    public static AgentRequest ConfigWithCrls(string verb, byte[] caBundlePem, IReadOnlyDictionary<string, byte[]> crlsByCaId, MeshPolicy? policy = null)
+    /// <param name="revokedPeers">The file revoked-peers (lines <c>serial address</c>), when given.</param>
+    public static AgentRequest ConfigWithCrls(string verb, byte[] caBundlePem, IReadOnlyDictionary<string, byte[]> crlsByCaId, MeshPolicy? policy = null,
+        string? revokedPeers = null)
     {
         policy ??= MeshPolicy.Default;
         var files = policy.RenderBundle().ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
         files["ca-bundle.pem"] = caBundlePem;
         foreach (var (caId, der) in crlsByCaId) files[$"crl/{caId}.crl"] = der;
+        if (revokedPeers is not null) files["revoked-peers"] = Encoding.ASCII.GetBytes(revokedPeers);
         return AgentRequest.For(verb, new Dictionary<string, string> { ["configHash"] = policy.Hash }, files);
     }
 

@@ -40,6 +40,8 @@ public class CrlRolloutTests
             await mesh.WaitForAsync(() => peer.Tag("IPSec:Config") == Host(peer).State.ConfigHash && peer.Tag(MeshFixture.TagKey) == "enabled",
                 $"{peer.InstanceId} to be enabled on the new config");
             Assert.NotEqual(firstConfig, peer.Tag("IPSec:Config"));
+            // With the CRL came the opted-out host's addresses: the peer tore down its SAs with them, and with nothing else.
+            Assert.Equal(instances[0].AllPrivateIps.Order(StringComparer.Ordinal), Host(peer).State.CutPeers.Order(StringComparer.Ordinal));
             Assert.Equal(1, Host(peer).State.VerbCounts.GetValueOrDefault(AgentVerbs.ApplyConfig));
             Assert.Equal(1, Host(peer).State.VerbCounts.GetValueOrDefault(AgentVerbs.Csr));
         }

@@ -21,12 +21,18 @@ public static class TemplateRules
 
     private static readonly ValueRule Route = ValueRule.OneOf("ondemand", "route");
 
+    /// <summary>
+    /// <c>config setup</c>. <c>crlcheckinterval</c> must be positive: only then does pluto run the CRL check the agent
+    /// triggers to put a new CRL in force at once (<c>whack --impair trigger:CHECK_CRLS</c>; docs/pki.md).
+    /// </summary>
     public static SectionRules Setup { get; } = new(
-        Required: new Dictionary<string, ValueRule>(),
+        Required: new Dictionary<string, ValueRule>
+        {
+            ["crlcheckinterval"] = ValueRule.PositiveDuration,
+        },
         Optional: new Dictionary<string, ValueRule>
         {
             ["shuntlifetime"] = ValueRule.Duration,
-            ["crlcheckinterval"] = ValueRule.Duration,
             ["crl-strict"] = ValueRule.OneOf("yes", "no"),
             ["plutodebug"] = ValueRule.DebugClasses,
         },

@@ -14,6 +14,12 @@ public sealed partial record ValueRule(string Description, Func<string, bool> Ac
     /// <summary>A libreswan duration: digits with an optional unit (ms, s, m, h, d); seconds without one.</summary>
     public static ValueRule Duration { get; } = new("a duration such as 500ms, 90s, 2m or 1h", v => DurationPattern().IsMatch(v));
 
+    /// <summary>A duration of at least one second (pluto counts some in whole seconds, and 0 turns the feature off).</summary>
+    public static ValueRule PositiveDuration { get; } = new("a positive duration of at least 1s such as 600, 10m or 1h", v =>
+        DurationPattern().Match(v) is { Success: true } match
+        && long.TryParse(match.Groups[1].Value, out var amount)
+        && (match.Groups[2].Value == "ms" ? amount >= 1000 : amount > 0));
+
     public static ValueRule Count(int min, int max) =>
         new($"a whole number from {min} to {max}", v => int.TryParse(v, out var n) && n >= min && n <= max);
 
@@ -24,7 +30,7 @@ public sealed partial record ValueRule(string Description, Func<string, bool> Ac
     /// <summary>pluto debug classes (ipsec.conf(5) plutodebug=), e.g. "none" or "base crypt".</summary>
     public static ValueRule DebugClasses { get; } = new("debug class names such as none or \"base crypt\"", v => DebugPattern().IsMatch(v));
 
-    [GeneratedRegex(@"^[0-9]{1,9}(ms|s|m|h|d)?$")]
+    [GeneratedRegex(@"^([0-9]{1,9})(ms|s|m|h|d)?$")]
     private static partial Regex DurationPattern();
 
     [GeneratedRegex(@"^[a-z0-9_+;,-]{1,200}$")]

@@ -39,10 +39,13 @@ index_ca_bundle() {
 }
 
 # Imports every CA of the indexed bundle $1 (the request's by default) with trust CT,, and removes
-# our CAs that left the bundle (and their CRLs); keeps a copy of the bundle so the config verbs
-# skip an unchanged one.
+# our CAs that left the bundle; keeps a copy of the bundle so the config verbs skip an unchanged
+# one. A CA added is trusted by a running pluto at once (refresh_trusted_cas). A CA removed stays
+# trusted by the running pluto until it restarts (pluto keeps the CA it loaded, whatever NSS
+# holds; docs/pki.md): its CRL stays in NSS meanwhile (deleting it would un-revoke that CA's
+# certificates in pluto), and the removal is noted as pending (note_ca_removal).
 install_ca_bundle() {
-  local id nick listing line bundle=${1:-${IN}/ca-bundle.pem} text
+  local id nick listing line bundle=${1:-${IN}/ca-bundle.pem} text added=false
   declare -A wanted=()
   for id in "${!BUNDLE_CAS[@]}"; do wanted[${CA_PREFIX}${id}]=${BUNDLE_CAS[$id]}; done
   for nick in "${!wanted[@]}"; do
@@ -50,6 +53,7 @@ install_ca_bundle() {
       quiet certutil -M -d "sql:${NSS_DIR}" -n "$nick" -t 'CT,,' || fail nss_failed "could not set trust on CA ${nick}"
     else
       quiet certutil -A -d "sql:${NSS_DIR}" -n "$nick" -t 'CT,,' -i "${wanted[$nick]}" || fail nss_failed "could not import CA ${nick}"
+      added=true
     fi
   done
   listing="$(certutil -L -d "sql:${NSS_DIR}")" || fail nss_failed "could not list the NSS database"
@@ -57,9 +61,9 @@ install_ca_bundle() {
     nick=${line%% *}
     [[ $nick == "${CA_PREFIX}"* ]] || continue
     [ -n "${wanted[$nick]:-}" ] && continue
-    log "removing CA ${nick}: no longer in the bundle"
-    remove_crl "${nick#"$CA_PREFIX"}"
+    log "removing CA ${nick}: no longer in the bundle (its CRL stays)"
     quiet certutil -D -d "sql:${NSS_DIR}" -n "$nick" || fail nss_failed "could not remove CA ${nick}"
+    note_ca_removal "${nick#"$CA_PREFIX"}"
   done <<<"$listing"
   # NSS may file a CA under an existing nickname when subjects collide; make sure each is there.
   for nick in "${!wanted[@]}"; do
@@ -68,6 +72,7 @@ install_ca_bundle() {
   done
   read_text text "$bundle"
   write_atomic "${STATE_DIR}/ca-bundle.pem" "$text"
+  if [ "$added" = true ]; then refresh_trusted_cas; fi
 }
 
 # The config verbs' CA trust: the bundle is imported when it differs from the one last imported,

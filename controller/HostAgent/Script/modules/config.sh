@@ -92,6 +92,10 @@ stage_config() {
     test_kill_point staged-file
   done
   split_template "${IN}/config/ipsec-mesh.conf"
+  # The conns go in force under the set pluto runs them as (modules/conn-sets.sh).
+  local set
+  staging_set set
+  render_conn_set "${STAGE_DIR}/ipsec-mesh.conf" "${STAGE_DIR}/ipsec-mesh.conf" "$set"
   umask 077
   CHANGED_FILES=()
   for relative in ipsec-mesh.conf "${POLICY_GROUPS[@]/#/policies/}"; do

@@ -42,6 +42,18 @@ readonly CSR_SUBJECT="O=ipsec-mesh,CN=ipsec-mesh host key"
 readonly POLICY_GROUPS=(private clear private-or-clear clear-or-private block)
 # The conns that need no certificate can be loaded before the host has one.
 readonly CERTLESS_CONNS=(clear block)
+# The conns that present the host certificate. pluto runs them under one of two name sets,
+# private~a … or private~b … (modules/conn-sets.sh), so that a new certificate is loaded beside
+# the old one and switched to without tearing the mesh down.
+readonly CERT_GROUPS=(private private-or-clear clear-or-private)
+readonly CONN_SETS=("~a" "~b")
+# Seconds between the switch to the other set and routing it: peers re-initiate meanwhile and the
+# new set answers them; this host initiates nothing until its traps are back.
+readonly SWITCH_DELAY="${IPSEC_MESH_SWITCH_DELAY:-0.5}"
+# The kernel's sysctl tree (the tests point it elsewhere outside a network namespace of their own).
+readonly SYSCTL_DIR="${IPSEC_MESH_SYSCTL_DIR:-/proc/sys}"
+# At most this many addresses in a request's peers file.
+readonly PEERS_MAX=1000
 readonly METADATA_ADDRESSES=(169.254.169.254/32 169.254.169.253/32)
 readonly RESULT_PREFIX='{"ipsecMesh":1,'
 
@@ -61,3 +73,5 @@ IN_ROLLBACK=false
 CONNS_TOUCHED=false
 PLUTO_RESTARTED=false
 CA_TOUCHED=false
+# Whether this verb moved the certificate conns to the other name set (a 4.x certificate change).
+CONN_SET_SWITCHED=false

@@ -63,30 +63,34 @@ nss_has_cert() { certutil -L -d "sql:${NSS_DIR}" -n "$1" >/dev/null 2>&1; }
 
 nss_cert_pem() { certutil -L -d "sql:${NSS_DIR}" -n "$1" -a 2>/dev/null; }
 
-# Sets OLD_CKAID to the key of the host certificate being replaced (empty when none).
+# Sets OLD_CKAID to the key of the host certificate being replaced (empty when none), the one
+# under nickname $1, and keeps it in ${WORK}/old-host.pem. (certutil -L -n prints every
+# certificate of the nickname's subject, newest first: the caller removes a stale one first.)
 OLD_CKAID=""
 
 remember_old_host_cert() {
   OLD_CKAID=""
   rm -f "${WORK}/old-host.pem"
-  if nss_has_cert "$HOST_NICK"; then
-    nss_cert_pem "$HOST_NICK" >"${WORK}/old-host.pem" || fail nss_failed "could not read the current host certificate"
+  if nss_has_cert "$1"; then
+    nss_cert_pem "$1" >"${WORK}/old-host.pem" || fail nss_failed "could not read the current host certificate"
     OLD_CKAID="$(ckaid_of x509 "${WORK}/old-host.pem")" || OLD_CKAID=""
   fi
 }
 
+# Deletes every certificate under nickname $1 (their keys stay).
 remove_host_certs() {
   local tries=0
-  while nss_has_cert "$HOST_NICK"; do
+  while nss_has_cert "$1"; do
     tries=$((tries + 1))
     [ "$tries" -le 10 ] || return 1
-    quiet certutil -D -d "sql:${NSS_DIR}" -n "$HOST_NICK" || return 1
+    quiet certutil -D -d "sql:${NSS_DIR}" -n "$1" || return 1
   done
 }
 
+# Puts the certificate remember_old_host_cert kept back under nickname $1.
 restore_old_host_cert() {
   if [ -s "${WORK}/old-host.pem" ]; then
-    quiet certutil -A -d "sql:${NSS_DIR}" -n "$HOST_NICK" -t ',,' -i "${WORK}/old-host.pem" || log "could not restore the previous host certificate"
+    quiet certutil -A -d "sql:${NSS_DIR}" -n "$1" -t ',,' -i "${WORK}/old-host.pem" || log "could not restore the previous host certificate"
   fi
 }
 
@@ -112,7 +116,7 @@ delete_superseded_keys() {
 }
 
 remove_our_nss_entries() {
-  local listing line nick file damage
+  local listing line nick file damage set
   detect_nss_dir
   if ! have certutil || ! nss_ready; then return 0; fi
   damage="$(nss_damage)"
@@ -120,10 +124,13 @@ remove_our_nss_entries() {
     log "the NSS database at ${NSS_DIR} is damaged (${damage}): nothing of ours can be taken out of it"
     return 0
   fi
-  if nss_has_cert "$HOST_NICK"; then
-    quiet certutil -F -d "sql:${NSS_DIR}" -f "$(nss_password_file)" -n "$HOST_NICK" || true
-    remove_host_certs || fail nss_failed "could not remove the host certificate"
-  fi
+  for set in "${CONN_SETS[@]}"; do
+    set_nick nick "$set"
+    if nss_has_cert "$nick"; then
+      quiet certutil -F -d "sql:${NSS_DIR}" -f "$(nss_password_file)" -n "$nick" || true
+      remove_host_certs "$nick" || fail nss_failed "could not remove the host certificate ${nick}"
+    fi
+  done
   for file in "${STATE_DIR}"/keys/*; do
     [ -f "$file" ] || continue
     if nss_has_key "${file##*/}"; then

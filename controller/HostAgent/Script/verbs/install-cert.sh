@@ -5,7 +5,9 @@ verb_install_cert() {
   local cert="${IN}/host.crt" ckaid
   has_file host.crt || bad_request_verb "file host.crt is required"
   has_file ca-bundle.pem || bad_request_verb "file ca-bundle.pem is required"
+  require_peers_input
   require_nss
+  assert_kernel_settings
   require_openssl
   openssl x509 -in "$cert" -noout 2>/dev/null || fail bad_certificate "host.crt is not a PEM certificate"
   index_ca_bundle
@@ -16,10 +18,9 @@ verb_install_cert() {
   install_host_cert "$cert" "$ckaid" import_host_crt "$cert"
 }
 
-# Imports the certificate $1 alone: its key is already in NSS (made by csr).
+# import_host_crt MODE NICK CERT: imports the certificate CERT alone under NICK (its key is already
+# in NSS, made by csr); MODE does not matter, certutil files it under the nickname it is given.
 import_host_crt() {
-  if ! quiet certutil -A -d "sql:${NSS_DIR}" -n "$HOST_NICK" -t ',,' -i "$1"; then
-    restore_old_host_cert
-    fail nss_failed "could not import the host certificate; the previous one is kept"
-  fi
+  IMPORT_ERROR="could not import the host certificate"
+  quiet certutil -A -d "sql:${NSS_DIR}" -n "$2" -t ',,' -i "$3"
 }

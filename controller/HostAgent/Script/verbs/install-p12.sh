@@ -6,7 +6,9 @@ verb_install_p12() {
   has_file host.p12 || bad_request_verb "file host.p12 is required"
   has_file p12-password.kms || bad_request_verb "file p12-password.kms is required"
   has_file ca-bundle.pem || bad_request_verb "file ca-bundle.pem is required"
+  require_peers_input
   require_nss
+  assert_kernel_settings
   require_openssl
   have "$AWS_CLI" || fail kms_failed "the aws CLI is not installed"
   have curl || fail kms_failed "curl is not installed"
@@ -43,13 +45,15 @@ verb_install_p12() {
   install_host_cert "$cert" "$ckaid" import_host_p12 "$ckaid"
 }
 
-# Imports host.p12, certificate and key (whose id is $1), and files the certificate under HOST_NICK.
+# import_host_p12 MODE NICK CKAID: imports host.p12, certificate and key (whose id is CKAID). In
+# place (the previous certificate removed), files the certificate under NICK; beside the previous
+# one, leaves it where pk12util put it (under the nickname NSS has for its subject: the previous
+# certificate's), for file_new_cert_beside.
 import_host_p12() {
-  local ckaid=$1 nick listing line
-  if ! quiet pk12util -i "${IN}/host.p12" -d "sql:${NSS_DIR}" -w "${WORK}/secret/password" -k "$(nss_password_file)"; then
-    restore_old_host_cert
-    fail nss_failed "could not import host.p12; the previous certificate is kept"
-  fi
+  local target=$2 ckaid=$3 nick listing line
+  IMPORT_ERROR="could not import host.p12"
+  quiet pk12util -i "${IN}/host.p12" -d "sql:${NSS_DIR}" -w "${WORK}/secret/password" -k "$(nss_password_file)" || return 1
+  [ "$1" = in-place ] || return 0
   # pk12util files the certificate under the PKCS#12 friendly name; give it ours.
   listing="$(certutil -K -d "sql:${NSS_DIR}" -f "$(nss_password_file)" 2>/dev/null)" || listing=""
   nick=""
@@ -60,8 +64,10 @@ import_host_p12() {
       nick=${nick#NSS Certificate DB:}
     fi
   done <<<"$listing"
-  if [ -n "$nick" ] && [ "$nick" != "$HOST_NICK" ]; then
-    quiet certutil --rename -d "sql:${NSS_DIR}" -n "$nick" --new-n "$HOST_NICK" || fail nss_failed "could not rename the imported certificate"
+  if [ -n "$nick" ] && [ "$nick" != "$target" ]; then
+    IMPORT_ERROR="could not rename the imported certificate"
+    quiet certutil --rename -d "sql:${NSS_DIR}" -n "$nick" --new-n "$target" || return 1
   fi
-  nss_has_cert "$HOST_NICK" || { restore_old_host_cert; fail nss_failed "the imported certificate is not under ${HOST_NICK}"; }
+  IMPORT_ERROR="the imported certificate is not under ${target}"
+  nss_has_cert "$target"
 }

@@ -22,7 +22,7 @@ xfrm_value() {
 
 verb_status() {
   local running=false global="" shunts="" line failed=0 failing=0 negotiating=0
-  local serial=null not_after=null hash=null ike_failures
+  local serial=null not_after=null hash=null ike_failures set nick
   if pluto_running; then
     running=true
     global="$(pluto_whack --globalstatus 2>/dev/null)" || global=""
@@ -40,7 +40,9 @@ verb_status() {
     hash="$(json_string "$hash")"
   fi
   detect_nss_dir
-  if have certutil && have openssl && nss_ready && nss_cert_pem "$HOST_NICK" >"${WORK}/status-host.pem"; then
+  conn_set_of set
+  set_nick nick "$set"
+  if have certutil && have openssl && nss_ready && nss_cert_pem "$nick" >"${WORK}/status-host.pem"; then
     serial="$(json_string "$(cert_serial "${WORK}/status-host.pem")")"
     not_after="$(json_string "$(cert_not_after "${WORK}/status-host.pem")")"
   fi
@@ -54,5 +56,6 @@ verb_status() {
   fields+=",\"xfrm\":{\"inError\":$(xfrm_value XfrmInError),\"inNoStates\":$(xfrm_value XfrmInNoStates)"
   fields+=",\"inTmplMismatch\":$(xfrm_value XfrmInTmplMismatch),\"outNoStates\":$(xfrm_value XfrmOutNoStates)"
   fields+=",\"outPolBlock\":$(xfrm_value XfrmOutPolBlock)}"
+  fields+=",\"caRemovalPending\":$(ca_removal_pending_json keep)"
   succeed "$fields"
 }

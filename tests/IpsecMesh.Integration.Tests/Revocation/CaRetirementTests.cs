@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using IpsecMesh.Integration.Tests.Support;
+using IpsecMesh.Pki.Authority;
+using IpsecMesh.Simulator;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IpsecMesh.Integration.Tests.Revocation;
+
+/// <summary>
+/// A CA rotation on the simulator, end to end: hosts get the bundle with both CAs, then certificates of the new CA;
+/// the old CA's certificates are revoked and that CRL reaches every host; only then does the bundle drop the old CA
+/// (a host's pluto keeps trusting a CA that left its bundle until it restarts: its certificates must be dead by then).
+/// </summary>
+public class CaRetirementTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_old_cas_certificates_are_revoked_on_every_host_before_the_bundle_drops_it()
+    {
+        await using var mesh = new MeshFixture(settings: new Dictionary<string, string?>
+        {
+            ["IpsecMesh:RolloutWaves"] = "100%",
+            ["IpsecMesh:RolloutWaveSoak"] = "00:00:30",
+            ["IpsecMesh:RotationOverlap"] = "00:10:00",
+            ["IpsecMesh:CaRetirementGrace"] = "00:05:00",
+            ["IpsecMesh:ResyncInterval"] = "00:02:00",
+        });
+        var instances = new[] { mesh.Launch(), mesh.Launch(), mesh.Launch() };
+        var controller = await mesh.StartControllerAsync(Token);
+        foreach (var instance in instances) await mesh.WaitForTagAsync(instance, "enabled");
+        var oldCaId = BundleCaIds(Host(instances[0]).State.CaBundlePem).Single();
+        var oldSerials = instances.Select(i => Host(i).State.CertSerial!.TrimStart('0')).ToList();
+
+        var newCaId = (await controller.Services.GetRequiredService<CaAdministration>().RotateAsync(null, Token)).CaId;
+
+        // Every host trusts both CAs, then runs a certificate of the new CA.
+        await mesh.WaitForAsync(() => instances.All(i => BundleCaIds(Host(i).State.CaBundlePem).SetEquals([oldCaId, newCaId])), "every host to trust both CAs");
+        var newCaPem = mesh.Aws.ReadObject($"ca/{newCaId}/ca.pem")!;
+        await mesh.WaitForAsync(() => instances.All(i => SignedBy(Host(i).State.CertificatePem, newCaPem)), "every host to run a new-CA certificate", TimeSpan.FromSeconds(90));
+
+        // The old CA's CRL revoking every old certificate reaches every host while the bundle still holds the old CA.
+        var crlKey = $"issued/crl/{oldCaId}.crl";
+        await mesh.WaitForAsync(() => instances.All(i => Host(i).State.Crls.TryGetValue(oldCaId, out var der) && Revoked(der).IsSupersetOf(oldSerials)),
+            "every host to hold the old CA's CRL revoking its certificates", TimeSpan.FromSeconds(90));
+        Assert.True(Revoked(mesh.Aws.ReadObject(crlKey)!).SetEquals(oldSerials));
+        Assert.All(instances, i => Assert.Contains(oldCaId, BundleCaIds(Host(i).State.CaBundlePem)));
+
+        // Then the bundle drops it.
+        await mesh.WaitForAsync(() => instances.All(i => BundleCaIds(Host(i).State.CaBundlePem).SetEquals([newCaId])), "every host to trust the new CA only", TimeSpan.FromSeconds(90));
+        foreach (var instance in instances)
+        {
+            // The old certificates were superseded by certificates naming the same addresses: no live SA was cut for them.
+            Assert.Empty(Host(instance).State.CutPeers);
+            Assert.True(Host(instance).State.CaRemovalPending);
+        }
+        Assert.Contains(mesh.Logs, l => l.Contains($"CA {oldCaId} retired: revoked its 3 unexpired certificates", StringComparison.Ordinal));
+    }
+
+    private static VirtualHost Host(SimInstance instance) => Assert.IsType<VirtualHost>(instance.Runtime);
+
+    private static HashSet<string> BundleCaIds(string? pem)
+    {
+        var cas = new X509Certificate2Collection();
+        if (pem is not null) cas.ImportFromPem(pem);
+        var ids = cas.Select(ca => Convert.ToHexStringLower(SHA256.HashData(ca.RawData))[..16]).ToHashSet(StringComparer.Ordinal);
+        foreach (var ca in cas) ca.Dispose();
+        return ids;
+    }
+
+    /// <summary>Whether the certificate was signed by the CA whose PEM is <paramref name="caPem"/>.</summary>
+    private static bool SignedBy(string? pem, byte[] caPem)
+    {
+        if (pem is null) return false;
+        using var certificate = X509Certificate2.CreateFromPem(pem);
+        using var ca = X509Certificate2.CreateFromPem(System.Text.Encoding.ASCII.GetString(caPem));
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
+        return chain.Build(certificate);
+    }
+
+    private static HashSet<string> Revoked(byte[] der)
+    {
+        var crl = new Org.BouncyCastle.X509.X509CrlParser().ReadCrl(der);
+        return (crl.GetRevokedCertificates() ?? new HashSet<Org.BouncyCastle.X509.X509CrlEntry>()).Select(e => e.SerialNumber.ToString(16)).ToHashSet(StringComparer.Ordinal);
+    }
+}
