@@ -71,6 +71,8 @@ public sealed class SimulateVerb : ICliVerb
                 + $"(run: {SimulationRun.Format(report.SimulatedSeconds)} simulated seconds, {SimulationRun.Format(report.WallSeconds)} s wall)");
             Console.WriteLine($"AWS calls {report.ApiCalls.Values.Sum()} (throttled {report.Throttled}); certificates issued {report.CertificatesIssued}; "
                 + $"EC2+SSM calls per instance {SimulationRun.Format(report.Ec2SsmCallsPerInstance)}");
+            if (report.SteadyResyncCalls is { } steady)
+                Console.WriteLine("one steady-state resync: " + (steady.Count == 0 ? "no calls" : string.Join(", ", steady.Select(c => $"{c.Key} {c.Value}"))));
             if (settings.ExportDirectory is not null) Console.WriteLine($"exported to {settings.ExportDirectory}");
         }
         return report.Converged ? 0 : 1;

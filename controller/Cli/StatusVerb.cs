@@ -19,7 +19,9 @@ public sealed class StatusVerb : ICliVerb
 
         Lists every instance carrying the tag key (IpsecMesh__TagKey, default IPSec) in the configured
         region (and VPC, if IpsecMesh__VpcId is set) with its phase, certificate expiry and the
-        controller's last status sentence. Read-only.
+        controller's last status sentence, then the policy entries the controller generates from the
+        VPC (managed-service addresses kept clear, VPC ranges with VpcRangesGroup), each with the interface
+        or VPC it comes from and why. Read-only.
         """;
     public IReadOnlySet<string> Switches { get; } = new HashSet<string> { "json" };
 
@@ -45,10 +47,12 @@ public sealed class StatusVerb : ICliVerb
             status = r.Tag(options.StatusTagKey),
         }).ToList();
         var rollout = await ReadRolloutAsync(options, clients, cancellationToken);
+        var generated = await GeneratedEntriesView.ScanAsync(ec2, options, rows, cancellationToken);
         var configs = view.Where(v => v.config is not null).GroupBy(v => v.config!).OrderByDescending(g => g.Count()).ToDictionary(g => g.Key, g => g.Count());
         if (json)
         {
-            JsonOutput.Write(new { instances = view, phases = view.GroupBy(v => v.phase ?? "").ToDictionary(g => g.Key, g => g.Count()), configs, rollout });
+            JsonOutput.Write(new { instances = view, phases = view.GroupBy(v => v.phase ?? "").ToDictionary(g => g.Key, g => g.Count()), configs, rollout,
+                generated = GeneratedEntriesView.Json(generated) });
             return 0;
         }
         Console.WriteLine($"{"INSTANCE",-21} {"STATE",-9} {"PHASE",-9} {"CERT EXPIRY",-21} STATUS");
@@ -57,6 +61,7 @@ public sealed class StatusVerb : ICliVerb
         Console.WriteLine($"{view.Count} instances: " + string.Join(", ", view.GroupBy(v => v.phase ?? "?").Select(g => $"{g.Count()} {g.Key}")));
         Console.WriteLine("configs applied: " + (configs.Count == 0 ? "none" : string.Join(", ", configs.Select(c => $"{c.Key} on {c.Value}"))));
         Console.WriteLine(rollout?.Summary ?? "config roll-out: unknown (no verifiable state/rollout.json in the bucket)");
+        GeneratedEntriesView.Print(generated, Console.Out);
         return 0;
     }
 

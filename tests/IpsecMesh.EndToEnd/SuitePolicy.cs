@@ -61,6 +61,8 @@ public static class SuitePolicy
         // A canary, then the other hosts once it has run the new config for 10 s.
         ["IpsecMesh:RolloutWaves"] = "1,100%",
         ["IpsecMesh:RolloutWaveSoak"] = "00:00:10",
+        // Managed-service interfaces (the managed-peer scenario) reach the policy within a resync or two.
+        ["IpsecMesh:ManagedClearWindow"] = "00:00:30",
         ["IpsecMesh:HealthPort"] = "0",
         // Scenario k: a rotated-out CA stays in the bundle 2 minutes (30 days shipped), and leaves 1 minute after its
         // certificates were revoked at the earliest (time for that CRL to reach every host).

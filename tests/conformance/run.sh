@@ -109,6 +109,9 @@ check "describe-tags" '"Value": "todo"' aws ec2 describe-tags --filters "Name=re
 check "delete-tags" "^$" aws ec2 delete-tags --resources "$i2" --tags Key=team
 check "describe-tags after delete-tags" '^\[\]$' aws ec2 describe-tags --filters "Name=resource-id,Values=$i2" Name=key,Values=team --query Tags
 check "describe-security-groups" "udp" aws ec2 describe-security-groups --query 'SecurityGroups[].IpPermissions[].IpProtocol'
+check "describe-vpcs cidr associations" "2600:" aws ec2 describe-vpcs --query 'Vpcs[].Ipv6CidrBlockAssociationSet[].Ipv6CidrBlock' --output text
+check "describe-network-interfaces --filters vpc-id" "eni-" aws ec2 describe-network-interfaces --filters "Name=vpc-id,Values=$(aws ec2 describe-vpcs --query 'Vpcs[0].VpcId' --output text)" --max-results 5 --query 'NetworkInterfaces[].NetworkInterfaceId' --output text
+check "describe-network-acls --filters association.subnet-id" "32767" aws ec2 describe-network-acls --filters "Name=association.subnet-id,Values=$(aws ec2 describe-subnets --query 'Subnets[0].SubnetId' --output text)" --query 'NetworkAcls[].Entries[].RuleNumber' --output text
 check "describe-images" "ami-" aws ec2 describe-images --owners amazon --query 'Images[0].ImageId' --output text
 new=$(aws ec2 run-instances --image-id ami-0simulated000001 --instance-type t3.micro --count 2 \
   --tag-specifications 'ResourceType=instance,Tags=[{Key=Name,Value=conformance}]' --query 'Instances[].InstanceId' --output text)

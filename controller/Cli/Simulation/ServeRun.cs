@@ -76,6 +76,9 @@ public sealed class ServeRun(ServeSettings settings, TextWriter output)
     private void Launch(SimulatedAws aws)
     {
         if (settings.Empty) return;
+        // Two managed-service interfaces in the default VPC (a load balancer node, a database), which the controller keeps in clear.
+        aws.Fleet.AddManagedInterface("network_load_balancer", "ELB net/web/50dc6c495c0c9188");
+        aws.Fleet.AddManagedInterface("interface", "RDSNetworkInterface");
         for (var i = 0; i < settings.Instances; i++)
         {
             var tags = new Dictionary<string, string>(settings.Tags, StringComparer.Ordinal) { ["Name"] = $"sim-host-{i + 1}" };

@@ -14,6 +14,8 @@ public sealed record SimulationReport
     public double? SimulatedSecondsToConverge { get; init; }
     public required double Ec2SsmCallsPerInstance { get; init; }
     public double? SteadyCallsPerResyncPer1000 { get; init; }
+    /// <summary>The calls of that one steady-state resync by API ("ec2:DescribeInstances": 1, "ec2:DescribeNetworkInterfaces": 1, "ec2:DescribeVpcs": 1, …).</summary>
+    public IReadOnlyDictionary<string, long>? SteadyResyncCalls { get; init; }
     public required double CertificatesPerInstance { get; init; }
     public required double PeakRssMb { get; init; }
     public required double CpuSeconds { get; init; }

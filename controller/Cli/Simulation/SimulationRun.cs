@@ -77,7 +77,8 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
             WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1),
             SimulatedSecondsToConverge = secondsToConverge is { } s ? Math.Round(s, 1) : null,
             Ec2SsmCallsPerInstance = Math.Round((double)enrolmentCalls / settings.Instances, 2),
-            SteadyCallsPerResyncPer1000 = steady is { } st ? Math.Round(st * 1000.0 / settings.Instances, 2) : null,
+            SteadyCallsPerResyncPer1000 = steady is { } st ? Math.Round(st.Total * 1000.0 / settings.Instances, 2) : null,
+            SteadyResyncCalls = steady?.ByApi,
             CertificatesPerInstance = Math.Round((double)certificates / settings.Instances, 3),
             PeakRssMb = Math.Round(process.PeakWorkingSet64 / 1048576.0, 1),
             CpuSeconds = Math.Round(process.TotalProcessorTime.TotalSeconds, 1),
@@ -149,14 +150,21 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
     }
 
     /// <summary>Calls one resync of the converged fleet makes, with every reconcile it queues finished.</summary>
-    private static async Task<long?> MeasureSteadyResyncAsync(IHost host, SimulatedAws aws, CancellationToken cancellationToken)
+    /// <summary>The calls one resync of the converged fleet drives, in total and by API (only those it made).</summary>
+    private static async Task<(long Total, IReadOnlyDictionary<string, long> ByApi)?> MeasureSteadyResyncAsync(IHost host, SimulatedAws aws, CancellationToken cancellationToken)
     {
         var queue = host.Services.GetRequiredService<WorkQueue<string>>();
         await WaitForIdleQueueAsync(queue, cancellationToken);
-        var before = ResyncDrivenCalls(aws);
+        var before = aws.Calls.Snapshot().ToDictionary(c => c.Key, c => c.Value.Total, StringComparer.Ordinal);
+        var totalBefore = ResyncDrivenCalls(aws);
         await host.Services.GetRequiredService<Resync>().RunOnceAsync(cancellationToken);
         await WaitForIdleQueueAsync(queue, cancellationToken);
-        return ResyncDrivenCalls(aws) - before;
+        var byApi = aws.Calls.Snapshot()
+            .Select(c => (c.Key, Delta: c.Value.Total - before.GetValueOrDefault(c.Key)))
+            .Where(c => c.Delta > 0 && (c.Key.StartsWith("ec2:", StringComparison.Ordinal) || (c.Key.StartsWith("ssm:", StringComparison.Ordinal) && c.Key != "ssm:ListCommandInvocations")))
+            .OrderBy(c => c.Key, StringComparer.Ordinal)
+            .ToDictionary(c => c.Key, c => c.Delta, StringComparer.Ordinal);
+        return (ResyncDrivenCalls(aws) - totalBefore, byApi);
     }
 
     private static async Task WaitForIdleQueueAsync(WorkQueue<string> queue, CancellationToken cancellationToken)

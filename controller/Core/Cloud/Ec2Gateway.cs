@@ -5,6 +5,8 @@ using Amazon.EC2.Model;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Reconcile;
 using IpsecMesh.Core.Telemetry;
+using AclEntry = IpsecMesh.Core.Cloud.NetworkAclEntry;
+using MeshAcl = IpsecMesh.Core.Cloud.NetworkAcl;
 
 namespace IpsecMesh.Core.Cloud;
 
@@ -87,6 +89,68 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
         return (response.SecurityGroups ?? []).Select(ToRules).ToList();
     }
 
+    public async IAsyncEnumerable<IReadOnlyList<NetworkInterfaceFact>> ListNetworkInterfacesAsync(IReadOnlyCollection<string> vpcIds, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (vpcIds.Count == 0) yield break;
+        string? token = null;
+        do
+        {
+            var request = new DescribeNetworkInterfacesRequest
+            {
+                Filters = [new Filter { Name = "vpc-id", Values = [.. vpcIds] }],
+                MaxResults = 1000,
+                NextToken = token,
+            };
+            var response = await _meter.CallAsync("ec2", "DescribeNetworkInterfaces", () => _ec2.DescribeNetworkInterfacesAsync(request, cancellationToken));
+            yield return (response.NetworkInterfaces ?? []).Select(ToFact).ToList();
+            token = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;
+        }
+        while (token is not null);
+    }
+
+    public async Task<IReadOnlyList<VpcRanges>> DescribeVpcsAsync(IReadOnlyCollection<string> vpcIds, CancellationToken cancellationToken)
+    {
+        if (vpcIds.Count == 0) return [];
+        var request = new DescribeVpcsRequest { VpcIds = [.. vpcIds] };
+        var response = await _meter.CallAsync("ec2", "DescribeVpcs", () => _ec2.DescribeVpcsAsync(request, cancellationToken));
+        return (response.Vpcs ?? []).Select(v => new VpcRanges(v.VpcId,
+        [
+            .. (v.CidrBlockAssociationSet ?? []).Where(a => a.CidrBlockState?.State?.Value is null or "associated").Select(a => a.CidrBlock)
+                .Concat((v.Ipv6CidrBlockAssociationSet ?? []).Where(a => a.Ipv6CidrBlockState?.State?.Value is null or "associated").Select(a => a.Ipv6CidrBlock))
+                .Append(v.CidrBlock)
+                .Where(c => c is not null && IPNetwork.TryParse(c, out _)).Select(c => IPNetwork.Parse(c!)).Distinct(),
+        ])).ToList();
+    }
+
+    public async Task<IReadOnlyList<MeshAcl>> DescribeNetworkAclsAsync(IReadOnlyCollection<string> subnetIds, CancellationToken cancellationToken)
+    {
+        if (subnetIds.Count == 0) return [];
+        var request = new DescribeNetworkAclsRequest { Filters = [new Filter { Name = "association.subnet-id", Values = [.. subnetIds] }] };
+        var response = await _meter.CallAsync("ec2", "DescribeNetworkAcls", () => _ec2.DescribeNetworkAclsAsync(request, cancellationToken));
+        return (response.NetworkAcls ?? []).Select(a => new MeshAcl(
+            a.NetworkAclId,
+            a.VpcId ?? "",
+            [.. (a.Associations ?? []).Select(x => x.SubnetId).Where(id => id is not null)],
+            [.. (a.Entries ?? []).Select(ToEntry).OfType<AclEntry>()])).ToList();
+    }
+
+    private static AclEntry? ToEntry(Amazon.EC2.Model.NetworkAclEntry e)
+    {
+        var cidr = e.CidrBlock ?? e.Ipv6CidrBlock;
+        if (cidr is null || !IPNetwork.TryParse(cidr, out var network) || e.RuleNumber is not { } number) return null;
+        return new AclEntry(number, e.Egress == true, e.Protocol ?? "-1", e.RuleAction?.Value == "allow", network, e.PortRange?.From, e.PortRange?.To);
+    }
+
+    private static NetworkInterfaceFact ToFact(NetworkInterface n)
+    {
+        var addresses = new List<IPAddress>();
+        foreach (var text in (n.PrivateIpAddresses ?? []).Select(p => p.PrivateIpAddress).Append(n.PrivateIpAddress)
+                     .Concat((n.Ipv6Addresses ?? []).Select(p => p.Ipv6Address)))
+            if (IPAddress.TryParse(text, out var ip) && !addresses.Contains(ip)) addresses.Add(ip);
+        return new NetworkInterfaceFact(n.NetworkInterfaceId, n.InterfaceType?.Value ?? "interface", n.Description ?? "", n.RequesterManaged == true,
+            n.Attachment?.InstanceId, n.VpcId ?? "", n.SubnetId ?? "", addresses);
+    }
+
     private async Task<IReadOnlyDictionary<string, InstanceSnapshot?>> DescribeByIdsAsync(string _, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, InstanceSnapshot?>(StringComparer.Ordinal);
@@ -111,15 +175,16 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
         return ids.ToDictionary(id => id, _ => true);
     }
 
-    private static SecurityGroupRules ToRules(SecurityGroup group) => new(
-        group.GroupId,
-        (group.IpPermissions ?? []).Select(p => new IngressRule(
-            p.IpProtocol ?? "-1",
-            p.FromPort,
-            p.ToPort,
-            [.. (p.Ipv4Ranges ?? []).Select(r => r.CidrIp).Concat((p.Ipv6Ranges ?? []).Select(r => r.CidrIpv6))
-                .Where(c => c is not null && IPNetwork.TryParse(c, out _)).Select(c => IPNetwork.Parse(c!))],
-            [.. (p.UserIdGroupPairs ?? []).Select(g => g.GroupId).Where(id => id is not null)])).ToList());
+    private static SecurityGroupRules ToRules(SecurityGroup group) =>
+        new(group.GroupId, (group.IpPermissions ?? []).Select(ToRule).ToList()) { Egress = (group.IpPermissionsEgress ?? []).Select(ToRule).ToList() };
+
+    private static IngressRule ToRule(IpPermission p) => new(
+        p.IpProtocol ?? "-1",
+        p.FromPort,
+        p.ToPort,
+        [.. (p.Ipv4Ranges ?? []).Select(r => r.CidrIp).Concat((p.Ipv6Ranges ?? []).Select(r => r.CidrIpv6))
+            .Where(c => c is not null && IPNetwork.TryParse(c, out _)).Select(c => IPNetwork.Parse(c!))],
+        [.. (p.UserIdGroupPairs ?? []).Select(g => g.GroupId).Where(id => id is not null)]);
 
     public async ValueTask DisposeAsync()
     {

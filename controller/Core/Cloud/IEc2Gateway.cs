@@ -14,5 +14,17 @@ public interface IEc2Gateway
     /// <summary>Sets tags (coalesced across instances that get identical tags) and removes the keys in <paramref name="remove"/>.</summary>
     Task SetTagsAsync(string instanceId, IReadOnlyDictionary<string, string> tags, IReadOnlyCollection<string> remove, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Pages (up to 1,000 a call) of every network interface in <paramref name="vpcIds"/> (DescribeNetworkInterfaces,
+    /// filter vpc-id): the controller's source of managed-service addresses.
+    /// </summary>
+    IAsyncEnumerable<IReadOnlyList<NetworkInterfaceFact>> ListNetworkInterfacesAsync(IReadOnlyCollection<string> vpcIds, CancellationToken cancellationToken);
+
+    /// <summary>The CIDR blocks of <paramref name="vpcIds"/> (one DescribeVpcs).</summary>
+    Task<IReadOnlyList<VpcRanges>> DescribeVpcsAsync(IReadOnlyCollection<string> vpcIds, CancellationToken cancellationToken);
+
+    /// <summary>The network ACLs associated with <paramref name="subnetIds"/> (one DescribeNetworkAcls, filter association.subnet-id).</summary>
+    Task<IReadOnlyList<NetworkAcl>> DescribeNetworkAclsAsync(IReadOnlyCollection<string> subnetIds, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<SecurityGroupRules>> DescribeSecurityGroupsAsync(IReadOnlyCollection<string> groupIds, CancellationToken cancellationToken);
 }

@@ -35,6 +35,8 @@ internal static class InstanceMapping
             PrivateDnsNames = dnsNames,
             PrivateAddresses = addresses,
             VpcId = instance.VpcId,
+            SubnetIds = (instance.NetworkInterfaces ?? []).Select(n => n.SubnetId).Append(instance.SubnetId)
+                .Where(id => !string.IsNullOrEmpty(id)).Distinct(StringComparer.Ordinal).ToList(),
             SecurityGroupIds = (instance.SecurityGroups ?? []).Select(g => g.GroupId).Where(id => id is not null).Distinct().ToList(),
             ObservedAt = observedAt,
         };

@@ -3,6 +3,7 @@ using System.Text;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Reconcile;
 using IpsecMesh.Core.Rollout;
+using IpsecMesh.Core.Vpc;
 using IpsecMesh.HostAgent.Policy;
 using IpsecMesh.Pki;
 using IpsecMesh.Pki.Storage;
@@ -25,7 +26,8 @@ public sealed class DesiredStateProvider(
     ConfigRollout rollout,
     IpsecMeshOptions options,
     TimeProvider time,
-    ILogger<DesiredStateProvider> logger) : IDisposable
+    ILogger<DesiredStateProvider> logger,
+    VpcPolicyFacts? vpcFacts = null) : IDisposable
 {
     public const string ConfigPrefix = "config/";
 
@@ -60,7 +62,8 @@ public sealed class DesiredStateProvider(
         await _refresh.WaitAsync(cancellationToken);
         try
         {
-            var (policy, errors) = await LoadPolicyAsync(cancellationToken);
+            var (written, errors) = await LoadPolicyAsync(cancellationToken);
+            var policy = WithVpcEntries(written);
             var bundle = await authority.GetTrustBundleAsync(cancellationToken);
             var caId = await authority.GetCurrentCaIdAsync(cancellationToken);
             if (bundle.BundleId != _bundleSeen)
@@ -157,6 +160,18 @@ public sealed class DesiredStateProvider(
         var text = string.Join('/', crls.OrderBy(c => c.CaId, StringComparer.Ordinal)
             .Select(c => c.CaId + ":" + Convert.ToHexStringLower(SHA256.HashData(c.Der))));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
+    }
+
+    /// <summary>
+    /// The policy with the generated entries the VPC scan published (<see cref="VpcPolicyFacts"/>); before this process's
+    /// first scan, those the stored roll-out's config carries, so a restart starts no roll-out of its own.
+    /// </summary>
+    private MeshPolicy WithVpcEntries(MeshPolicy policy)
+    {
+        if (vpcFacts is null) return policy;
+        vpcFacts.Seed(rollout.Target?.Policy ?? rollout.LastGood?.Policy);
+        var entries = vpcFacts.Settle() ?? [];
+        return policy.WithGenerated(VpcPolicyFacts.ByGroup(entries));
     }
 
     private async Task<(MeshPolicy Policy, IReadOnlyList<PolicyError> Errors)> LoadPolicyAsync(CancellationToken cancellationToken)

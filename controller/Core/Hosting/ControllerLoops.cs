@@ -74,11 +74,11 @@ public sealed class ControllerLoops(
 
     private async Task RunWhileLeadingAsync(CancellationToken cancellationToken)
     {
-        await StartUpAsync(cancellationToken);
+        var resynced = await StartUpAsync(cancellationToken);
         status.Started = true;
         var loops = new List<Task>
         {
-            Every("resync", options.ResyncInterval, resync.RunOnceAsync, cancellationToken),
+            Every("resync", options.ResyncInterval, resync.RunOnceAsync, cancellationToken, skipFirst: resynced),
             Every("config", options.ConfigPollInterval, async ct =>
             {
                 await desired.RefreshAsync(ct);
@@ -101,7 +101,12 @@ public sealed class ControllerLoops(
         }
     }
 
-    private async Task StartUpAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the state, resumes commands, then runs the first resync (whose VPC scan the first desired config
+    /// includes, so enrolling hosts get the generated clear group from the start, not in a roll-out right after)
+    /// and loads the desired state. True when that resync succeeded; a failed one is left to the resync loop.
+    /// </summary>
+    private async Task<bool> StartUpAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -113,7 +118,6 @@ public sealed class ControllerLoops(
                 rotations.Clear();
                 await sealKey.LoadAsync(cancellationToken);
                 await rollout.LoadAsync(cancellationToken);
-                await desired.RefreshAsync(cancellationToken);
                 await certificates.LoadAsync(cancellationToken);
                 // Commands a previous leader may not have acted on yet: those that can still run, and a margin for a backlog.
                 var since = time.GetUtcNow() - options.CommandTimeout - TimeSpan.FromMinutes(15);
@@ -129,7 +133,18 @@ public sealed class ControllerLoops(
                     Log.CommandRecovered(logger, command.CommandId, string.Join('+', command.Verbs), instanceId);
                     queue.Add(instanceId);
                 }
-                return;
+                var resynced = true;
+                try
+                {
+                    await resync.RunOnceAsync(cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    resynced = false;
+                    Log.LoopFailed(logger, "resync", e.GetType().Name, Sanitize(e.Message));
+                }
+                await desired.RefreshAsync(cancellationToken);
+                return resynced;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -53,7 +53,9 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton<ISsmGateway>(sp => new SsmGateway(sp.GetRequiredService<Amazon.SimpleSystemsManagement.IAmazonSimpleSystemsManagement>(), options,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AwsCallMeter>(), sp.GetRequiredService<IpsecMeshTelemetry>(), options.BatchWindow,
             sp.GetRequiredService<AgentDocumentBinding>(), sp.GetRequiredService<HostInputStore>(), sp.GetRequiredService<ILogger<SsmGateway>>()));
-        services.AddSingleton(sp => new SecurityGroupChecker(sp.GetRequiredService<IEc2Gateway>(), sp.GetRequiredService<TimeProvider>(), options.ResyncInterval));
+        services.AddSingleton<IpsecMesh.Core.Vpc.VpcPolicyFacts>();
+        services.AddSingleton(sp => new SecurityGroupChecker(sp.GetRequiredService<IEc2Gateway>(), sp.GetRequiredService<TimeProvider>(), options.ResyncInterval,
+            sp.GetRequiredService<IpsecMesh.Core.Vpc.VpcPolicyFacts>()));
         services.AddSingleton(sp => new RevocationQueue(sp.GetRequiredService<IIssuanceRegistry>(), sp.GetRequiredService<TimeProvider>(), options.BatchWindow));
         services.AddSingleton<CommandWatcher>();
         services.AddSingleton<RotationGate>();

@@ -73,6 +73,26 @@ public sealed record IpsecMeshOptions
     /// </summary>
     public int LatePeerLimit { get; init; } = 200;
 
+    /// <summary>
+    /// Keep the addresses of managed-service interfaces in the mesh's VPCs (requester-managed, or of an AWS
+    /// service's interface type: load balancers, NAT gateways, VPC endpoints, Lambda, …) in a generated
+    /// <c>clear</c> group, read at each resync with DescribeNetworkInterfaces. False turns it off.
+    /// </summary>
+    public bool ManagedClear { get; init; } = true;
+    /// <summary>Changes to the generated entries (managed interfaces, VPC ranges) are published at most once per window: a churning load balancer causes at most one roll-out a window.</summary>
+    public TimeSpan ManagedClearWindow { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Comma-separated interface ids (<c>eni-…</c>) and CIDRs never put into the generated clear group (pinned
+    /// exceptions: e.g. a managed peer that must stay under the policy's own group). An address an operator
+    /// lists in any policy file is never generated either.
+    /// </summary>
+    public string ManagedClearExceptions { get; init; } = "";
+    /// <summary>
+    /// "private-or-clear" or "private": add the CIDR blocks (IPv4 and IPv6) of the mesh's VPCs (DescribeVpcs) to that
+    /// group, and each VPC IPv4 block's resolver (base + 2) to clear; empty (the default) leaves the groups as written.
+    /// </summary>
+    public string VpcRangesGroup { get; init; } = "";
+
     /// <summary>The controller-owned tag keys, derived from <see cref="TagKey"/>.</summary>
     public string StatusTagKey => TagKey + ":Status";
     public string CertExpiryTagKey => TagKey + ":CertExpiry";

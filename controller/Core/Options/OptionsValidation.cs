@@ -64,6 +64,12 @@ public static partial class OptionsValidation
         else if (options.RenewAfter >= options.CertificateLifetime)
             Error(nameof(options.RenewAfter), $"{options.RenewAfter} must be shorter than CertificateLifetime ({options.CertificateLifetime}), or certificates expire before they are renewed");
 
+        Positive(nameof(options.ManagedClearWindow), options.ManagedClearWindow);
+        if (options.VpcRangesGroup is not ("" or "private-or-clear" or "private"))
+            Error(nameof(options.VpcRangesGroup), $"'{Shorten(options.VpcRangesGroup)}' must be 'private-or-clear', 'private' or empty (off)");
+        if (IpsecMesh.Core.Vpc.ManagedClearExceptions.TryParse(options.ManagedClearExceptions, out _) is { } exceptionsError)
+            Error(nameof(options.ManagedClearExceptions), exceptionsError);
+
         var leader = options.LeaderElection;
         if (leader.Enabled)
         {

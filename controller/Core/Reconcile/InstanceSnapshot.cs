@@ -19,6 +19,8 @@ public sealed record InstanceSnapshot
     public IReadOnlyList<IPAddress> PrivateAddresses { get; init; } = [];
     public string? VpcId { get; init; }
     public IReadOnlyList<string> SecurityGroupIds { get; init; } = [];
+    /// <summary>The subnets of the instance's network interfaces (for the network ACL check).</summary>
+    public IReadOnlyList<string> SubnetIds { get; init; } = [];
     public required DateTimeOffset ObservedAt { get; init; }
 
     public bool IsRunning => State == "running";

@@ -18,4 +18,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Resync failed ({Error}); next attempt in {Delay}")]
     public static partial void ResyncFailed(ILogger logger, string error, TimeSpan delay);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "VPC scan: {Entries} generated policy entries ({Managed} managed-service addresses kept clear), {Published} published")]
+    public static partial void VpcScanned(ILogger logger, int entries, int managed, int published);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "VPC scan failed ({Error}); the generated policy entries stay as they are")]
+    public static partial void VpcScanFailed(ILogger logger, string error);
 }

@@ -1,6 +1,9 @@
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Queue;
+using IpsecMesh.Core.Options;
+using IpsecMesh.Core.Reconcile;
 using IpsecMesh.Core.State;
+using IpsecMesh.Core.Vpc;
 using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Sources;
@@ -15,11 +18,14 @@ public sealed class Resync(
     InstanceStore store,
     CertificateCache certificates,
     WorkQueue<string> queue,
+    VpcPolicyFacts vpcFacts,
+    IpsecMeshOptions options,
     ILogger<Resync> logger)
 {
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var listed = new List<InstanceSnapshot>();
         var pages = 0;
         await foreach (var page in ec2.ListTaggedAsync(cancellationToken))
         {
@@ -27,6 +33,7 @@ public sealed class Resync(
             foreach (var snapshot in page)
             {
                 seen.Add(snapshot.InstanceId);
+                listed.Add(snapshot);
                 store.Observe(snapshot);
                 queue.Add(snapshot.InstanceId);
             }
@@ -38,5 +45,21 @@ public sealed class Resync(
             queue.Add(id);
         }
         Log.ResyncDone(logger, seen.Count, pages, vanished.Count);
+        await ScanVpcsAsync(listed, cancellationToken);
+    }
+
+    private async Task ScanVpcsAsync(IReadOnlyCollection<InstanceSnapshot> listed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (entries, vpcs) = await VpcScan.ScanAsync(ec2, options, listed, cancellationToken);
+            var publishedBefore = vpcFacts.Publications;
+            vpcFacts.Observe(entries, vpcs);
+            Log.VpcScanned(logger, entries.Count, entries.Count(e => e.Source.StartsWith("eni-", StringComparison.Ordinal)), vpcFacts.Publications - publishedBefore);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.VpcScanFailed(logger, e.GetType().Name + ": " + e.Message);
+        }
     }
 }

@@ -19,14 +19,26 @@ public sealed class MeshPolicy
 
     private readonly IReadOnlyDictionary<string, byte[]> _bundle;
 
-    private MeshPolicy(string source, string template, IReadOnlyDictionary<string, IReadOnlyList<IPNetwork>> groups)
+    private readonly string _template;
+
+    private MeshPolicy(string source, string template, IReadOnlyDictionary<string, IReadOnlyList<IPNetwork>> written, IReadOnlyDictionary<string, IReadOnlyList<IPNetwork>> generated)
     {
         Source = source;
-        Groups = groups;
-        _bundle = Render(template, groups);
+        _template = template;
+        Written = written;
+        Generated = generated;
+        Groups = PolicyGroups.All.ToDictionary(g => g, g => (IReadOnlyList<IPNetwork>)[.. written[g].Concat(generated.GetValueOrDefault(g, [])).Distinct()], StringComparer.Ordinal);
+        _bundle = Render(template, written, generated);
         Hash = ComputeHash(_bundle);
-        MeshNetworks = PolicyGroups.Meshed.SelectMany(g => groups[g]).Distinct().ToArray();
+        MeshNetworks = PolicyGroups.Meshed.SelectMany(g => Groups[g]).Distinct().ToArray();
     }
+
+    /// <summary>
+    /// The line that separates an operator's entries of a group file from those the controller
+    /// generated from the VPC (managed-service interfaces, VPC CIDR blocks). Entries after it are
+    /// <see cref="Generated"/> when a rendered policy is loaded again.
+    /// </summary>
+    public const string GeneratedMarker = "# ipsec-mesh: generated from the VPC by the controller; everything below is replaced at each resync";
 
     /// <summary>The embedded default policy (config/policy of this repository).</summary>
     public static MeshPolicy Default => DefaultPolicy.Value;
@@ -34,8 +46,36 @@ public sealed class MeshPolicy
     /// <summary>Where the policy was read from, for messages.</summary>
     public string Source { get; }
 
-    /// <summary>Every group's networks, in file order.</summary>
+    /// <summary>Every group's networks, in file order: the written ones, then the generated ones.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<IPNetwork>> Groups { get; }
+
+    /// <summary>Each group's networks as operators wrote them.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<IPNetwork>> Written { get; }
+
+    /// <summary>Networks the controller added from the VPC, by group (only groups with any).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<IPNetwork>> Generated { get; }
+
+    /// <summary>
+    /// This policy with <paramref name="generated"/> (group → networks) in place of its generated
+    /// entries. A network an operator wrote into any group is left out (the written entry wins: a
+    /// CIDR belongs to one group), so is 0.0.0.0/0 or ::/0 in clear; unknown groups throw
+    /// <see cref="ArgumentException"/>.
+    /// </summary>
+    public MeshPolicy WithGenerated(IReadOnlyDictionary<string, IReadOnlyList<IPNetwork>> generated)
+    {
+        var written = Written.Values.SelectMany(n => n).ToHashSet();
+        var kept = new Dictionary<string, IReadOnlyList<IPNetwork>>(StringComparer.Ordinal);
+        var taken = new HashSet<IPNetwork>();
+        foreach (var group in PolicyGroups.All)
+        {
+            if (!generated.TryGetValue(group, out var networks)) continue;
+            var list = networks.Where(n => !written.Contains(n) && taken.Add(n) && !(group == PolicyGroups.Clear && n.PrefixLength == 0)).ToArray();
+            if (list.Length > 0) kept[group] = list;
+        }
+        foreach (var group in generated.Keys.Where(g => !PolicyGroups.All.Contains(g)))
+            throw new ArgumentException($"'{group}' is not a policy group", nameof(generated));
+        return new MeshPolicy(Source, _template, Written, kept);
+    }
 
     /// <summary>Short (12 hex) hash of the rendered bundle: what the IPSec:Config tag shows.</summary>
     public string Hash { get; }
@@ -77,11 +117,16 @@ public sealed class MeshPolicy
         PolicyRules.Check(entries, Label, errors);
 
         if (errors.Count > 0 || template is null) return new PolicyLoadResult(null, errors);
-        var groups = entries.ToDictionary(
+        var markers = PolicyGroups.All.ToDictionary(g => g, g => files.TryGetValue(g, out var text) ? MarkerLine(text) : int.MaxValue, StringComparer.Ordinal);
+        var written = entries.ToDictionary(
             e => e.Key,
-            e => (IReadOnlyList<IPNetwork>)e.Value.Select(x => x.Network).Distinct().ToArray(),
+            e => (IReadOnlyList<IPNetwork>)e.Value.Where(x => x.Line < markers[e.Key]).Select(x => x.Network).Distinct().ToArray(),
             StringComparer.Ordinal);
-        return new PolicyLoadResult(new MeshPolicy(source, template, groups), []);
+        var generated = entries.Where(e => e.Value.Any(x => x.Line > markers[e.Key])).ToDictionary(
+            e => e.Key,
+            e => (IReadOnlyList<IPNetwork>)e.Value.Where(x => x.Line > markers[e.Key]).Select(x => x.Network).Distinct().ToArray(),
+            StringComparer.Ordinal);
+        return new PolicyLoadResult(new MeshPolicy(source, template, written, generated), []);
     }
 
     /// <summary>Loads every file of a directory (hidden files ignored).</summary>
@@ -99,7 +144,17 @@ public sealed class MeshPolicy
         return Load(files, directory);
     }
 
-    private static Dictionary<string, byte[]> Render(string template, IReadOnlyDictionary<string, IReadOnlyList<IPNetwork>> groups)
+    /// <summary>The 1-based line of <see cref="GeneratedMarker"/> in a group file, or int.MaxValue.</summary>
+    private static int MarkerLine(string text)
+    {
+        var lines = PolicyFileParser.SplitLines(text);
+        for (var i = 0; i < lines.Count; i++)
+            if (lines[i].Trim() == GeneratedMarker) return i + 1;
+        return int.MaxValue;
+    }
+
+    private static Dictionary<string, byte[]> Render(string template, IReadOnlyDictionary<string, IReadOnlyList<IPNetwork>> groups,
+        IReadOnlyDictionary<string, IReadOnlyList<IPNetwork>> generated)
     {
         var bundle = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
@@ -110,6 +165,12 @@ public sealed class MeshPolicy
             var text = new StringBuilder()
                 .Append("# ipsec-mesh policy group '").Append(group).Append("', rendered by the controller: edit the mesh policy, not this file.\n");
             foreach (var network in groups[group]) text.Append(network.ToString()).Append('\n');
+            // Only when there is any: a policy without generated entries renders (and hashes) as before.
+            if (generated.TryGetValue(group, out var added) && added.Count > 0)
+            {
+                text.Append(GeneratedMarker).Append('\n');
+                foreach (var network in added) text.Append(network.ToString()).Append('\n');
+            }
             bundle[PoliciesDirectory + group] = Encoding.UTF8.GetBytes(text.ToString());
         }
         return bundle;

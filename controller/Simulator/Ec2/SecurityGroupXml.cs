@@ -14,7 +14,7 @@ internal static class SecurityGroupXml
             E("groupDescription", group.Description),
             E("vpcId", group.VpcId),
             Set("ipPermissions", group.Ingress.Select(r => Permission(r, group.OwnerId))),
-            Set("ipPermissionsEgress", [Permission(IngressRule.All("0.0.0.0/0"), group.OwnerId)]),
+            Set("ipPermissionsEgress", (group.Egress ?? [IngressRule.All("0.0.0.0/0")]).Select(r => Permission(r, group.OwnerId))),
             E("tagSet"));
 
     private static XElement Permission(IngressRule rule, string ownerId) =>

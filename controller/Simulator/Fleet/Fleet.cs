@@ -10,7 +10,7 @@ namespace IpsecMesh.Simulator;
 /// User actions (launch, tag, stop, start, terminate) go through here and emit the EventBridge
 /// events AWS would send; the EC2 API changes the same state.
 /// </summary>
-public sealed class Fleet
+public sealed partial class Fleet
 {
     private readonly SimulatorOptions _options;
     private readonly TimeProvider _time;
@@ -96,6 +96,12 @@ public sealed class Fleet
     public void SetIngress(string groupId, IEnumerable<IngressRule> ingress)
     {
         lock (Sync) _groups[groupId] = GetSecurityGroup(groupId) with { Ingress = ingress.ToArray() };
+    }
+
+    /// <summary>Replaces a group's egress permissions (their CIDRs are destinations); null puts back AWS's default allow-all.</summary>
+    public void SetEgress(string groupId, IEnumerable<IngressRule>? egress)
+    {
+        lock (Sync) _groups[groupId] = GetSecurityGroup(groupId) with { Egress = egress?.ToArray() };
     }
 
     public void SetSecurityGroups(string instanceId, IEnumerable<string> groupIds)
@@ -276,15 +282,23 @@ public sealed class Fleet
     {
         lock (Sync)
         {
+            var (managed, acls) = ExportVpcObjects();
             return new FleetState(DefaultVpc.VpcId, _vpcs.Values.ToArray(),
                 _groups.Values.Select(g => new SecurityGroupState(g.GroupId, g.GroupName, g.Description, g.VpcId, g.OwnerId,
-                    g.Ingress.Select(r => new IngressRuleState(r.Protocol, r.FromPort, r.ToPort, r.Cidrs, r.Ipv6Cidrs, r.SourceGroupIds)).ToArray())).ToArray(),
+                    g.Ingress.Select(r => new IngressRuleState(r.Protocol, r.FromPort, r.ToPort, r.Cidrs, r.Ipv6Cidrs, r.SourceGroupIds)).ToArray())
+                {
+                    Egress = g.Egress?.Select(r => new IngressRuleState(r.Protocol, r.FromPort, r.ToPort, r.Cidrs, r.Ipv6Cidrs, r.SourceGroupIds)).ToArray(),
+                }).ToArray(),
                 new Dictionary<string, uint>(_nextAddress, StringComparer.Ordinal),
                 new Dictionary<string, uint>(_nextIpv6, StringComparer.Ordinal),
                 _instances.Select(i => new InstanceRecord(i.InstanceId, i.ReservationId, i.LaunchIndex, i.Spec.InstanceType, i.Spec.ImageId, i.VpcId, i.LaunchTime,
                     i.CurrentState.WireName(), i.AgentOnlineAt, i.AgentEverOnline, i.TagVersion, new Dictionary<string, string>(i.TagMap, StringComparer.Ordinal),
                     i.Interfaces.Select(n => new InterfaceState(n.NetworkInterfaceId, n.DeviceIndex, n.SubnetId, n.VpcId, n.MacAddress, n.PrivateIps.ToArray(), n.Ipv6s.ToArray())).ToArray(),
-                    i.GroupIds.ToArray(), (i.Runtime as VirtualHost)?.Export())).ToArray());
+                    i.GroupIds.ToArray(), (i.Runtime as VirtualHost)?.Export())).ToArray())
+            {
+                ManagedInterfaces = managed,
+                NetworkAcls = acls,
+            };
         }
     }
 
@@ -301,11 +315,13 @@ public sealed class Fleet
                 _groups[g.GroupId] = new SecurityGroup(g.GroupId, g.GroupName, g.Description, g.VpcId, g.OwnerId)
                 {
                     Ingress = g.Ingress.Select(r => new IngressRule(r.Protocol, r.FromPort, r.ToPort) { Cidrs = r.Cidrs, Ipv6Cidrs = r.Ipv6Cidrs, SourceGroupIds = r.SourceGroupIds }).ToArray(),
+                    Egress = g.Egress?.Select(r => new IngressRule(r.Protocol, r.FromPort, r.ToPort) { Cidrs = r.Cidrs, Ipv6Cidrs = r.Ipv6Cidrs, SourceGroupIds = r.SourceGroupIds }).ToArray(),
                 };
             _nextAddress.Clear();
             foreach (var (vpc, next) in state.NextAddress) _nextAddress[vpc] = next;
             _nextIpv6.Clear();
             foreach (var (vpc, next) in state.NextIpv6) _nextIpv6[vpc] = next;
+            ImportVpcObjects(state);
             foreach (var saved in state.Instances.OrderBy(i => i.LaunchIndex))
             {
                 var spec = new InstanceSpec { InstanceType = saved.InstanceType, ImageId = saved.ImageId };

@@ -33,9 +33,20 @@ internal sealed record FleetState(
     IReadOnlyList<SecurityGroupState> Groups,
     IReadOnlyDictionary<string, uint> NextAddress,
     IReadOnlyDictionary<string, uint> NextIpv6,
-    IReadOnlyList<InstanceRecord> Instances);
+    IReadOnlyList<InstanceRecord> Instances)
+{
+    /// <summary>Managed-service interfaces (absent in states saved before they were modelled).</summary>
+    public IReadOnlyList<SimManagedInterface>? ManagedInterfaces { get; init; }
 
-internal sealed record SecurityGroupState(string GroupId, string GroupName, string Description, string VpcId, string OwnerId, IReadOnlyList<IngressRuleState> Ingress);
+    /// <summary>Network ACLs (absent in older states: each VPC then gets its default ACL).</summary>
+    public IReadOnlyList<SimNetworkAcl>? NetworkAcls { get; init; }
+}
+
+internal sealed record SecurityGroupState(string GroupId, string GroupName, string Description, string VpcId, string OwnerId, IReadOnlyList<IngressRuleState> Ingress)
+{
+    /// <summary>Null: AWS's default egress (absent in older states).</summary>
+    public IReadOnlyList<IngressRuleState>? Egress { get; init; }
+}
 
 internal sealed record IngressRuleState(string Protocol, int? FromPort, int? ToPort, IReadOnlyList<string> Cidrs, IReadOnlyList<string> Ipv6Cidrs, IReadOnlyList<string> SourceGroupIds);
 

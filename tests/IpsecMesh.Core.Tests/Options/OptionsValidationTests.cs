@@ -15,6 +15,22 @@ public class OptionsValidationTests
     public void Valid_settings_have_no_errors() => Assert.Empty(OptionsValidation.Validate(Valid, requireAwsResources: true));
 
     [Fact]
+    public void Vpc_policy_settings_are_checked_naming_the_setting_and_the_item()
+    {
+        var errors = OptionsValidation.Validate(Valid with
+        {
+            VpcRangesGroup = "clear",
+            ManagedClearExceptions = "eni-0123456789abcdef0, 10.0.0.1",
+            ManagedClearWindow = TimeSpan.Zero,
+        }, requireAwsResources: true);
+
+        Assert.Contains("IpsecMesh:VpcRangesGroup: 'clear' must be 'private-or-clear', 'private' or empty (off)", errors);
+        Assert.Contains(errors, e => e.StartsWith("IpsecMesh:ManagedClearExceptions: item 2: '10.0.0.1' has no prefix length", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("IpsecMesh:ManagedClearWindow:", StringComparison.Ordinal));
+        Assert.Equal(3, errors.Count);
+    }
+
+    [Fact]
     public void Every_error_is_reported_at_once_and_names_its_setting()
     {
         var bad = Valid with

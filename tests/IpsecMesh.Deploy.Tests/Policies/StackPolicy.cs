@@ -82,6 +82,8 @@ public static class StackPolicy
         // ---- the controller's task role (shared with the collector sidecar).
         new("TaskRolePolicy", "ReadInstancesAndSecurityGroups", "Allow", NoPrincipal, ["ec2:DescribeInstances", "ec2:DescribeSecurityGroups"], [Any], NoCondition,
             "reads only: EC2 scopes these to no resource"),
+        new("TaskRolePolicy", "ReadVpcInterfacesRangesAndAcls", "Allow", NoPrincipal, ["ec2:DescribeNetworkInterfaces", "ec2:DescribeNetworkAcls", "ec2:DescribeVpcs"], [Any], NoCondition,
+            "reads only (EC2 scopes Describe* to no resource): managed-service interfaces kept clear, VPC CIDR blocks, network ACLs"),
         new("TaskRolePolicy", "RunTheAgentDocument", "Allow", NoPrincipal, ["ssm:SendCommand"], [PolicyRules.AgentDocumentArn], NoCondition,
             "the only document the controller may run is the stack's agent document"),
         new("TaskRolePolicy", "CheckTheAgentDocumentAtStart", "Allow", NoPrincipal, ["ssm:DescribeDocument", "ssm:GetDocument"], [PolicyRules.AgentDocumentArn], NoCondition,

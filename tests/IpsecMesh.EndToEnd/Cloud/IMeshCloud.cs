@@ -19,6 +19,12 @@ public interface IMeshCloud
     /// <summary>Root on the instance stops (or starts again) its SSM agent: no ping, no command runs.</summary>
     void SetAgentRunning(GuestHost host, bool running);
 
+    /// <summary>
+    /// Registers <paramref name="host"/>'s address as a managed-service network interface (no agent, e.g. a load balancer
+    /// node) in the mesh hosts' VPC, as DescribeNetworkInterfaces then reports it; returns the interface id.
+    /// </summary>
+    string RegisterManagedInterface(GuestHost host, string interfaceType, string description);
+
     /// <summary>The controller's SSM commands on the instance so far, oldest first, with their times.</summary>
     Task<IReadOnlyList<CommandRun>> CommandsOfAsync(GuestHost host, CancellationToken cancellationToken);
 }

@@ -22,6 +22,9 @@ public sealed class SimulatedMeshCloud(SimulatedAws aws, IReadOnlyDictionary<str
         else aws.Fleet.StopAgent(InstanceIdOf(host));
     }
 
+    public string RegisterManagedInterface(GuestHost host, string interfaceType, string description) =>
+        aws.Fleet.AddManagedInterface(interfaceType, description, instances.Values.First().VpcId, address: host.Address).NetworkInterfaceId;
+
     public async Task UploadPolicyAsync(MeshPolicy policy, CancellationToken cancellationToken)
     {
         foreach (var (name, content) in policy.Files)
