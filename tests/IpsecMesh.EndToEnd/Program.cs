@@ -60,6 +60,8 @@ Report(await ImpersonationScenario.RunAsync(context, stop.Token));
 Report(await CaRotationScenario.RunAsync(context, stop.Token));
 Report(await BadTemplateScenario.RunAsync(context, stop.Token));
 Report(await ConfigChangeScenario.RunAsync(context, stop.Token));
+// The broken host, never enrolled, becomes a managed-service peer (a load balancer node's address) before e takes h3 out.
+Report(await ManagedPeerScenario.RunAsync(context, context.Broken, "10.99.0.0/24", stop.Token));
 Report(await OffScenario.RunAsync(context, stop.Token));
 
 await controller.StopAsync();

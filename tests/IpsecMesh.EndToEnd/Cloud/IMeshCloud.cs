@@ -25,6 +25,9 @@ public interface IMeshCloud
     /// </summary>
     string RegisterManagedInterface(GuestHost host, string interfaceType, string description);
 
+    /// <summary>The instance is terminated (its guest host stays up, an address no instance holds any more).</summary>
+    void Terminate(GuestHost host);
+
     /// <summary>The controller's SSM commands on the instance so far, oldest first, with their times.</summary>
     Task<IReadOnlyList<CommandRun>> CommandsOfAsync(GuestHost host, CancellationToken cancellationToken);
 }

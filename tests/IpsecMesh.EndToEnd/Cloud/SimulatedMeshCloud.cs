@@ -25,6 +25,8 @@ public sealed class SimulatedMeshCloud(SimulatedAws aws, IReadOnlyDictionary<str
     public string RegisterManagedInterface(GuestHost host, string interfaceType, string description) =>
         aws.Fleet.AddManagedInterface(interfaceType, description, instances.Values.First().VpcId, address: host.Address).NetworkInterfaceId;
 
+    public void Terminate(GuestHost host) => aws.Fleet.Terminate(InstanceIdOf(host));
+
     public async Task UploadPolicyAsync(MeshPolicy policy, CancellationToken cancellationToken)
     {
         foreach (var (name, content) in policy.Files)

@@ -10,19 +10,22 @@ namespace IpsecMesh.EndToEnd.Scenarios;
 /// as a network load balancer's interface) is reached in clear at once under the shipped default policy (the VPC
 /// private-or-clear, its resolver clear): the controller put its address into the generated clear group, so the first
 /// ping from a mesh host is answered within 1 s and no IKE packet goes to it (no opportunistic negotiation, no stall of
-/// retransmit-timeout). The policy in force before is put back at the end.
+/// retransmit-timeout). The policy in force before is put back at the end. The suite uses the host whose install was
+/// made to fail (f, d): its instance is terminated first, so its address belongs to no instance, as a load balancer
+/// node's would.
 /// </summary>
 public static partial class ManagedPeerScenario
 {
     /// <summary>The first ping's round trip must stay under this (a negotiation attempt would hold it for retransmit-timeout).</summary>
     public static readonly TimeSpan FirstPingTarget = TimeSpan.FromSeconds(1);
 
-    /// <param name="managedPeer">A guest host with no SSM agent and no simulated instance, on an address in the mesh hosts' VPC (10.99.0.0/24).</param>
+    /// <param name="managedPeer">A guest host not in the mesh (its instance is terminated here), on an address in the mesh hosts' VPC (10.99.0.0/24).</param>
     /// <param name="vpcCidr">The mesh hosts' VPC (GuestFleet's 10.99.0.0/24).</param>
     public static async Task<ScenarioOutcome> RunAsync(ScenarioContext context, GuestHost managedPeer, string vpcCidr, CancellationToken cancellationToken)
     {
         var verdict = new Verdict("m", "managed-service peer: clear at once under the shipped default policy, no IKE");
         var before = context.Policy;
+        context.Cloud.Terminate(managedPeer);
         var eni = context.Cloud.RegisterManagedInterface(managedPeer, "network_load_balancer", "ELB net/e2e/0123456789abcdef");
         // The shipped default's shape for this VPC: the whole VPC private-or-clear, its resolver clear, nothing private.
         var resolver = ResolverOf(vpcCidr);
