@@ -21,6 +21,8 @@ public sealed class ScenarioContext(GuestControl guest, IMeshCloud cloud, TimePr
     public GuestHost Broken { get; } = hosts[4];
     public MeshPolicy Policy { get; private set; } = policy;
     public SuiteController Controller { get; } = controller;
+    /// <summary>The libreswan the guest runs ("4.10", "5.2"), when the driver was told.</summary>
+    public string? Libreswan { get; init; }
     /// <summary>Guest clock minus ours, to place capture timestamps on our timeline.</summary>
     public TimeSpan GuestClockOffset { get; set; }
 
