@@ -105,11 +105,11 @@ public sealed class HealthEndpointTests : IDisposable
     {
         var port = LoopbackPorts.Next();
         await using var mesh = await StartReadyControllerAsync(port);
-        var verb = new HealthcheckVerb();
+        var cli = new IpsecMeshCli();
 
-        Assert.Equal(0, await verb.RunAsync(new CliArgs(["--port", Port(port)], verb.Switches), Ct));
-        Assert.Equal(0, await verb.RunAsync(new CliArgs(["--port", Port(port), "--ready", "--json"], verb.Switches), Ct));
-        Assert.Equal(1, await verb.RunAsync(new CliArgs(["--port", Port(LoopbackPorts.Next())], verb.Switches), Ct));
+        Assert.Equal(0, await cli.RunAsync(["healthcheck", "--port", Port(port)]));
+        Assert.Equal(0, await cli.RunAsync(["healthcheck", "--port", Port(port), "--ready", "--json"]));
+        Assert.Equal(1, await cli.RunAsync(["healthcheck", "--port", Port(LoopbackPorts.Next())]));
     }
 
     public void Dispose() => _http.Dispose();
