@@ -76,6 +76,8 @@ public static class IpsecMeshServiceCollectionExtensions
             services.AddSingleton<ILeadership, SingleReplicaLeadership>();
         }
         services.AddHostedService<ControllerLoops>();
+        services.AddSingleton<LivenessCheck>();
+        services.AddSingleton<ReadinessCheck>();
         services.AddHostedService<HealthEndpoint>();
         return services;
     }
