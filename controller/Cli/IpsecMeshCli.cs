@@ -104,6 +104,12 @@ public sealed class IpsecMeshCli
             await _error.WriteLineAsync($"ipsec-mesh{verb}: {e.Message}");
             return 2;
         }
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        {
+            // The options pattern's own start-up validation (ValidateOnStart): invalid settings too.
+            await _error.WriteLineAsync($"ipsec-mesh{verb}: invalid settings:\n  {string.Join("\n  ", e.Failures)}");
+            return 2;
+        }
         catch (AgentDocumentException e)
         {
             await _error.WriteLineAsync($"ipsec-mesh{verb}: {e.Message}");

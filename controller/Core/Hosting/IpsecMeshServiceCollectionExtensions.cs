@@ -16,6 +16,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -90,11 +91,14 @@ public static class IpsecMeshServiceCollectionExtensions
     {
         var options = configuration.GetSection(IpsecMeshOptions.Section).Get<IpsecMeshOptions>() ?? new IpsecMeshOptions();
         var pki = services.BuildPkiOptions(configuration, options);
-        var errors = OptionsValidation.Validate(options, requireAwsResources: forController).ToList();
-        // The PKI checks some of the same settings; report each setting once.
-        var named = errors.Select(e => e.Split(':')[1]).ToHashSet(StringComparer.Ordinal);
-        errors.AddRange(pki.Validate().Where(e => !named.Contains(e.Split(' ')[0])).Select(e => $"{IpsecMeshOptions.Section}:{e}"));
-        if (errors.Count > 0) throw new SettingsException(errors);
+        // Registrations depend on the values (leader election, batch windows), so they are checked here, all at once;
+        // the options pattern checks the same rules again when a host starts (ValidateOnStart).
+        SettingsValidation.EnsureValid(options, pki, requireAwsResources: forController);
+        var section = configuration.GetSection(IpsecMeshOptions.Section);
+        services.AddOptions<IpsecMeshOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IpsecMeshOptions>>(new IpsecMeshOptionsValidator(forController));
+        services.AddOptions<PkiOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PkiOptions>, PkiOptionsValidator>();
 
         services.AddSingleton(options);
         services.AddSingleton(time ?? TimeProvider.System);
