@@ -127,12 +127,16 @@ public static class IpsecMeshServiceCollectionExtensions
             EnrolmentMode = options.EnrolmentMode,
         };
 
-    /// <summary>OpenTelemetry: metrics and traces of the one Meter/ActivitySource, over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+    /// <summary>
+    /// OpenTelemetry: metrics and traces of the one Meter/ActivitySource, and the .NET runtime's metrics (GC collections,
+    /// heap and allocations, thread pool threads and queue, working set: the <c>dotnet.*</c> instruments of the
+    /// System.Runtime meter), over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    /// </summary>
     public static IServiceCollection AddIpsecMeshTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var otel = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("ipsec-mesh"))
-            .WithMetrics(m => m.AddMeter(IpsecMeshTelemetry.Name))
+            .WithMetrics(m => m.AddMeter(IpsecMeshTelemetry.Name).AddRuntimeInstrumentation())
             .WithTracing(t => t.AddSource(IpsecMeshTelemetry.Name));
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) otel.UseOtlpExporter();
         services.AddHostedService<CounterZeros>();
