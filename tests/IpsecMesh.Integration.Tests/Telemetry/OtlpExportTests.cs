@@ -126,6 +126,12 @@ public sealed class OtlpExportTests
         await mesh.StartControllerAsync(ct);
         foreach (var instance in instances) await mesh.WaitForTagAsync(instance, "enabled");
         await mesh.WaitForAsync(() => receiver.Spans.Any(s => s.LinkedSpanIds.Count > 1), "a batched call span with several links", TimeSpan.FromSeconds(60));
+        // The reconciles end (and are exported) after the call they waited for: on a loaded machine a later batch brings them.
+        await mesh.WaitForAsync(() =>
+        {
+            var ids = receiver.Spans.Where(s => s.Name == "reconcile").Select(s => s.SpanId).ToHashSet(StringComparer.Ordinal);
+            return receiver.Spans.First(s => s.LinkedSpanIds.Count > 1).LinkedSpanIds.All(ids.Contains);
+        }, "the reconciles the batched call links to", TimeSpan.FromSeconds(30));
 
         var reconcileIds = receiver.Spans.Where(s => s.Name == "reconcile").Select(s => s.SpanId).ToHashSet(StringComparer.Ordinal);
         var batched = receiver.Spans.First(s => s.LinkedSpanIds.Count > 1);
