@@ -1,1 +1,1 @@
-return await IpsecMesh.Cli.CommandLine.RunAsync(args);
+return await new IpsecMesh.Cli.IpsecMeshCli().RunAsync(args);

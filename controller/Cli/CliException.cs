@@ -1,4 +1,4 @@
 namespace IpsecMesh.Cli;
 
-/// <summary>A usage error: printed with the verb's usage, exit code 2.</summary>
+/// <summary>A usage error found while a verb runs: printed with a pointer to the verb's --help, exit code 2.</summary>
 public sealed class CliException(string message) : Exception(message);

@@ -47,9 +47,13 @@ public sealed record PkiOptions
     /// <summary>How long the CA state read from <c>ca/</c> is reused before it is read again.</summary>
     public TimeSpan CaStateRefreshInterval { get; init; } = TimeSpan.FromMinutes(1);
 
-    public IReadOnlyList<string> Validate()
+    /// <summary>Every invalid PKI setting as a sentence that starts with the setting's name (e.g. "RenewAfter (…) must be …").</summary>
+    public IReadOnlyList<string> Validate() => Check().Select(e => e.Text).ToList();
+
+    /// <summary>Every invalid PKI setting, keyed by the setting it names; empty when valid.</summary>
+    public IReadOnlyList<SettingError> Check()
     {
-        var errors = new List<string>();
+        var errors = new List<SettingError>();
         RequirePositive(errors, nameof(CaLifetime), CaLifetime);
         RequirePositive(errors, nameof(CertificateLifetime), CertificateLifetime);
         RequirePositive(errors, nameof(RenewAfter), RenewAfter);
@@ -57,49 +61,49 @@ public sealed record PkiOptions
         RequirePositive(errors, nameof(CrlLifetime), CrlLifetime);
         if (CaRetirementGrace < TimeSpan.Zero)
         {
-            errors.Add($"CaRetirementGrace ({CaRetirementGrace}) must not be negative");
+            errors.Add(new SettingError("CaRetirementGrace", $"CaRetirementGrace ({CaRetirementGrace}) must not be negative"));
         }
 
         if (RenewAfter >= CertificateLifetime)
         {
-            errors.Add($"RenewAfter ({RenewAfter}) must be shorter than CertificateLifetime ({CertificateLifetime})");
+            errors.Add(new SettingError("RenewAfter", $"RenewAfter ({RenewAfter}) must be shorter than CertificateLifetime ({CertificateLifetime})"));
         }
 
         if (CertificateLifetime >= CaLifetime)
         {
-            errors.Add($"CertificateLifetime ({CertificateLifetime}) must be shorter than CaLifetime ({CaLifetime})");
+            errors.Add(new SettingError("CertificateLifetime", $"CertificateLifetime ({CertificateLifetime}) must be shorter than CaLifetime ({CaLifetime})"));
         }
 
         if (ClockSkewBackdate < TimeSpan.Zero || ClockSkewBackdate > TimeSpan.FromHours(1))
         {
-            errors.Add($"ClockSkewBackdate ({ClockSkewBackdate}) must be between 0 and 01:00:00");
+            errors.Add(new SettingError("ClockSkewBackdate", $"ClockSkewBackdate ({ClockSkewBackdate}) must be between 0 and 01:00:00"));
         }
 
         if (CaStateRefreshInterval < TimeSpan.Zero)
         {
-            errors.Add($"CaStateRefreshInterval ({CaStateRefreshInterval}) must not be negative");
+            errors.Add(new SettingError("CaStateRefreshInterval", $"CaStateRefreshInterval ({CaStateRefreshInterval}) must not be negative"));
         }
 
         if (string.IsNullOrWhiteSpace(CaCommonName))
         {
-            errors.Add("CaCommonName must not be empty");
+            errors.Add(new SettingError("CaCommonName", "CaCommonName must not be empty"));
         }
 
         if (string.IsNullOrWhiteSpace(CaKmsKeyId))
         {
-            errors.Add("CaKmsKeyId is required (the KMS key of the CA key envelope, or the CA key itself in KmsSigner mode)");
+            errors.Add(new SettingError("CaKmsKeyId", "CaKmsKeyId is required (the KMS key of the CA key envelope, or the CA key itself in KmsSigner mode)"));
         }
 
         if (EnrolmentMode == EnrolmentMode.ControllerKey && string.IsNullOrWhiteSpace(HostKmsKeyId))
         {
-            errors.Add("HostKmsKeyId is required in EnrolmentMode ControllerKey (it protects the PKCS#12 passwords)");
+            errors.Add(new SettingError("HostKmsKeyId", "HostKmsKeyId is required in EnrolmentMode ControllerKey (it protects the PKCS#12 passwords)"));
         }
 
         foreach (var cidr in NameConstraints)
         {
             if (!IPNetwork.TryParse(cidr, out _))
             {
-                errors.Add($"NameConstraints: '{cidr}' is not a CIDR such as 10.0.0.0/16");
+                errors.Add(new SettingError("NameConstraints", $"NameConstraints: '{cidr}' is not a CIDR such as 10.0.0.0/16"));
             }
         }
 
@@ -113,11 +117,11 @@ public sealed record PkiOptions
         return errors.Count == 0 ? this : throw new PkiOptionsException(errors);
     }
 
-    private static void RequirePositive(List<string> errors, string name, TimeSpan value)
+    private static void RequirePositive(List<SettingError> errors, string name, TimeSpan value)
     {
         if (value <= TimeSpan.Zero)
         {
-            errors.Add($"{name} ({value}) must be positive");
+            errors.Add(new SettingError(name, $"{name} ({value}) must be positive"));
         }
     }
 }

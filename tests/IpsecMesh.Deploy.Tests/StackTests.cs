@@ -129,6 +129,25 @@ public class StackTests
             Assert.Equal("!GetAtt EventQueue.Arn", Node.Render(Node.Get(Node.List(Stack.Resource(rule).Property("Targets"))[0], "Arn"))));
     }
 
+    [Fact]
+    public void Collector_sends_traces_to_xray_with_the_ecs_task_as_resource_and_keeps_metrics_dimensions_as_declared()
+    {
+        var config = CloudFormationYaml.Load(RepositoryFiles.CollectorConfig);
+        var pipelines = Node.Get(Node.Get(config, "service"), "pipelines");
+        var traces = Node.Get(pipelines, "traces");
+        var metrics = Node.Get(pipelines, "metrics");
+
+        Assert.Equal("[otlp]", Node.Render(Node.Get(traces, "receivers")));
+        Assert.Equal("[awsxray]", Node.Render(Node.Get(traces, "exporters")));
+        Assert.Equal("[resourcedetection/ecs, batch]", Node.Render(Node.Get(traces, "processors")));
+        Assert.Contains("ecs", Node.List(Node.Get(Node.Get(Node.Get(config, "processors"), "resourcedetection/ecs"), "detectors")).Select(Node.Text));
+        Assert.NotNull(Node.Get(Node.Get(config, "exporters"), "awsxray"));
+        // Resource detection on metrics would add dimensions that neither the EMF declarations nor the alarms name.
+        Assert.Equal("[batch]", Node.Render(Node.Get(metrics, "processors")));
+        var statements = Policies.PolicyExtractor.Statements(Stack).Where(s => s.Source == "TaskRolePolicy").ToList();
+        Assert.Contains(statements, s => s.HasAction("xray:PutTraceSegments") && s.HasAction("xray:PutTelemetryRecords"));
+    }
+
     private static List<(List<string> Selectors, List<List<string>> DimensionSets)> CollectorDeclarations()
     {
         var exporter = Node.Get(Node.Get(CloudFormationYaml.Load(RepositoryFiles.CollectorConfig), "exporters"), "awsemf");

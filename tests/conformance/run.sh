@@ -216,6 +216,10 @@ check "the events queue got the tag change of create-tags (EventBridge rule)" "T
 echo "operator verbs"
 check "ipsec-mesh ca show" "CN=ipsec-mesh CA" dotnet "$dll" ca show
 check "ipsec-mesh ca init --if-missing on an existing CA exits 0" "nothing to do" dotnet "$dll" ca init --if-missing
+# Without --if-missing: the refusal in one sentence and exit 1, never an unhandled exception (exit 134).
+if out=$(dotnet "$dll" ca init 2>&1); then rc=0; else rc=$?; fi
+if [ "$rc" = 1 ] && grep -q "a mesh CA already exists" <<<"$out"; then ok "ipsec-mesh ca init on an existing CA says so and exits 1"
+else bad "ipsec-mesh ca init on an existing CA says so and exits 1 (exit $rc)" "$out"; fi
 check "ipsec-mesh status --json" "\"instanceId\": \"$i1\"" dotnet "$dll" status --json
 
 wait "$init_pid"

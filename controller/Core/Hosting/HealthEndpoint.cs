@@ -1,85 +1,95 @@
-using System.Net;
-using System.Text;
-using IpsecMesh.Core.Leadership;
 using IpsecMesh.Core.Options;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Hosting;
 
 /// <summary>
-/// Liveness (<c>/healthz/live</c>: the heartbeat loop ran recently) and readiness (<c>/healthz/ready</c>:
-/// AWS answered the start-up reads and, with leader election, this replica leads).
+/// Serves <c>/healthz/live</c> (<see cref="LivenessCheck"/>) and <c>/healthz/ready</c> (<see cref="ReadinessCheck"/>) with
+/// ASP.NET Core health checks on Kestrel, on every interface at <see cref="IpsecMeshOptions.HealthPort"/> (0: off).
+/// Answers: 200 or 503, <c>text/plain</c>, the check's one-line description; any other path 404 "unknown health path".
+/// A port that cannot be bound (often held by a short-lived outgoing connection) is tried again, 5 s doubling to 1 min,
+/// for the process's whole life: ECS must not replace a working controller for want of health checks.
 /// </summary>
-public sealed class HealthEndpoint(ControllerStatus status, ILeadership leadership, IpsecMeshOptions options, TimeProvider time, ILogger<HealthEndpoint> logger) : BackgroundService
+public sealed class HealthEndpoint(LivenessCheck liveness, ReadinessCheck readiness, IpsecMeshOptions options, TimeProvider time,
+    ILogger<HealthEndpoint> logger) : BackgroundService
 {
-    private static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
-
     private static readonly TimeSpan FirstBindRetry = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan LastBindRetry = TimeSpan.FromMinutes(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (options.HealthPort == 0) return;
-        // A port held by someone else (often a short-lived outgoing connection) must not leave the task
-        // without health checks for its whole life: ECS would replace a controller that works.
         var retry = FirstBindRetry;
         while (!stoppingToken.IsCancellationRequested)
         {
-            using var listener = new HttpListener();
-            listener.Prefixes.Add($"http://*:{options.HealthPort}/healthz/");
+            var app = Build(options.HealthPort);
             try
             {
-                listener.Start();
+                await app.StartAsync(stoppingToken);
             }
-            catch (HttpListenerException e)
+            catch (IOException e)
             {
+                await app.DisposeAsync();
                 Log.HealthUnavailable(logger, options.HealthPort, e.Message, retry);
                 try { await Task.Delay(retry, time, stoppingToken); }
                 catch (OperationCanceledException) { return; }
                 retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LastBindRetry.Ticks));
                 continue;
             }
-            await ServeAsync(listener, stoppingToken);
+            catch (OperationCanceledException)
+            {
+                await app.DisposeAsync();
+                return;
+            }
+
+            try { await Task.Delay(Timeout.Infinite, stoppingToken); }
+            catch (OperationCanceledException) { }
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
             return;
         }
     }
 
-    private async Task ServeAsync(HttpListener listener, CancellationToken stoppingToken)
+    /// <summary>A minimal web application: Kestrel on <paramref name="port"/>, the two checks, nothing read from files.</summary>
+    private WebApplication Build(int port)
     {
-        using var stop = stoppingToken.Register(listener.Stop);
-        while (!stoppingToken.IsCancellationRequested)
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.ListenAnyIP(port));
+        builder.Services.AddRoutingCore();
+        builder.Services.AddHealthChecks()
+            .Add(new HealthCheckRegistration("heartbeat", liveness, HealthStatus.Unhealthy, [LivenessCheck.Tag]))
+            .Add(new HealthCheckRegistration("controller", readiness, HealthStatus.Unhealthy, [ReadinessCheck.Tag]));
+        var app = builder.Build();
+        app.UseRouting();
+        app.MapHealthChecks("/healthz/live", Only(LivenessCheck.Tag));
+        app.MapHealthChecks("/healthz/ready", Only(ReadinessCheck.Tag));
+        app.MapFallback(context =>
         {
-            HttpListenerContext context;
-            try { context = await listener.GetContextAsync(); }
-            catch (Exception) when (stoppingToken.IsCancellationRequested) { return; }
-            catch (HttpListenerException) { continue; }
-            var (code, body) = Answer(context.Request.Url?.AbsolutePath ?? "");
-            context.Response.StatusCode = code;
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
             context.Response.ContentType = "text/plain";
-            var bytes = Encoding.UTF8.GetBytes(body + "\n");
-            await context.Response.OutputStream.WriteAsync(bytes, stoppingToken);
-            context.Response.Close();
-        }
+            return context.Response.WriteAsync("unknown health path\n");
+        });
+        return app;
     }
 
-    internal (int Code, string Body) Answer(string path)
+    private static HealthCheckOptions Only(string tag) => new()
     {
-        var beat = status.LastHeartbeat;
-        // Before the loops first beat (start-up reads, or standby) the process is alive; only a stale beat is not.
-        var live = beat is null || time.GetUtcNow() - beat < StaleAfter;
-        return path.TrimEnd('/') switch
-        {
-            "/healthz/live" => live ? (200, "live") : (503, $"heartbeat stale since {beat:o}"),
-            "/healthz/ready" => Readiness(live),
-            _ => (404, "unknown health path"),
-        };
-    }
+        Predicate = registration => registration.Tags.Contains(tag),
+        ResponseWriter = WriteAsync,
+    };
 
-    private (int Code, string Body) Readiness(bool live)
+    /// <summary>The body: the description of the (one) selected check and a newline, as text/plain.</summary>
+    private static Task WriteAsync(HttpContext context, HealthReport report)
     {
-        if (!leadership.IsLeader) return (503, "standby: another replica leads");
-        if (!status.Started) return (503, "starting: AWS not reached yet");
-        return live ? (200, "ready") : (503, "heartbeat stale");
+        context.Response.ContentType = "text/plain";
+        var body = report.Entries.Values.Select(e => e.Description).FirstOrDefault(d => d is not null) ?? report.Status.ToString();
+        return context.Response.WriteAsync(body + "\n");
     }
 }

@@ -16,6 +16,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -78,6 +79,8 @@ public static class IpsecMeshServiceCollectionExtensions
             services.AddSingleton<ILeadership, SingleReplicaLeadership>();
         }
         services.AddHostedService<ControllerLoops>();
+        services.AddSingleton<LivenessCheck>();
+        services.AddSingleton<ReadinessCheck>();
         services.AddHostedService<HealthEndpoint>();
         return services;
     }
@@ -90,11 +93,14 @@ public static class IpsecMeshServiceCollectionExtensions
     {
         var options = configuration.GetSection(IpsecMeshOptions.Section).Get<IpsecMeshOptions>() ?? new IpsecMeshOptions();
         var pki = services.BuildPkiOptions(configuration, options);
-        var errors = OptionsValidation.Validate(options, requireAwsResources: forController).ToList();
-        // The PKI checks some of the same settings; report each setting once.
-        var named = errors.Select(e => e.Split(':')[1]).ToHashSet(StringComparer.Ordinal);
-        errors.AddRange(pki.Validate().Where(e => !named.Contains(e.Split(' ')[0])).Select(e => $"{IpsecMeshOptions.Section}:{e}"));
-        if (errors.Count > 0) throw new SettingsException(errors);
+        // Registrations depend on the values (leader election, batch windows), so they are checked here, all at once;
+        // the options pattern checks the same rules again when a host starts (ValidateOnStart).
+        SettingsValidation.EnsureValid(options, pki, requireAwsResources: forController);
+        var section = configuration.GetSection(IpsecMeshOptions.Section);
+        services.AddOptions<IpsecMeshOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IpsecMeshOptions>>(new IpsecMeshOptionsValidator(forController));
+        services.AddOptions<PkiOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PkiOptions>, PkiOptionsValidator>();
 
         services.AddSingleton(options);
         services.AddSingleton(time ?? TimeProvider.System);
@@ -123,12 +129,16 @@ public static class IpsecMeshServiceCollectionExtensions
             EnrolmentMode = options.EnrolmentMode,
         };
 
-    /// <summary>OpenTelemetry: metrics and traces of the one Meter/ActivitySource, over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+    /// <summary>
+    /// OpenTelemetry: metrics and traces of the one Meter/ActivitySource, and the .NET runtime's metrics (GC collections,
+    /// heap and allocations, thread pool threads and queue, working set: the <c>dotnet.*</c> instruments of the
+    /// System.Runtime meter), over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    /// </summary>
     public static IServiceCollection AddIpsecMeshTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var otel = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("ipsec-mesh"))
-            .WithMetrics(m => m.AddMeter(IpsecMeshTelemetry.Name))
+            .WithMetrics(m => m.AddMeter(IpsecMeshTelemetry.Name).AddRuntimeInstrumentation())
             .WithTracing(t => t.AddSource(IpsecMeshTelemetry.Name));
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) otel.UseOtlpExporter();
         services.AddHostedService<CounterZeros>();

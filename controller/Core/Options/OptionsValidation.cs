@@ -10,10 +10,17 @@ public static partial class OptionsValidation
     /// <summary>The most addresses the host agent accepts in a request's peers file (PEERS_MAX).</summary>
     public const int MaxLatePeers = 1000;
 
-    public static IReadOnlyList<string> Validate(IpsecMeshOptions options, bool requireAwsResources)
+    /// <summary>Every invalid setting as "IpsecMesh:&lt;Setting&gt;: &lt;problem&gt;"; empty when valid.</summary>
+    /// <param name="requireAwsResources">Whether the queue, bucket and CA key must be set (the controller; not <c>status</c>).</param>
+    public static IReadOnlyList<string> Validate(IpsecMeshOptions options, bool requireAwsResources) =>
+        Check(options, requireAwsResources).Select(e => e.Text).ToList();
+
+    /// <summary>Every invalid setting, keyed by the setting (e.g. <c>VpcId</c>, <c>LeaderElection:RetryPeriod</c>).</summary>
+    public static IReadOnlyList<SettingError> Check(IpsecMeshOptions options, bool requireAwsResources)
     {
-        var errors = new List<string>();
-        void Error(string key, string message) => errors.Add($"{IpsecMeshOptions.Section}:{key}: {message}");
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<SettingError>();
+        void Error(string key, string message) => errors.Add(new SettingError(key, $"{IpsecMeshOptions.Section}:{key}: {message}"));
 
         if (!TagKeyPattern().IsMatch(options.TagKey))
             Error(nameof(options.TagKey), $"'{Shorten(options.TagKey)}' is not a usable tag key (1-100 characters of letters, digits and . _ - / + = @, no ':' and not starting with 'aws:')");

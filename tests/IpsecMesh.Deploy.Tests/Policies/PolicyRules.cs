@@ -22,6 +22,12 @@ public static class PolicyRules
         "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply",
         "ssmmessages:CreateControlChannel", "ssmmessages:OpenControlChannel",
     ];
+    /// <summary>
+    /// What the collector sidecar (on the task role) calls to send traces to X-Ray, which IAM defines without a resource
+    /// type (so only on "*").
+    /// </summary>
+    public static readonly string[] XRayWriteActions = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+
     private static readonly string[] ReadVerbs = ["Describe", "Get", "List"];
     private static readonly string[] KeyUseActions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:Sign", "kms:ReEncryptFrom", "kms:ReEncryptTo"];
 
@@ -46,7 +52,8 @@ public static class PolicyRules
     public static IEnumerable<string> NoWriteOnAnyResource(Template template) =>
         Identity(template)
             .Where(s => s.OnAnyResource)
-            .SelectMany(s => s.Actions.Where(a => IsWrite(a) && !(s.Source == "HostRolePolicy" && SsmAgentActions.Contains(a, StringComparer.Ordinal)))
+            .SelectMany(s => s.Actions.Where(a => IsWrite(a) && !(s.Source == "HostRolePolicy" && SsmAgentActions.Contains(a, StringComparer.Ordinal))
+                    && !(s.Source == "TaskRolePolicy" && XRayWriteActions.Contains(a, StringComparer.Ordinal)))
                 .Select(a => $"write action {a} on Resource * in {s}"));
 
     public static IEnumerable<string> KmsScoped(Template template)

@@ -114,6 +114,8 @@ public static class StackPolicy
         new("TaskRolePolicy", "CollectorWritesEmf", "Allow", NoPrincipal, ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             ["arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${MetricsLogGroup}:*"], NoCondition,
             "the collector writes metrics to its own log group"),
+        new("TaskRolePolicy", "CollectorWritesTraces", "Allow", NoPrincipal, ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], [Any], NoCondition,
+            "the collector sends traces to X-Ray (actions without a resource type)"),
         new("TaskRoleTaggedInstancesPolicy", "RunOnlyOnTaggedInstances", "Allow", NoPrincipal, ["ssm:SendCommand"], [Instances],
             "{StringLike: {ssm:resourceTag/${TagKey}: *}}", "commands only on instances that carry the tag"),
         new("TaskRoleTaggedInstancesPolicy", "TagOnlyMeshInstancesWithTheControllersKeys", "Allow", NoPrincipal, ["ec2:CreateTags"], [Instances],

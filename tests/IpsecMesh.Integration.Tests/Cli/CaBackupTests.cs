@@ -17,14 +17,16 @@ public sealed class CaBackupTests : IDisposable
     public async Task Init_with_a_backup_but_no_password_file_refuses_when_stderr_is_not_a_terminal_before_touching_aws()
     {
         var stderr = new StringWriter();
-        var verb = new CaVerb(stderrIsTerminal: () => false, stderr);
+        var errors = new StringWriter();
+        var cli = new IpsecMeshCli(errors, new CaCommand(stderrIsTerminal: () => false, stderr));
         var keyFile = Path.Combine(_dir, "ca-key.enc.pem");
 
         // No AWS settings at all: had the verb gone on to create a CA it would have failed on them instead.
-        var error = await Assert.ThrowsAsync<CliException>(() => verb.RunAsync(new CliArgs(["init", "--backup", keyFile], verb.Switches), Token));
+        var exit = await cli.RunAsync(["ca", "init", "--backup", keyFile]);
 
-        Assert.Contains("--backup-password-file", error.Message, StringComparison.Ordinal);
-        Assert.Contains("No CA was created", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, exit);
+        Assert.Contains("--backup-password-file", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains("No CA was created", errors.ToString(), StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_dir));
         Assert.Equal("", stderr.ToString());
     }

@@ -24,9 +24,13 @@ public sealed class HealthEndpointTests : IDisposable
         var port = LoopbackPorts.Next();
         await using var mesh = await StartReadyControllerAsync(port);
 
-        Assert.Equal(HttpStatusCode.OK, (await GetAsync(port, "live")).Code);
+        Assert.Equal((HttpStatusCode.OK, "live"), await GetAsync(port, "live"));
         Assert.Equal((HttpStatusCode.OK, "ready"), await GetAsync(port, "ready"));
-        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(port, "elsewhere")).Code);
+        Assert.Equal((HttpStatusCode.OK, "live"), await GetAsync(port, "live/"));
+        Assert.Equal((HttpStatusCode.NotFound, "unknown health path"), await GetAsync(port, "elsewhere"));
+        using var response = await _http.GetAsync(new Uri($"http://127.0.0.1:{port}/healthz/ready"), Ct);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("ready\n", await response.Content.ReadAsStringAsync(Ct));
     }
 
     [Fact]
@@ -105,11 +109,11 @@ public sealed class HealthEndpointTests : IDisposable
     {
         var port = LoopbackPorts.Next();
         await using var mesh = await StartReadyControllerAsync(port);
-        var verb = new HealthcheckVerb();
+        var cli = new IpsecMeshCli();
 
-        Assert.Equal(0, await verb.RunAsync(new CliArgs(["--port", Port(port)], verb.Switches), Ct));
-        Assert.Equal(0, await verb.RunAsync(new CliArgs(["--port", Port(port), "--ready", "--json"], verb.Switches), Ct));
-        Assert.Equal(1, await verb.RunAsync(new CliArgs(["--port", Port(LoopbackPorts.Next())], verb.Switches), Ct));
+        Assert.Equal(0, await cli.RunAsync(["healthcheck", "--port", Port(port)]));
+        Assert.Equal(0, await cli.RunAsync(["healthcheck", "--port", Port(port), "--ready", "--json"]));
+        Assert.Equal(1, await cli.RunAsync(["healthcheck", "--port", Port(LoopbackPorts.Next())]));
     }
 
     public void Dispose() => _http.Dispose();

@@ -58,6 +58,31 @@ public sealed class OtlpExportTests
             && m.Points.Any(p => p.Attributes.GetValueOrDefault("phase") == "enabled" && p.Value >= 3));
     }
 
+    /// <summary>The .NET runtime's metrics (OpenTelemetry.Instrumentation.Runtime): GC, heap, thread pool, memory.</summary>
+    public static readonly IReadOnlyList<string> RuntimeMetrics =
+    [
+        "dotnet.gc.collections", "dotnet.gc.heap.total_allocated", "dotnet.gc.last_collection.heap.size",
+        "dotnet.thread_pool.thread.count", "dotnet.thread_pool.queue.length", "dotnet.process.memory.working_set",
+    ];
+
+    [Fact]
+    public async Task RuntimeMetricsOfGcHeapAndThreadPoolArriveBesideTheControllers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var receiver = new OtlpReceiver();
+        await using var mesh = new MeshFixture(settings: OtlpSettings(receiver));
+        await mesh.StartControllerAsync(ct);
+        // Something for the GC to count.
+        GC.Collect();
+
+        await mesh.WaitForAsync(() => RuntimeMetrics.All(name => receiver.Metrics.Any(m => m.Name == name && m.Points.Count > 0)),
+            "the runtime metrics at the receiver", TimeSpan.FromSeconds(60));
+
+        Assert.Empty(receiver.Problems);
+        Assert.Contains(receiver.Metrics, m => m.Name == "dotnet.process.memory.working_set" && m.Unit == "By" && m.Points.Any(p => p.Value > 1_000_000));
+        Assert.Contains(receiver.Metrics, m => m.Name == "dotnet.thread_pool.thread.count" && m.Points.Any(p => p.Value >= 1));
+    }
+
     [Fact]
     public async Task AwsCallAndSsmCommandSpansBelongToTheirReconcileTraces()
     {
@@ -101,6 +126,12 @@ public sealed class OtlpExportTests
         await mesh.StartControllerAsync(ct);
         foreach (var instance in instances) await mesh.WaitForTagAsync(instance, "enabled");
         await mesh.WaitForAsync(() => receiver.Spans.Any(s => s.LinkedSpanIds.Count > 1), "a batched call span with several links", TimeSpan.FromSeconds(60));
+        // The reconciles end (and are exported) after the call they waited for: on a loaded machine a later batch brings them.
+        await mesh.WaitForAsync(() =>
+        {
+            var ids = receiver.Spans.Where(s => s.Name == "reconcile").Select(s => s.SpanId).ToHashSet(StringComparer.Ordinal);
+            return receiver.Spans.First(s => s.LinkedSpanIds.Count > 1).LinkedSpanIds.All(ids.Contains);
+        }, "the reconciles the batched call links to", TimeSpan.FromSeconds(30));
 
         var reconcileIds = receiver.Spans.Where(s => s.Name == "reconcile").Select(s => s.SpanId).ToHashSet(StringComparer.Ordinal);
         var batched = receiver.Spans.First(s => s.LinkedSpanIds.Count > 1);

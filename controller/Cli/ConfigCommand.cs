@@ -1,39 +1,44 @@
+using System.CommandLine;
 using System.Text;
 using IpsecMesh.HostAgent.Policy;
 using Microsoft.Extensions.Configuration;
 
 namespace IpsecMesh.Cli;
 
-/// <summary><c>ipsec-mesh config validate [DIR]</c>: checks a mesh policy directory the way the controller does before a rollout.</summary>
-public sealed class ConfigVerb : ICliVerb
+/// <summary><c>ipsec-mesh config validate [DIR] [--vpc] [--json]</c>: checks a mesh policy directory the way the controller does before a rollout.</summary>
+public static class ConfigCommand
 {
-    public string Name => "config";
-    public string Summary => "validate a mesh policy directory (config validate [DIR])";
-    public string Usage => """
-        usage: ipsec-mesh config validate [DIR] [--vpc] [--json]
-
-        Validates the mesh policy in DIR (default: the embedded default policy): the policy group files
-        private, clear, private-or-clear, clear-or-private, block and the conn template. Every error is
-        named with its file and line. Where libreswan is installed, its own parser also checks the
-        template (addconn --checkconfig). Exit 0 when valid, 1 when not. The controller applies the
-        same checks (but libreswan's) to s3://BUCKET/config/ and keeps the last good policy when they
-        fail; hosts check with their own libreswan before changing anything.
-
-        --vpc also reads, with the AWS settings of `status`, the entries the controller generates from
-        the VPC (managed-service addresses kept clear; the VPC's CIDR blocks with VpcRangesGroup), lists
-        each with the interface or VPC it comes from and why, and validates the policy with them.
-        """;
-    public IReadOnlySet<string> Switches { get; } = new HashSet<string> { "json", "vpc" };
-
-    public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        if (args.Positionals.Count == 0 || args.Positionals[0] != "validate") throw new CliException("expected 'config validate [DIR]'");
-        if (args.Positionals.Count > 2) throw new CliException("config validate takes at most one directory");
-        var json = args.Has("json");
-        var withVpc = args.Has("vpc");
-        args.EnsureAllUsed();
-        var directory = args.Positionals.Count == 2 ? args.Positionals[1] : null;
-        if (directory is not null && !Directory.Exists(directory)) throw new CliException($"'{directory}' is not a directory");
+        var directory = new Argument<string?>("DIR") { Description = "the policy directory (default: the embedded default policy)", Arity = ArgumentArity.ZeroOrOne };
+        directory.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } dir && !Directory.Exists(dir)) result.AddError($"'{dir}' is not a directory");
+        });
+        var json = CliOptions.Json("one object: source, valid, hash, libreswan, errors (file, line, message), generated");
+        var vpc = new Option<bool>("--vpc")
+        {
+            Description = "also read, with the AWS settings of `status`, the entries the controller generates from the VPC (managed-service "
+                + "addresses kept clear; the VPC's CIDR blocks with VpcRangesGroup), list each with the interface or VPC it comes from and why, "
+                + "and validate the policy with them",
+        };
+        var validate = new Command("validate", """
+            validate a mesh policy directory.
+            Validates the mesh policy in DIR (default: the embedded default policy): the policy group files
+            private, clear, private-or-clear, clear-or-private, block and the conn template. Every error is
+            named with its file and line. Where libreswan is installed, its own parser also checks the
+            template (addconn --checkconfig). Exit 0 when valid, 1 when not. The controller applies the
+            same checks (but libreswan's) to s3://BUCKET/config/ and keeps the last good policy when they
+            fail; hosts check with their own libreswan before changing anything.
+            """) { directory, vpc, json };
+        validate.SetAction((parsed, cancellationToken) => ValidateAsync(parsed.GetValue(directory), parsed.GetValue(json), cancellationToken, parsed.GetValue(vpc)));
+        return new Command("config", "validate a mesh policy directory (config validate [DIR])") { validate };
+    }
+
+    /// <summary>Validates the policy in <paramref name="directory"/> (null: the embedded default).</summary>
+    /// <returns>0 when valid, 1 when not (errors on standard error, or in the JSON object).</returns>
+    public static async Task<int> ValidateAsync(string? directory, bool json, CancellationToken cancellationToken, bool withVpc = false)
+    {
         var result = directory is null ? new PolicyLoadResult(MeshPolicy.Default, []) : MeshPolicy.LoadDirectory(directory);
         IReadOnlyList<IpsecMesh.Core.Vpc.GeneratedEntry> generated = withVpc ? await ScanVpcAsync(cancellationToken) : [];
         if (result.Policy is not null && generated.Count > 0)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Reconcile;
@@ -9,26 +10,28 @@ using Microsoft.Extensions.Configuration;
 
 namespace IpsecMesh.Cli;
 
-/// <summary><c>ipsec-mesh status</c>: the tagged instances as EC2 reports them: phase, certificate expiry, last message.</summary>
-public sealed class StatusVerb : ICliVerb
+/// <summary><c>ipsec-mesh status [--json]</c>: the tagged instances as EC2 reports them: phase, certificate expiry, last message.</summary>
+public static class StatusCommand
 {
-    public string Name => "status";
-    public string Summary => "list tagged instances: phase, certificate expiry, last message";
-    public string Usage => """
-        usage: ipsec-mesh status [--json]
-
-        Lists every instance carrying the tag key (IpsecMesh__TagKey, default IPSec) in the configured
-        region (and VPC, if IpsecMesh__VpcId is set) with its phase, certificate expiry and the
-        controller's last status sentence, then the policy entries the controller generates from the
-        VPC (managed-service addresses kept clear, VPC ranges with VpcRangesGroup), each with the interface
-        or VPC it comes from and why. Read-only.
-        """;
-    public IReadOnlySet<string> Switches { get; } = new HashSet<string> { "json" };
-
-    public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var json = args.Has("json");
-        args.EnsureAllUsed();
+        var json = CliOptions.Json("one object: instances (instanceId, state, phase, certificateExpiry, config, status), phases, configs, rollout");
+        var command = new Command("status", """
+            list tagged instances: phase, certificate expiry, last message.
+            Lists every instance carrying the tag key (IpsecMesh__TagKey, default IPSec) in the configured
+            region (and VPC, if IpsecMesh__VpcId is set) with its phase, certificate expiry and the
+            controller's last status sentence, then the policy entries the controller generates from the
+            VPC (managed-service addresses kept clear, VPC ranges with VpcRangesGroup), each with the interface
+            or VPC it comes from and why. Read-only.
+            """) { json };
+        command.SetAction((parsed, cancellationToken) => RunAsync(parsed.GetValue(json), cancellationToken));
+        return command;
+    }
+
+    /// <summary>Lists the instances (text table or JSON); exit 0.</summary>
+    /// <exception cref="Core.Hosting.SettingsException">Invalid settings.</exception>
+    public static async Task<int> RunAsync(bool json, CancellationToken cancellationToken)
+    {
         var options = CliConfiguration.Build().GetSection(IpsecMeshOptions.Section).Get<IpsecMeshOptions>() ?? new IpsecMeshOptions();
         var errors = OptionsValidation.Validate(options, requireAwsResources: false);
         if (errors.Count > 0) throw new Core.Hosting.SettingsException(errors);
