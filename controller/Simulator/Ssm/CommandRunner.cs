@@ -261,7 +261,7 @@ internal sealed class CommandRunner
         CommandOutcome outcome;
         try
         {
-            outcome = await context.Instance.Runtime.ExecuteAsync(context, new ShellScriptRun(lines, files), invocation.Cancellation!.Token);
+            outcome = await context.Instance.Runtime.ExecuteAsync(context, new ShellScriptRun(lines, files, ShellScriptRun.AgentEnvironment(context.InstanceId, context.Metadata.Region)), invocation.Cancellation!.Token);
         }
         catch (OperationCanceledException)
         {
