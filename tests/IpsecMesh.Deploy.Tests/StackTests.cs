@@ -147,6 +147,21 @@ public class StackTests
             Assert.Equal("!GetAtt EventQueue.Arn", Node.Render(Node.Get(Node.List(Stack.Resource(rule).Property("Targets"))[0], "Arn"))));
     }
 
+    [Fact]
+    public void Command_status_rule_routes_only_ended_commands_of_the_agent_document_to_the_queue()
+    {
+        var pattern = Node.Map(Stack.Resource("CommandStatusRule").Property("EventPattern"));
+        var detail = Node.Map(pattern["detail"]);
+
+        Assert.Equal("[aws.ssm]", Node.Render(pattern["source"]));
+        Assert.Equal("[EC2 Command Status-change Notification, EC2 Command Invocation Status-change Notification]", Node.Render(pattern["detail-type"]));
+        // Only the stack's own document: another team's Run Command traffic never reaches the controller's queue.
+        Assert.Equal("[!Ref AgentDocument]", Node.Render(detail["document-name"]));
+        Assert.Equal("[Success, Failed, TimedOut, Cancelled]", Node.Render(detail["status"]));
+        Assert.Equal("!GetAtt EventQueue.Arn", Node.Render(Node.Get(Node.List(Stack.Resource("CommandStatusRule").Property("Targets"))[0], "Arn")));
+        // The queue policy lets it send: EventQueuePolicy's EventBridgeRulesSend, pinned in Policies/StackPolicy.cs.
+    }
+
     private static List<(List<string> Selectors, List<List<string>> DimensionSets)> CollectorDeclarations()
     {
         var exporter = Node.Get(Node.Get(CloudFormationYaml.Load(RepositoryFiles.CollectorConfig), "exporters"), "awsemf");
