@@ -30,7 +30,7 @@ verb_install_cert() {
 # take_batch_cert OUT: writes this instance's certificate from the batch to OUT. Every line is
 # checked (an instance id, base64), at most BATCH_MAX lines, an instance id at most once.
 take_batch_cert() {
-  local out=$1 self line number=0 count=0 found="" id
+  local out=$1 self line number=0 count=0 entry="" id
   local -A seen=()
   self="$(own_instance_id)" || fail not_in_batch "could not learn this instance's id (AWS_SSM_INSTANCE_ID unset and no IMDSv2 instance-id)"
   while IFS= read -r line || [ -n "$line" ]; do
@@ -42,10 +42,10 @@ take_batch_cert() {
     seen[$id]=1
     count=$((count + 1))
     [ "$count" -le "$BATCH_MAX" ] || bad_request_verb "file host-certs holds more than ${BATCH_MAX} certificates"
-    [ "$id" = "$self" ] && found=${BASH_REMATCH[2]}
+    if [ "$id" = "$self" ]; then entry=${BASH_REMATCH[2]}; fi
   done <"${IN}/host-certs"
-  [ -n "$found" ] || fail not_in_batch "the certificate batch has no entry for ${self}"
-  printf '%s' "$found" | base64 -d >"$out" 2>/dev/null || bad_request_verb "file host-certs: the entry for ${self} is not base64"
+  [ -n "$entry" ] || fail not_in_batch "the certificate batch has no entry for ${self}"
+  printf '%s' "$entry" | base64 -d >"$out" 2>/dev/null || bad_request_verb "file host-certs: the entry for ${self} is not base64"
 }
 
 # import_host_crt MODE NICK CERT: imports the certificate CERT alone under NICK (its key is already
