@@ -57,6 +57,9 @@ public sealed class SimulatedAws : IAsyncDisposable
         }
         _ssm = new SsmService(Fleet, Kms, time, random, options.CommandDeliveryLatency, options.Region, options.AccountId, _s3.Read);
         AgentDocumentName = AgentDocument.Name;
+        _ssm.Runner.EventSource = (options.AccountId, options.Region);
+        _ssm.Runner.PublishEvent = _events.Publish;
+        if (!options.Empty) CreateCommandStatusRule(options, AgentDocumentName);
         // As the stack does: the agent document of this build, reading input files from this bucket (an empty account has none).
         if (!options.Empty)
             _ssm.Documents.Create(AgentDocumentName, AgentDocument.ToJson(AgentDocument.Build(AgentScript.Content, new InputsLocation(options.BucketName, options.Region))),
@@ -165,6 +168,28 @@ public sealed class SimulatedAws : IAsyncDisposable
         _events.PutTarget("ipsec-mesh-instance-state", "ipsec-mesh-queue", queueArn);
         _events.PutTarget("ipsec-mesh-tag-change", "ipsec-mesh-queue", queueArn);
     }
+
+    /// <summary>
+    /// As the stack's CommandStatusRule: Run Command's status-change events of the agent document, for invocations and
+    /// commands that ended, to the events queue (the controller reads a finished command's outputs once, no polling).
+    /// </summary>
+    private void CreateCommandStatusRule(SimulatorOptions options, string documentName)
+    {
+        _events.PutRule("ipsec-mesh-command-status", CommandStatusPattern(documentName));
+        _events.PutTarget("ipsec-mesh-command-status", "ipsec-mesh-queue", $"arn:aws:sqs:{options.Region}:{options.AccountId}:{options.QueueName}");
+    }
+
+    /// <summary>The stack's event pattern for Run Command's status changes of <paramref name="documentName"/> that end an invocation or a command.</summary>
+    public static string CommandStatusPattern(string documentName) => new JsonObject
+    {
+        ["source"] = new JsonArray("aws.ssm"),
+        ["detail-type"] = new JsonArray(Events.EventEnvelope.CommandStatusChangeDetailType, Events.EventEnvelope.CommandInvocationStatusChangeDetailType),
+        ["detail"] = new JsonObject
+        {
+            ["document-name"] = new JsonArray(documentName),
+            ["status"] = new JsonArray("Success", "Failed", "TimedOut", "Cancelled"),
+        },
+    }.ToJsonString();
 
     /// <summary>The agent document of this build, registered as the stack registers it (AgentDocument.Name).</summary>
     public string AgentDocumentName { get; }

@@ -51,6 +51,8 @@ public class StackTests
     [InlineData("InstancesFailedAlarm", "ipsec_mesh.instances")]
     [InlineData("CertificateExpiryAlarm", "ipsec_mesh.certificate.min_remaining")]
     [InlineData("HeartbeatMissingAlarm", "ipsec_mesh.heartbeat")]
+    [InlineData("RolloutStoppedAlarm", "ipsec_mesh.rollout.stopped")]
+    [InlineData("ConfigRejectedAlarm", "ipsec_mesh.config.rejected")]
     public void Controller_alarms_read_metrics_whose_dimensions_the_collector_exports(string alarm, string metric)
     {
         var properties = Stack.Resource(alarm).Properties;
@@ -81,6 +83,22 @@ public class StackTests
 
         Assert.Equal(TimeSpan.FromDays(14), TimeSpan.FromSeconds(threshold));
         Assert.Equal("LessThanThreshold", Node.Text(Stack.Resource("CertificateExpiryAlarm").Property("ComparisonOperator")));
+    }
+
+    [Theory]
+    [InlineData("RolloutStoppedAlarm")]
+    [InlineData("ConfigRejectedAlarm")]
+    public void Rollout_and_config_alarms_fire_on_the_first_period_above_zero_and_clear_with_it(string alarm)
+    {
+        var properties = Stack.Resource(alarm).Properties;
+
+        // Both gauges are 0 in good times and at least 1 while the roll-out is stopped / the policy has errors.
+        Assert.Equal("Maximum", Node.Text(properties["Statistic"]));
+        Assert.Equal("GreaterThanThreshold", Node.Text(properties["ComparisonOperator"]));
+        Assert.Equal(0, double.Parse(Node.Text(properties["Threshold"])!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("1", Node.Text(properties["EvaluationPeriods"]));
+        Assert.Equal("notBreaching", Node.Text(properties["TreatMissingData"]));
+        Assert.Equal("!Ref AlarmTopic", Node.Render(Node.List(properties["OKActions"])[0]));
     }
 
     [Fact]
@@ -146,6 +164,21 @@ public class StackTests
         Assert.Equal("[batch]", Node.Render(Node.Get(metrics, "processors")));
         var statements = Policies.PolicyExtractor.Statements(Stack).Where(s => s.Source == "TaskRolePolicy").ToList();
         Assert.Contains(statements, s => s.HasAction("xray:PutTraceSegments") && s.HasAction("xray:PutTelemetryRecords"));
+    }
+
+    [Fact]
+    public void Command_status_rule_routes_only_ended_commands_of_the_agent_document_to_the_queue()
+    {
+        var pattern = Node.Map(Stack.Resource("CommandStatusRule").Property("EventPattern"));
+        var detail = Node.Map(pattern["detail"]);
+
+        Assert.Equal("[aws.ssm]", Node.Render(pattern["source"]));
+        Assert.Equal("[EC2 Command Status-change Notification, EC2 Command Invocation Status-change Notification]", Node.Render(pattern["detail-type"]));
+        // Only the stack's own document: another team's Run Command traffic never reaches the controller's queue.
+        Assert.Equal("[!Ref AgentDocument]", Node.Render(detail["document-name"]));
+        Assert.Equal("[Success, Failed, TimedOut, Cancelled]", Node.Render(detail["status"]));
+        Assert.Equal("!GetAtt EventQueue.Arn", Node.Render(Node.Get(Node.List(Stack.Resource("CommandStatusRule").Property("Targets"))[0], "Arn")));
+        // The queue policy lets it send: EventQueuePolicy's EventBridgeRulesSend, pinned in Policies/StackPolicy.cs.
     }
 
     private static List<(List<string> Selectors, List<List<string>> DimensionSets)> CollectorDeclarations()

@@ -89,6 +89,50 @@ public class VirtualHostTests
         Assert.Null(host.State.CertSerial);
     }
 
+    [Fact]
+    public async Task One_batched_install_cert_gives_each_host_its_own_certificate_and_a_host_without_an_entry_not_in_batch()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var aws = new SimulatedAws(SimulatorOptions.Default, time);
+        var hosts = Enumerable.Range(0, 3).Select(_ => new VirtualHost(VirtualHostOptions.Instant)).ToArray();
+        var ids = hosts.Select(h => aws.Fleet.Launch(new InstanceSpec { Runtime = h }).InstanceId).ToArray();
+        using var clients = new Clients(aws);
+        var (ca, caKey) = NewCa();
+        using var _ = ca;
+        using var __ = caKey;
+        var certificates = new List<KeyValuePair<string, string>>();
+        for (var i = 0; i < 2; i++)
+        {
+            var csr = await RunAsync(aws, clients, time, ids[i], AgentRequest.For(AgentVerbs.Csr, new Dictionary<string, string> { ["keyType"] = "ec" }));
+            using var cert = Sign(ca, Convert.FromBase64String(csr.GetString("csr")!), [0x10, (byte)(0x20 + i)]);
+            certificates.Add(KeyValuePair.Create(ids[i], cert.ExportCertificatePem()));
+        }
+        await RunAsync(aws, clients, time, ids[2], AgentRequest.For(AgentVerbs.Csr, new Dictionary<string, string> { ["keyType"] = "ec" }));
+        var batch = AgentRequest.For(AgentVerbs.InstallCert, files: new Dictionary<string, byte[]>
+        {
+            [CertificateBatch.FileName] = CertificateBatch.Render(certificates),
+            ["ca-bundle.pem"] = Encoding.ASCII.GetBytes(ca.ExportCertificatePem()),
+        });
+
+        var sent = await clients.Ssm.SendCommandAsync(AgentCommands.Command(aws, batch, ids), Ct);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var results = new List<AgentResult>();
+        foreach (var id in ids)
+        {
+            var done = await Eventually.Until(
+                () => clients.Ssm.GetCommandInvocationAsync(AgentCommands.AgentStep(sent.Command.CommandId, id), Ct),
+                i => i.Status != CommandInvocationStatus.InProgress && i.Status != CommandInvocationStatus.Pending);
+            results.Add(AgentResult.ParseAll(done.StandardOutputContent)[^1]);
+        }
+
+        Assert.Equal(["1020", "1021"], results.Take(2).Select(r => r.GetString("serial")));
+        Assert.Equal(certificates[0].Value, hosts[0].State.CertificatePem);
+        Assert.Equal(certificates[1].Value, hosts[1].State.CertificatePem);
+        Assert.Equal("not_in_batch", results[2].Code);
+        Assert.Contains(ids[2], results[2].Error, StringComparison.Ordinal);
+        Assert.Null(hosts[2].State.CertSerial);
+    }
+
     [Theory]
     [InlineData("us-east-1", "aws")]
     [InlineData("cn-north-1", "aws-cn")]

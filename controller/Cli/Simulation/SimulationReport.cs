@@ -13,6 +13,12 @@ public sealed record SimulationReport
     public required double WallSeconds { get; init; }
     public double? SimulatedSecondsToConverge { get; init; }
     public required double Ec2SsmCallsPerInstance { get; init; }
+    /// <summary>SSM calls during enrolment / N (SendCommand, ListCommandInvocations, GetCommandInvocation, DescribeInstanceInformation, …).</summary>
+    public required double SsmCallsPerInstance { get; init; }
+    /// <summary>EC2 CreateTags during enrolment / N: at least one per instance, since each writes its own sealed certificate expiry.</summary>
+    public required double CreateTagsPerInstance { get; init; }
+    /// <summary>EC2 calls other than CreateTags during enrolment / N (DescribeInstances pages, DescribeSecurityGroups).</summary>
+    public required double OtherEc2CallsPerInstance { get; init; }
     public double? SteadyCallsPerResyncPer1000 { get; init; }
     /// <summary>The calls of that one steady-state resync by API ("ec2:DescribeInstances": 1, "ec2:DescribeNetworkInterfaces": 1, "ec2:DescribeVpcs": 1, …).</summary>
     public IReadOnlyDictionary<string, long>? SteadyResyncCalls { get; init; }

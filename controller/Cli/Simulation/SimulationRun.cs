@@ -48,10 +48,12 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
 
         double? secondsToConverge = null;
         long enrolmentCalls = 0;
+        IReadOnlyDictionary<string, long> enrolment = new Dictionary<string, long>();
         try
         {
             secondsToConverge = await WaitForConvergenceAsync(aws, time, simulatedStart, wall, cancellationToken);
             enrolmentCalls = Ec2SsmCalls(aws);
+            enrolment = aws.Calls.Snapshot().ToDictionary(c => c.Key, c => c.Value.Total, StringComparer.Ordinal);
         }
         finally
         {
@@ -77,6 +79,9 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
             WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1),
             SimulatedSecondsToConverge = secondsToConverge is { } s ? Math.Round(s, 1) : null,
             Ec2SsmCallsPerInstance = Math.Round((double)enrolmentCalls / settings.Instances, 2),
+            SsmCallsPerInstance = PerInstance(enrolment, k => k.StartsWith("ssm:", StringComparison.Ordinal)),
+            CreateTagsPerInstance = PerInstance(enrolment, k => k == "ec2:CreateTags"),
+            OtherEc2CallsPerInstance = PerInstance(enrolment, k => k.StartsWith("ec2:", StringComparison.Ordinal) && k != "ec2:CreateTags"),
             SteadyCallsPerResyncPer1000 = steady is { } st ? Math.Round(st.Total * 1000.0 / settings.Instances, 2) : null,
             SteadyResyncCalls = steady?.ByApi,
             CertificatesPerInstance = Math.Round((double)certificates / settings.Instances, 3),
@@ -187,6 +192,9 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
     private static long ResyncDrivenCalls(SimulatedAws aws) =>
         aws.Calls.Snapshot().Where(c => c.Key.StartsWith("ec2:", StringComparison.Ordinal)
             || (c.Key.StartsWith("ssm:", StringComparison.Ordinal) && c.Key != "ssm:ListCommandInvocations")).Sum(c => c.Value.Total);
+
+    private double PerInstance(IReadOnlyDictionary<string, long> calls, Func<string, bool> counted) =>
+        Math.Round((double)calls.Where(c => counted(c.Key)).Sum(c => c.Value) / settings.Instances, 3);
 
     private static long Ec2SsmCalls(SimulatedAws aws) =>
         aws.Calls.Snapshot().Where(c => c.Key.StartsWith("ec2:", StringComparison.Ordinal) || c.Key.StartsWith("ssm:", StringComparison.Ordinal)).Sum(c => c.Value.Total);

@@ -9,6 +9,16 @@ public interface ISsmGateway
     /// <summary>Sends the request to the instance (coalesced with identical requests to other instances, up to 50 per command); returns the command id.</summary>
     Task<string> SendAsync(string instanceId, AgentRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sends an <c>install-cert</c> of <paramref name="certificatePem"/> to the instance, batched with other
+    /// instances' installs of the same <paramref name="shared"/> request (CA bundle, peers; no <c>host.crt</c>):
+    /// up to 50 instances per command, their certificates in one <c>host-certs</c> input file
+    /// (<see cref="CertificateBatch"/>), from which each host takes its own. Returns the command id.
+    /// </summary>
+    Task<string> SendCertificateAsync(string instanceId, string certificatePem, AgentRequest shared, CancellationToken cancellationToken) =>
+        SendAsync(instanceId, new AgentRequest(shared.Verbs, shared.Parameters,
+            new Dictionary<string, byte[]>(shared.Files, StringComparer.Ordinal) { ["host.crt"] = System.Text.Encoding.ASCII.GetBytes(certificatePem) }), cancellationToken);
+
     /// <summary>Every invocation requested since <paramref name="since"/> (one paginated listing, 50 per call), or of one command.</summary>
     Task<IReadOnlyList<InvocationSummary>> ListInvocationsAsync(DateTimeOffset since, string? commandId, bool details, CancellationToken cancellationToken);
 

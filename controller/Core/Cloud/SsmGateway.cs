@@ -20,7 +20,7 @@ namespace IpsecMesh.Core.Cloud;
 /// first), one ListCommandInvocations per command for many polls. An instance SSM refuses
 /// (InvalidInstanceId fails the whole call) is dropped and the rest of the batch sent again at once.
 /// </summary>
-public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
+public sealed partial class SsmGateway : ISsmGateway, IAsyncDisposable
 {
     private const int SendBatch = 50;
     private const int InformationBatch = 50;
@@ -53,6 +53,7 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
         _logger = logger;
         _sends = new Batcher<string, SendOutcome>(SendBatch, window, time, SendBatchAsync);
         _agents = new Batcher<string, bool>(InformationBatch, window, time, DescribeAgentsAsync);
+        _certificateSends = new Batcher<string, SendOutcome>(SendBatch, window, time, SendCertificateBatchAsync);
     }
 
     /// <summary>aws:runShellScript's timeoutSeconds: CommandTimeout, validated at start to 5 s..48 h in whole seconds.</summary>
@@ -275,5 +276,6 @@ public sealed class SsmGateway : ISsmGateway, IAsyncDisposable
     {
         await _sends.DisposeAsync();
         await _agents.DisposeAsync();
+        await _certificateSends.DisposeAsync();
     }
 }

@@ -86,7 +86,8 @@ public sealed class ControllerLoops(
                 await caRetirement.RunOnceAsync(ct);
             }, cancellationToken, skipFirst: true),
             Every("heartbeat", HeartbeatInterval, Beat, cancellationToken),
-            Every("command sweep", options.CommandPollInterval, commands.SweepAsync, cancellationToken),
+            Every("command reads", options.CommandPollInterval, commands.ReadEndedAsync, cancellationToken),
+            Every("command sweep", options.CommandSweepInterval, commands.SweepAsync, cancellationToken),
             Every("host health", options.HostStatusInterval, hostHealth.CollectAsync, cancellationToken, skipFirst: true),
             events.RunAsync(cancellationToken),
         };

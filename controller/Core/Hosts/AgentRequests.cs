@@ -53,6 +53,14 @@ public static class AgentRequests
             [CaBundleFile] = Encoding.ASCII.GetBytes(bundle.Pem),
         }, peers));
 
+    /// <summary>
+    /// The part of an <c>install-cert</c> that a batch of hosts shares (CA bundle, peers): the certificates
+    /// go beside it, one line per host, in <see cref="CertificateBatch.FileName"/> (see <c>ISsmGateway.SendCertificateAsync</c>).
+    /// </summary>
+    public static AgentRequest InstallCertShared(TrustBundle bundle, IReadOnlyList<System.Net.IPAddress>? peers = null) => AgentRequest.For(
+        AgentVerbs.InstallCert,
+        files: WithPeers(new Dictionary<string, byte[]>(StringComparer.Ordinal) { [CaBundleFile] = Encoding.ASCII.GetBytes(bundle.Pem) }, peers));
+
     public static AgentRequest InstallP12(IssuedKeyPackage package, TrustBundle bundle, IReadOnlyList<System.Net.IPAddress>? peers = null) => AgentRequest.For(
         AgentVerbs.InstallP12,
         files: WithPeers(new Dictionary<string, byte[]>(StringComparer.Ordinal)

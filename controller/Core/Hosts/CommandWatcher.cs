@@ -6,11 +6,14 @@ using Microsoft.Extensions.Logging;
 namespace IpsecMesh.Core.Hosts;
 
 /// <summary>
-/// Watches every command the controller has in flight with one sweep per poll interval: a single
-/// paginated ListCommandInvocations over the recent window (50 invocations a call, outputs
-/// included), not a call per command. When a command finishes, its instance is queued; reconciles
-/// read the state from here and never poll SSM themselves. Commands older than the window (a host
-/// whose agent is offline) are listed by command id instead.
+/// Watches every command the controller has in flight. Run Command's status-change events (EventBridge
+/// to the events queue, <see cref="Notify"/>) name the commands whose invocations ended; each poll
+/// interval, each such command of ours is read once (ListCommandInvocations by command id, 50
+/// invocations a page, outputs included), so completion costs no polling. Under that, a slow sweep
+/// (<c>CommandSweepInterval</c>): a single paginated ListCommandInvocations over the recent window for
+/// every command still open, which catches lost events. When a command finishes, its instance is
+/// queued; reconciles read the state from here and never poll SSM themselves. Commands older than
+/// the window (a host whose agent is offline) are listed by command id instead.
 /// </summary>
 public sealed class CommandWatcher(ISsmGateway ssm, WorkQueue<string> queue, TimeProvider time, ILogger<CommandWatcher> logger)
 {
@@ -19,6 +22,43 @@ public sealed class CommandWatcher(ISsmGateway ssm, WorkQueue<string> queue, Tim
 
     private readonly ConcurrentDictionary<string, TrackedCommand> _tracked = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, InvocationSummary> _latest = new(StringComparer.Ordinal);
+    // Commands an event said have ended invocations, not read since: when the first such event came, and whether the whole command has ended.
+    private readonly ConcurrentDictionary<string, (DateTimeOffset FirstAt, bool CommandEnded)> _ended = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How long an ended invocation's read waits for the rest of its command (whose own event then triggers one read
+    /// for all): a batch of 50 is read once, and a straggler holds the others back by at most this.
+    /// </summary>
+    public static readonly TimeSpan StragglerWait = TimeSpan.FromSeconds(20);
+
+    /// <summary>A Run Command status change from the events queue: a command with an invocation (or all) ended is read at the next poll interval.</summary>
+    public void Notify(Sources.CommandEvent e)
+    {
+        if (!e.Ended) return;
+        var now = time.GetUtcNow();
+        _ended.AddOrUpdate(e.CommandId, (now, e.InstanceId is null), (_, seen) => (seen.FirstAt, seen.CommandEnded || e.InstanceId is null));
+    }
+
+    /// <summary>
+    /// Reads each command an event reported ended, if it is one of ours still open: one paged listing per command, once
+    /// the whole command has ended or its first ended invocation waited <see cref="StragglerWait"/>.
+    /// </summary>
+    public async Task ReadEndedAsync(CancellationToken cancellationToken)
+    {
+        if (_ended.IsEmpty) return;
+        var now = time.GetUtcNow();
+        var due = _ended.Where(e => e.Value.CommandEnded || now - e.Value.FirstAt >= StragglerWait).Select(e => e.Key).ToList();
+        if (due.Count == 0) return;
+        foreach (var id in due) _ended.TryRemove(id, out _);
+        var open = OpenCommandIds();
+        var seen = new List<InvocationSummary>();
+        foreach (var commandId in due.Where(open.Contains))
+            seen.AddRange(await ssm.ListInvocationsAsync(now - Window, commandId, details: true, cancellationToken));
+        if (seen.Count > 0) Record(seen, open.Count);
+    }
+
+    private HashSet<string> OpenCommandIds() =>
+        _tracked.Where(t => Latest(t.Key, t.Value.CommandId) is not { IsFinished: true }).Select(t => t.Value.CommandId).ToHashSet(StringComparer.Ordinal);
 
     public void Track(string instanceId, TrackedCommand command)
     {
@@ -51,11 +91,26 @@ public sealed class CommandWatcher(ISsmGateway ssm, WorkQueue<string> queue, Tim
         if (open.Count == 0) return;
         var recent = open.Where(t => t.Value.SentAt >= windowStart).ToList();
         var seen = new List<InvocationSummary>();
+        var byCommand = open.Where(t => t.Value.SentAt < windowStart).Select(t => t.Value.CommandId).ToHashSet(StringComparer.Ordinal);
         if (recent.Count > 0)
-            seen.AddRange(await ssm.ListInvocationsAsync(recent.Min(t => t.Value.SentAt) - ClockSlack, null, details: true, cancellationToken));
-        foreach (var commandId in open.Where(t => t.Value.SentAt < windowStart).Select(t => t.Value.CommandId).Distinct(StringComparer.Ordinal))
+        {
+            // One listing of everything invoked since the oldest open command (50 a page, ours and others'), or one per open
+            // command (a page per 50 of its invocations): whichever is fewer pages. Few commands left open, e.g. one host
+            // whose agent is slow, then cost a page each instead of a walk through all the commands since.
+            var since = recent.Min(t => t.Value.SentAt) - ClockSlack;
+            var recentCommands = recent.Select(t => t.Value.CommandId).ToHashSet(StringComparer.Ordinal);
+            var listedSince = _tracked.Values.Count(t => t.SentAt >= since);
+            if (recentCommands.Count < (listedSince + 49) / 50) byCommand.UnionWith(recentCommands);
+            else seen.AddRange(await ssm.ListInvocationsAsync(since, null, details: true, cancellationToken));
+        }
+        foreach (var commandId in byCommand)
             seen.AddRange(await ssm.ListInvocationsAsync(windowStart, commandId, details: true, cancellationToken));
 
+        Record(seen, open.Count);
+    }
+
+    private void Record(List<InvocationSummary> seen, int open)
+    {
         var finished = 0;
         foreach (var invocation in seen)
         {
@@ -68,6 +123,6 @@ public sealed class CommandWatcher(ISsmGateway ssm, WorkQueue<string> queue, Tim
                 queue.Add(invocation.InstanceId);
             }
         }
-        Log.Swept(logger, open.Count, seen.Count, finished);
+        Log.Swept(logger, open, seen.Count, finished);
     }
 }

@@ -35,7 +35,15 @@ public sealed record IpsecMeshOptions
     public string HostKeyType { get; init; } = "ec";
     public int HealthPort { get; init; } = 8080;
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>How often the commands that Run Command's status-change events reported ended have their invocations read (one paged ListCommandInvocations each).</summary>
     public TimeSpan CommandPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The level-triggered safety net under those events: how often every command still in flight is listed
+    /// (one paginated ListCommandInvocations over the recent window), for events lost or never routed (a stack
+    /// without the command-status rule, LocalStack). At least <see cref="CommandPollInterval"/>.
+    /// </summary>
+    public TimeSpan CommandSweepInterval { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan AgentWaitInterval { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan BackoffBase { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan BackoffCap { get; init; } = TimeSpan.FromMinutes(10);

@@ -58,6 +58,8 @@ public static partial class OptionsValidation
         Positive(nameof(options.ResyncInterval), options.ResyncInterval);
         Positive(nameof(options.ConfigPollInterval), options.ConfigPollInterval);
         Positive(nameof(options.CommandPollInterval), options.CommandPollInterval);
+        if (options.CommandSweepInterval < options.CommandPollInterval || options.CommandSweepInterval > TimeSpan.FromHours(1))
+            Error(nameof(options.CommandSweepInterval), $"{options.CommandSweepInterval} must be between CommandPollInterval ({options.CommandPollInterval}) and 1 hour");
         Positive(nameof(options.AgentWaitInterval), options.AgentWaitInterval);
         Positive(nameof(options.BackoffBase), options.BackoffBase);
         Positive(nameof(options.HostStatusInterval), options.HostStatusInterval);

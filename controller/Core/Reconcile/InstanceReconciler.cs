@@ -180,11 +180,22 @@ public sealed class InstanceReconciler(
         return observation with { AgentOnline = await online, SecurityProblem = await problem, SecurityChecked = true, CoverageProblem = coverage is null ? null : StatusText.Clean(coverage) };
     }
 
-    private async Task SendAsync(Observation observation, InstanceRecord record, AgentRequest request, string status, string? appliedConfigHash, CancellationToken cancellationToken,
-        IReadOnlyCollection<string>? forget = null)
+    private Task SendAsync(Observation observation, InstanceRecord record, AgentRequest request, string status, string? appliedConfigHash, CancellationToken cancellationToken,
+        IReadOnlyCollection<string>? forget = null) =>
+        SendAsync(observation, record, request, () => ssm.SendAsync(observation.InstanceId, request, cancellationToken), status, appliedConfigHash, cancellationToken, forget);
+
+    /// <summary>A certificate install, batched with other hosts' installs of the same CA bundle and peers (one command for up to 50 hosts).</summary>
+    private Task SendCertificateAsync(Observation observation, InstanceRecord record, string certificatePem, string status, string? appliedConfigHash, CancellationToken cancellationToken)
+    {
+        var shared = AgentRequests.InstallCertShared(ConfigOf(observation).Bundle, PeersForCertificate(observation));
+        return SendAsync(observation, record, shared, () => ssm.SendCertificateAsync(observation.InstanceId, certificatePem, shared, cancellationToken), status, appliedConfigHash, cancellationToken);
+    }
+
+    private async Task SendAsync(Observation observation, InstanceRecord record, AgentRequest request, Func<Task<string>> send, string status, string? appliedConfigHash,
+        CancellationToken cancellationToken, IReadOnlyCollection<string>? forget = null)
     {
         var sentAt = time.GetUtcNow();
-        var commandId = await ssm.SendAsync(observation.InstanceId, request, cancellationToken);
+        var commandId = await send();
         record.Command = new TrackedCommand(commandId, request.Verbs, sentAt, request.Parameters.GetValueOrDefault("configHash"));
         commands.Track(observation.InstanceId, record.Command);
         record.Finished = null;
@@ -254,7 +265,7 @@ public sealed class InstanceReconciler(
         }
         Issued(issued, sign.Reason);
         await revocations.RevokeSupersededAsync(issued, cancellationToken);
-        await SendAsync(observation, record, AgentRequests.InstallCert(issued.CertificatePem, ConfigOf(observation).Bundle, PeersForCertificate(observation)), StatusText.InstallingCertificate, sign.AppliedConfigHash, cancellationToken);
+        await SendCertificateAsync(observation, record, issued.CertificatePem, StatusText.InstallingCertificate, sign.AppliedConfigHash, cancellationToken);
         record.InstallingCertFromCsr = true;
         return null;
     }
@@ -273,7 +284,7 @@ public sealed class InstanceReconciler(
         var pem = string.IsNullOrEmpty(certificate.CertificatePem) ? await registry.GetCertificatePemAsync(certificate, cancellationToken) : certificate.CertificatePem;
         // Also here: a crash between issuing and revoking what the new certificate superseded resumes through this step.
         await revocations.RevokeSupersededAsync(certificate, cancellationToken);
-        await SendAsync(observation, record, AgentRequests.InstallCert(pem, ConfigOf(observation).Bundle, PeersForCertificate(observation)), StatusText.InstallingCertificate, null, cancellationToken);
+        await SendCertificateAsync(observation, record, pem, StatusText.InstallingCertificate, null, cancellationToken);
     }
 
     private void Issued(IssuedCertificate certificate, string reason)

@@ -4,7 +4,9 @@ using System.Text.RegularExpressions;
 namespace IpsecMesh.Core.Sources;
 
 /// <summary>
-/// Parses the two EventBridge events the controller subscribes to. Anything else, or anything
+/// Parses the EventBridge events the controller subscribes to: EC2's instance state changes, tag
+/// changes, and Run Command's command and invocation status changes (source <c>aws.ssm</c>; shapes
+/// from the SSM user guide, "Amazon EventBridge event examples for Systems Manager"). Anything else, or anything
 /// malformed, yields an error naming what was wrong; the caller logs it with the SQS message id and
 /// leaves the message to the dead-letter queue. Never throws on bad input.
 /// </summary>
@@ -12,6 +14,8 @@ public sealed partial class EventBridgeParser(string tagKey)
 {
     public const string StateChangeDetailType = "EC2 Instance State-change Notification";
     public const string TagChangeDetailType = "Tag Change on Resource";
+    public const string CommandStatusChangeDetailType = "EC2 Command Status-change Notification";
+    public const string CommandInvocationStatusChangeDetailType = "EC2 Command Invocation Status-change Notification";
     public const int MaxBodyChars = 262_144;
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
@@ -34,6 +38,8 @@ public sealed partial class EventBridgeParser(string tagKey)
             {
                 StateChangeDetailType => ParseStateChange(detail),
                 TagChangeDetailType => ParseTagChange(root, detail),
+                CommandStatusChangeDetailType => ParseCommandStatus(root, detail, invocation: false),
+                CommandInvocationStatusChangeDetailType => ParseCommandStatus(root, detail, invocation: true),
                 _ => EventParseResult.Invalid($"detail-type '{Shorten(detailType)}' is not one this controller subscribes to"),
             };
         }
@@ -71,6 +77,26 @@ public sealed partial class EventBridgeParser(string tagKey)
         return EventParseResult.Ok(new InstanceEvent(match.Groups["id"].Value, InstanceEventKind.TagChange, null, changedOurs));
     }
 
+    /// <summary>detail: <c>command-id</c> (36 characters), <c>document-name</c>, <c>status</c>; an invocation's also <c>instance-id</c>.</summary>
+    private static EventParseResult ParseCommandStatus(JsonElement root, JsonElement detail, bool invocation)
+    {
+        if (!TryString(root, "source", out var source, out var error)) return EventParseResult.Invalid(error);
+        if (source != "aws.ssm") return EventParseResult.Invalid($"a Run Command event from source '{Shorten(source)}', not aws.ssm");
+        if (!TryString(detail, "command-id", out var commandId, out error)) return EventParseResult.Invalid("detail." + error);
+        if (!CommandIdPattern().IsMatch(commandId)) return EventParseResult.Invalid($"detail.command-id '{Shorten(commandId)}' is not an SSM command id");
+        if (!TryString(detail, "document-name", out var document, out error)) return EventParseResult.Invalid("detail." + error);
+        if (!TryString(detail, "status", out var status, out error)) return EventParseResult.Invalid("detail." + error);
+        if (status.Length is 0 or > 32) return EventParseResult.Invalid($"detail.status '{Shorten(status)}' is not a Run Command status");
+        string? instanceId = null;
+        if (invocation)
+        {
+            if (!TryString(detail, "instance-id", out var id, out error)) return EventParseResult.Invalid("detail." + error);
+            if (!InstanceIdPattern().IsMatch(id)) return EventParseResult.Invalid($"detail.instance-id '{Shorten(id)}' is not an EC2 instance id");
+            instanceId = id;
+        }
+        return EventParseResult.Ok(new CommandEvent(commandId, instanceId, document, status));
+    }
+
     private static bool TryString(JsonElement obj, string name, out string value, out string error)
     {
         value = "";
@@ -91,6 +117,9 @@ public sealed partial class EventBridgeParser(string tagKey)
     }
 
     private static readonly HashSet<string> KnownStates = ["pending", "running", "stopping", "stopped", "shutting-down", "terminated"];
+
+    [GeneratedRegex("^[0-9a-fA-F-]{36}$")]
+    private static partial Regex CommandIdPattern();
 
     [GeneratedRegex("^i-([0-9a-f]{8}|[0-9a-f]{17})$")]
     internal static partial Regex InstanceIdPattern();

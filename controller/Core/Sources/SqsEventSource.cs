@@ -1,5 +1,6 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using IpsecMesh.Core.Hosts;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Queue;
 using IpsecMesh.Core.State;
@@ -9,7 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace IpsecMesh.Core.Sources;
 
 /// <summary>
-/// Long-polls the EventBridge queue and turns each event into a queued instance id. Deletes only what it
+/// Long-polls the EventBridge queue and turns each event into a queued instance id, or, for Run Command's
+/// status changes, a hint to the <see cref="CommandWatcher"/> that a command has output to read. Deletes only what it
 /// handled; a malformed or foreign message is logged with its message id and left to the dead-letter
 /// queue. Errors back off with full jitter and never end the loop.
 /// </summary>
@@ -18,6 +20,7 @@ public sealed class SqsEventSource(
     IpsecMeshOptions options,
     WorkQueue<string> queue,
     InstanceStore store,
+    CommandWatcher commands,
     AwsCallMeter meter,
     TimeProvider time,
     Random random,
@@ -65,6 +68,12 @@ public sealed class SqsEventSource(
         foreach (var message in response.Messages ?? [])
         {
             var parsed = _parser.Parse(message.Body);
+            if (parsed.Command is { } command)
+            {
+                commands.Notify(command);
+                handled.Add(new DeleteMessageBatchRequestEntry { Id = handled.Count.ToString(), ReceiptHandle = message.ReceiptHandle });
+                continue;
+            }
             if (parsed.Event is not { } e)
             {
                 Log.MessageRejected(logger, message.MessageId, parsed.Error!);

@@ -34,6 +34,7 @@ internal static partial class AgentScriptRequest
     {
         "bad_request" => 2,
         "inputs_failed" => 13,
+        "not_in_batch" => 14,
         _ => 1,
     };
 

@@ -6,10 +6,17 @@ namespace IpsecMesh.Simulator;
 /// One <c>aws:runShellScript</c> step as the SSM agent runs it: its lines, parameters filled in (the
 /// agent writes them to <c>_script.sh</c>, mode 0700, and runs <c>sh -c _script.sh</c>, so the
 /// script's own shebang decides the shell), and the files the document's earlier steps placed on the
-/// instance (an <c>aws:downloadContent</c> destination → its bytes).
+/// instance (an <c>aws:downloadContent</c> destination → its bytes), and the environment the SSM agent
+/// gives the script: <c>AWS_SSM_INSTANCE_ID</c> (the managed node's id) and <c>AWS_SSM_REGION_NAME</c>,
+/// which amazon-ssm-agent sets for <c>aws:runShellScript</c> (its runscript plugin); empty when unknown.
 /// </summary>
-public sealed record ShellScriptRun(IReadOnlyList<string> RunCommand, IReadOnlyDictionary<string, byte[]> Files)
+public sealed partial record ShellScriptRun(IReadOnlyList<string> RunCommand, IReadOnlyDictionary<string, byte[]> Files,
+    IReadOnlyDictionary<string, string>? Environment = null)
 {
+    /// <summary>The SSM agent's environment for an instance: its id and region.</summary>
+    public static IReadOnlyDictionary<string, string> AgentEnvironment(string instanceId, string region) =>
+        new Dictionary<string, string>(StringComparer.Ordinal) { ["AWS_SSM_INSTANCE_ID"] = instanceId, ["AWS_SSM_REGION_NAME"] = region };
+
     private const string FileTerminator = "IPSEC_MESH_DOWNLOADED_FILE_EOF";
     private const string ScriptTerminator = "IPSEC_MESH_SSM_SCRIPT_EOF";
 
@@ -40,7 +47,19 @@ public sealed record ShellScriptRun(IReadOnlyList<string> RunCommand, IReadOnlyD
         script.Append(Script);
         script.Append(ScriptTerminator).Append('\n');
         script.Append("chmod 0700 \"$ssm_script\"\n");
+        foreach (var (name, value) in (Environment ?? new Dictionary<string, string>()).OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            if (!EnvironmentName().IsMatch(name) || !EnvironmentValue().IsMatch(value))
+                throw new InvalidOperationException($"the stand-in exports plain names and values only, not {name}='{value}'");
+            script.Append("export ").Append(name).Append("='").Append(value).Append("'\n");
+        }
         script.Append("rc=0\nsh -c \"$ssm_script\" </dev/null || rc=$?\nrm -f \"$ssm_script\"\nexit \"$rc\"\n");
         return script.ToString();
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Z][A-Z0-9_]*$")]
+    private static partial System.Text.RegularExpressions.Regex EnvironmentName();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9._-]*$")]
+    private static partial System.Text.RegularExpressions.Regex EnvironmentValue();
 }

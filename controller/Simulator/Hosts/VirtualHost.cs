@@ -232,7 +232,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
                 AgentVerbs.Install => Install(request, reportVersion: true),
                 AgentVerbs.ApplyConfig => _installed ? Install(request, reportVersion: false) : VerbResult.Failure("not_running", "libreswan is not installed"),
                 AgentVerbs.Csr => Csr(request, inputs.PrivateDnsName!),
-                AgentVerbs.InstallCert => InstallCert(request),
+                AgentVerbs.InstallCert => InstallCert(request, context.InstanceId),
                 AgentVerbs.InstallP12 => InstallP12(request, inputs),
                 AgentVerbs.Status => Status(inputs.EnabledPeers),
                 AgentVerbs.Uninstall => Uninstall(),
@@ -427,10 +427,22 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         return VerbResult.Success(new Dictionary<string, JsonNode?> { ["csr"] = Convert.ToBase64String(der) });
     }
 
-    private VerbResult InstallCert(AgentRequest request)
+    private VerbResult InstallCert(AgentRequest request, string instanceId)
     {
-        if (!request.Files.TryGetValue("host.crt", out var certBytes) || !request.Files.TryGetValue("ca-bundle.pem", out var bundleBytes))
-            return VerbResult.Failure("bad_request", "host.crt and ca-bundle.pem are required");
+        if (!request.Files.TryGetValue("host.crt", out var certBytes) && request.Files.TryGetValue(CertificateBatch.FileName, out var batch))
+        {
+            // As the agent: a batch's entry of this instance (the SSM agent's AWS_SSM_INSTANCE_ID), never another's.
+            try
+            {
+                certBytes = Encoding.ASCII.GetBytes(CertificateBatch.Take(batch, instanceId));
+            }
+            catch (AgentProtocolException e)
+            {
+                return VerbResult.Failure(e.Code, e.Message);
+            }
+        }
+        if (certBytes is null || !request.Files.TryGetValue("ca-bundle.pem", out var bundleBytes))
+            return VerbResult.Failure("bad_request", "host.crt (or host-certs) and ca-bundle.pem are required");
         X509Certificate2 certificate;
         try
         {

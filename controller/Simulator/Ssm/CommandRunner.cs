@@ -39,6 +39,17 @@ internal sealed class CommandRunner
         fleet.AgentAvailabilityChanged += OnAgentAvailabilityChanged;
     }
 
+    /// <summary>
+    /// Where Run Command's status-change events go (the account's event bus), as SSM publishes them to EventBridge: one
+    /// per invocation that ends, and one for its command once every invocation has ended. Called off the lock, on the thread pool.
+    /// </summary>
+    public Action<string>? PublishEvent { get; set; }
+
+    /// <summary>The account and region the events name.</summary>
+    public (string Account, string Region) EventSource { get; set; } = ("000000000000", "us-east-1");
+
+    private long _events;
+
     public int MaxConcurrentPerInstance { get { lock (_sync) return _maxConcurrent; } }
 
     /// <summary>Times a command started on an instance already running another one.</summary>
@@ -111,7 +122,32 @@ internal sealed class CommandRunner
     private void Complete(SsmInvocation invocation, string status, string details, int responseCode)
     {
         invocation.Finish(status, details, responseCode, _time.GetUtcNow());
+        Announce(invocation);
         Advance(invocation.Command);
+    }
+
+    /// <summary>Under the lock: the events of an invocation that ended (and of its command when it was the last), published after it.</summary>
+    private void Announce(SsmInvocation invocation)
+    {
+        if (PublishEvent is not { } publish) return;
+        var command = invocation.Command;
+        var now = _time.GetUtcNow();
+        var (account, region) = EventSource;
+        var bodies = new List<string>
+        {
+            Events.EventEnvelope.CommandInvocationStatusChange(NextEventId(), account, region, now, command.CommandId, command.DocumentName,
+                invocation.InstanceId, command.RequestedAt, invocation.Status),
+        };
+        if (command.Invocations.All(i => CommandStatus.IsTerminal(i.Status)))
+            bodies.Add(Events.EventEnvelope.CommandStatusChange(NextEventId(), account, region, now, command.CommandId, command.DocumentName,
+                [.. command.Invocations.Select(i => i.InstanceId)], command.RequestedAt, command.RequestedAt + command.DeliveryTimeout, command.Parameters, command.Status));
+        ThreadPool.QueueUserWorkItem(_ => { foreach (var body in bodies) publish(body); });
+    }
+
+    private string NextEventId()
+    {
+        var n = Interlocked.Increment(ref _events);
+        return $"00000000-0000-4000-8000-{n:x12}";
     }
 
     private void Advance(SsmCommand command)
@@ -120,7 +156,11 @@ internal sealed class CommandRunner
         if (command.RateControl.ErrorsExceeded(command))
         {
             while (command.Waiting.TryDequeue(out var cut))
-                if (!CommandStatus.IsTerminal(cut.Status)) cut.Finish(CommandStatus.Cancelled, "Terminated", -1, _time.GetUtcNow());
+                if (!CommandStatus.IsTerminal(cut.Status))
+                {
+                    cut.Finish(CommandStatus.Cancelled, "Terminated", -1, _time.GetUtcNow());
+                    Announce(cut);
+                }
             return;
         }
         var limit = command.RateControl.Concurrency(command.Invocations.Count);
@@ -261,7 +301,7 @@ internal sealed class CommandRunner
         CommandOutcome outcome;
         try
         {
-            outcome = await context.Instance.Runtime.ExecuteAsync(context, new ShellScriptRun(lines, files), invocation.Cancellation!.Token);
+            outcome = await context.Instance.Runtime.ExecuteAsync(context, new ShellScriptRun(lines, files, ShellScriptRun.AgentEnvironment(context.InstanceId, context.Metadata.Region)), invocation.Cancellation!.Token);
         }
         catch (OperationCanceledException)
         {

@@ -64,7 +64,8 @@ public static class StackPolicy
 
         // ---- the event queue.
         new("EventQueuePolicy", "EventBridgeRulesSend", "Allow", "{Service: events.amazonaws.com}", ["sqs:SendMessage"], ["!GetAtt EventQueue.Arn"],
-            "{ArnEquals: {aws:SourceArn: [!GetAtt InstanceStateRule.Arn, !GetAtt TagChangeRule.Arn]}}", "only the stack's two rules send events"),
+            "{ArnEquals: {aws:SourceArn: [!GetAtt InstanceStateRule.Arn, !GetAtt TagChangeRule.Arn, !GetAtt CommandStatusRule.Arn]}}",
+            "only the stack's three rules send events (instance state, tag change, the agent document's command status)"),
         new("EventQueuePolicy", "DenyPlainHttp", "Deny", Any, ["sqs:*"], ["!GetAtt EventQueue.Arn"],
             "{Bool: {aws:SecureTransport: false}}", "no queue request without TLS"),
 

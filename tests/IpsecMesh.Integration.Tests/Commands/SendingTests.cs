@@ -105,6 +105,38 @@ public sealed class SendingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Fifty_certificate_installs_go_out_as_one_command_each_host_finding_its_own_entry_and_a_terminated_one_delays_no_one()
+    {
+        await using var fixture = new GatewayFixture();
+        var good = Enumerable.Range(0, 49).Select(_ => fixture.Aws.Fleet.Launch(new InstanceSpec { Runtime = new VirtualHost(VirtualHostOptions.Instant) }).InstanceId).ToList();
+        var terminated = fixture.Aws.Fleet.Launch(new InstanceSpec { Runtime = new VirtualHost(VirtualHostOptions.Instant) }).InstanceId;
+        fixture.Aws.Fleet.Terminate(terminated);
+        using var caKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var ca = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=batch test CA", caKey, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var shared = AgentRequests.InstallCertShared(new Pki.TrustBundle("b", ca.ExportCertificatePem(), []));
+        // Each host's "certificate" is the CA's own, which no host holds the key of: a host that finds its entry fails no_matching_key, one that does not, not_in_batch.
+        var pem = ca.ExportCertificatePem();
+
+        var sends = good.Append(terminated).Select(id => fixture.Gateway.SendCertificateAsync(id, pem, shared, Ct)).ToList();
+        await Task.WhenAll(sends.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default)));
+
+        await Assert.ThrowsAsync<InvalidInstanceIdException>(() => sends[^1]);
+        Assert.All(sends[..^1], s => Assert.True(s.IsCompletedSuccessfully));
+        var commandId = Assert.Single(sends[..^1].Select(s => s.Result).Distinct());
+        var calls = fixture.Aws.Calls.Snapshot()["ssm:SendCommand"];
+        Assert.Equal((1L, 1L), (calls.Ok, calls.Error));
+        var key = Assert.Single(fixture.Aws.ListKeys(AgentDocument.InputsPrefix));
+        var request = AgentRequest.Parse("protocol 1\nverb install-cert\ninputs " + key[AgentDocument.InputsPrefix.Length..] + "\n", _ => fixture.Aws.ReadObject(key));
+        Assert.Equal(50, Encoding.ASCII.GetString(request.Files[CertificateBatch.FileName]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        foreach (var id in good.Take(3))
+        {
+            var done = await WaitAsync(fixture, commandId, id);
+            Assert.Equal("no_matching_key", Assert.Single(done.Results).Code);
+        }
+    }
+
+    [Fact]
     public async Task A_refusal_that_names_no_instance_is_narrowed_down_by_halves()
     {
         await using var fixture = new GatewayFixture(handler => new AnonymousRefusals(handler));

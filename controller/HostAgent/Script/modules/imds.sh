@@ -1,4 +1,4 @@
-# IMDSv2 helpers of install-p12: the metadata request and the identity document's fields.
+# IMDSv2 helpers of install-p12 and install-cert: the metadata request, the identity document's fields, the instance id.
 # shellcheck shell=bash
 
 imds_get() {
@@ -21,4 +21,19 @@ partition_of_region() {
     us-gov-*) printf 'aws-us-gov' ;;
     *) printf 'aws' ;;
   esac
+}
+
+# Prints this instance's id: AWS_SSM_INSTANCE_ID, which the SSM agent sets for aws:runShellScript,
+# else IMDSv2's meta-data/instance-id. Returns 1 when neither gives an EC2 instance id.
+own_instance_id() {
+  local id=${AWS_SSM_INSTANCE_ID:-} token
+  if [ -z "$id" ]; then
+    have curl || return 1
+    token="$(curl -fsS --max-time 5 -X PUT --data-binary '' -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
+      "${IMDS_URL}/latest/api/token")" || return 1
+    printf 'X-aws-ec2-metadata-token: %s\n' "$token" >"${WORK}/imds-header"
+    id="$(imds_get /latest/meta-data/instance-id)" || return 1
+  fi
+  [[ $id =~ ^i-[0-9a-f]{8,17}$ ]] || return 1
+  printf '%s' "$id"
 }

@@ -44,6 +44,7 @@ exit_code_for() {
     locked) echo 11 ;;
     unsupported_version) echo 12 ;;
     inputs_failed) echo 13 ;;
+    not_in_batch) echo 14 ;;
     *) echo 1 ;;
   esac
 }

@@ -15,11 +15,13 @@ public static class AgentDocumentRun
     private static readonly InputsLocation Location = new("ipsec-mesh-test", "us-east-1");
 
     /// <param name="executionTimeoutSeconds">The document's executionTimeout parameter, seconds.</param>
-    public static ShellScriptRun For(AgentRequest request, int executionTimeoutSeconds = 600)
+    /// <param name="instanceId">The instance the SSM agent would run it on (its <c>AWS_SSM_INSTANCE_ID</c>); null: none set.</param>
+    public static ShellScriptRun For(AgentRequest request, int executionTimeoutSeconds = 600, string? instanceId = null)
     {
         var payload = request.ToPayload();
         var parameters = AgentDocument.Parameters(payload, executionTimeoutSeconds).ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal);
-        return DocumentRun.Prepare(AgentDocument.Build(AgentScript.Content, Location), parameters,
+        var run = DocumentRun.Prepare(AgentDocument.Build(AgentScript.Content, Location), parameters,
             (bucket, key) => bucket == Location.Bucket && payload.Inputs is { } inputs && key == AgentDocument.InputsKey(inputs.Sha256) ? inputs.Content : null);
+        return instanceId is null ? run : run with { Environment = ShellScriptRun.AgentEnvironment(instanceId, Location.Region) };
     }
 }

@@ -1,0 +1,33 @@
+using IpsecMesh.Cli.Simulation;
+
+namespace IpsecMesh.Integration.Tests.Simulate;
+
+/// <summary>
+/// The AWS call budget of enrolment (issue 15): 1,000 instances tagged todo, the real controller on the in-process
+/// simulator with AWS's throttling, simulated time 30 times the wall clock (as <c>ipsec-mesh simulate</c>).
+/// SSM costs at most 0.25 calls per instance (SendCommand batches 50 instances, certificates included; completion comes
+/// from Run Command's status-change events, each finished command read once). EC2's CreateTags cannot be batched across
+/// instances whose sealed tag values differ (each has its own certificate expiry and seal), so it is bounded separately.
+/// </summary>
+public class CallBudgetTests
+{
+    private const int Instances = 1000;
+
+    [Fact]
+    public async Task Enrolling_1000_instances_costs_at_most_a_quarter_SSM_call_per_instance_and_one_resync_page_per_1000()
+    {
+        var settings = new SimulationSettings { Instances = Instances, Seed = 1, Speed = 30, Json = true, WallTimeout = TimeSpan.FromMinutes(8) };
+
+        var report = await new SimulationRun(settings, TextWriter.Null).RunAsync(TestContext.Current.CancellationToken);
+
+        var calls = string.Join(", ", report.ApiCalls.Select(c => $"{c.Key} {c.Value}"));
+        Assert.True(report.Converged, $"not converged: {string.Join(", ", report.Phases.Select(p => $"{p.Key} {p.Value}"))}");
+        Assert.True(report.SsmCallsPerInstance <= 0.25, $"SSM calls per instance {report.SsmCallsPerInstance} > 0.25 ({calls})");
+        Assert.True(report.OtherEc2CallsPerInstance <= 0.05, $"EC2 calls besides CreateTags per instance {report.OtherEc2CallsPerInstance} > 0.05 ({calls})");
+        // Two sealed writes per instance (the config applied, then the certificate's expiry) and a few shared status writes.
+        Assert.True(report.CreateTagsPerInstance <= 2.1, $"CreateTags per instance {report.CreateTagsPerInstance} > 2.1 ({calls})");
+        Assert.True(report.SteadyCallsPerResyncPer1000 <= 1, $"a steady resync costs {report.SteadyCallsPerResyncPer1000} calls per 1,000 instances");
+        Assert.Equal(1.0, report.CertificatesPerInstance);
+        Assert.Equal(1, report.MaxConcurrentCommandsPerInstance);
+    }
+}
