@@ -9,7 +9,8 @@ namespace IpsecMesh.Core.Hosts;
 /// The peers a host initiates to once its conns are loaded (the request's <c>peers</c> file): a
 /// peer that tried the host before, while the host had no conns, holds a failure shunt for the
 /// pair until shuntlifetime expires, and the host initiating is what replaces it. Every address of
-/// every enabled instance (other than the host) that the host's policy puts in a group it
+/// every enabled instance (the host's own included: the agent skips its own addresses, and one list
+/// for every host keeps the requests of a roll-out identical, so they share SendCommands) that the policy puts in a group it
 /// initiates in (<c>private</c>, <c>private-or-clear</c>; the most specific group decides, as in
 /// libreswan), in address order, at most <c>limit</c>. From the controller's own view of the fleet:
 /// no AWS call.
@@ -19,11 +20,11 @@ public static class LatePeers
     /// <summary>The groups whose conns trap outgoing packets, so a packet (or a connect) to a peer there starts a negotiation.</summary>
     public static readonly IReadOnlyList<string> InitiatingGroups = [PolicyGroups.Private, PolicyGroups.PrivateOrClear];
 
-    public static IReadOnlyList<IPAddress> For(string instanceId, MeshPolicy policy, IEnumerable<InstanceSnapshot> fleet, string tagKey, int limit)
+    public static IReadOnlyList<IPAddress> For(MeshPolicy policy, IEnumerable<InstanceSnapshot> fleet, string tagKey, int limit)
     {
         if (limit <= 0) return [];
         return fleet
-            .Where(s => s.InstanceId != instanceId && !s.IsGone && s.Tag(tagKey) == TagValues.Enabled)
+            .Where(s => !s.IsGone && s.Tag(tagKey) == TagValues.Enabled)
             .SelectMany(s => s.PrivateAddresses)
             .Where(a => InitiatingGroups.Contains(MostSpecificGroup(policy, a)))
             .Distinct()

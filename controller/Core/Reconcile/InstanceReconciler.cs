@@ -239,7 +239,7 @@ public sealed class InstanceReconciler(
 
     /// <summary>The enrolled peers the host initiates to once its conns are loaded (none when <see cref="IpsecMeshOptions.LatePeerLimit"/> is 0).</summary>
     private IReadOnlyList<System.Net.IPAddress> PeersOf(Observation observation, MeshPolicy policy) =>
-        LatePeers.For(observation.InstanceId, policy, LatePeers.Known(store), options.TagKey, options.LatePeerLimit);
+        LatePeers.For(policy, LatePeers.Known(store), options.TagKey, options.LatePeerLimit);
 
     /// <summary>Peers for a certificate install: only the first certificate loads the host's certificate conns.</summary>
     private IReadOnlyList<System.Net.IPAddress>? PeersForCertificate(Observation observation) =>
