@@ -24,7 +24,9 @@ public class CallBudgetTests
         var calls = string.Join(", ", report.ApiCalls.Select(c => $"{c.Key} {c.Value}"));
         Assert.True(report.Converged, $"not converged: {string.Join(", ", report.Phases.Select(p => $"{p.Key} {p.Value}"))}");
         Assert.True(report.SsmCallsPerInstance <= 0.25, $"SSM calls per instance {report.SsmCallsPerInstance} > 0.25 ({calls})");
-        Assert.True(report.OtherEc2CallsPerInstance <= 0.05, $"EC2 calls besides CreateTags per instance {report.OtherEc2CallsPerInstance} > 0.05 ({calls})");
+        // DescribeInstances for the events of 1,000 enrolments (by id, batched), the VPC scan and the instance checks
+        // (ACLs, security groups: cached per subnet and group): 0.034 before the VPC scan, 0.089 in one run with it.
+        Assert.True(report.OtherEc2CallsPerInstance <= 0.1, $"EC2 calls besides CreateTags per instance {report.OtherEc2CallsPerInstance} > 0.1 ({calls})");
         // Two sealed writes per instance (the config applied, then the certificate's expiry) and a few shared status writes.
         Assert.True(report.CreateTagsPerInstance <= 2.1, $"CreateTags per instance {report.CreateTagsPerInstance} > 2.1 ({calls})");
         // A steady resync: one DescribeInstances page and one DescribeNetworkInterfaces page per 1,000, one DescribeVpcs (issue 18).
