@@ -28,8 +28,7 @@ public static class LatePeers
             .SelectMany(s => s.PrivateAddresses)
             .Where(a => InitiatingGroups.Contains(MostSpecificGroup(policy, a)))
             .Distinct()
-            .OrderBy(a => a.AddressFamily)
-            .ThenBy(a => a.GetAddressBytes(), ByteOrder.Instance)
+            .Order(Cloud.AddressOrder.Instance)
             .Take(limit)
             .ToList();
     }
@@ -56,17 +55,4 @@ public static class LatePeers
             .OrderByDescending(m => m.PrefixLength)
             .Select(m => m.Group)
             .FirstOrDefault();
-
-    private sealed class ByteOrder : IComparer<byte[]>
-    {
-        public static readonly ByteOrder Instance = new();
-
-        public int Compare(byte[]? x, byte[]? y)
-        {
-            if (x is null || y is null) return (x is null ? 0 : 1) - (y is null ? 0 : 1);
-            for (var i = 0; i < Math.Min(x.Length, y.Length); i++)
-                if (x[i] != y[i]) return x[i].CompareTo(y[i]);
-            return x.Length.CompareTo(y.Length);
-        }
-    }
 }

@@ -41,7 +41,7 @@ public static class ManagedInterfaces
                 entries.TryAdd(network, new GeneratedEntry(PolicyGroups.Clear, network, eni.InterfaceId, ReasonOf(eni)));
             }
         }
-        return [.. entries.Values.OrderBy(e => e.Network.BaseAddress.AddressFamily).ThenBy(e => e.Network.BaseAddress.GetAddressBytes(), ByteOrder.Instance)];
+        return [.. entries.Values.OrderBy(e => e.Network.BaseAddress, Cloud.AddressOrder.Instance)];
     }
 
     /// <summary>"network_load_balancer: ELB net/web/123", "requester-managed interface: RDSNetworkInterface" (description cut to 80 characters, control characters dropped).</summary>
@@ -50,18 +50,5 @@ public static class ManagedInterfaces
         var kind = eni.InterfaceType == "interface" ? "requester-managed interface" : eni.InterfaceType + (eni.RequesterManaged ? " (requester-managed)" : "");
         var description = new string(eni.Description.Where(c => !char.IsControl(c)).Take(80).ToArray()).Trim();
         return description.Length == 0 ? kind : kind + ": " + description;
-    }
-
-    private sealed class ByteOrder : IComparer<byte[]>
-    {
-        public static readonly ByteOrder Instance = new();
-
-        public int Compare(byte[]? x, byte[]? y)
-        {
-            if (x is null || y is null) return (x is null ? 0 : 1) - (y is null ? 0 : 1);
-            for (var i = 0; i < Math.Min(x.Length, y.Length); i++)
-                if (x[i] != y[i]) return x[i].CompareTo(y[i]);
-            return x.Length.CompareTo(y.Length);
-        }
     }
 }
