@@ -31,6 +31,25 @@ public class LoopbackTests
     }
 
     [Fact]
+    public async Task Stopping_ends_a_long_poll_in_flight_instead_of_waiting_it_out()
+    {
+        var aws = new SimulatedAws(SimulatorOptions.Default, TimeProvider.System);
+        var endpoint = await aws.ListenAsync(cancellationToken: Ct);
+        var credentials = new BasicAWSCredentials("AKIDSIMULATOR", "not-a-secret");
+        using var sqs = new Amazon.SQS.AmazonSQSClient(credentials, new Amazon.SQS.AmazonSQSConfig { ServiceURL = endpoint.ToString(), AuthenticationRegion = aws.Region });
+        var poll = sqs.ReceiveMessageAsync(new Amazon.SQS.Model.ReceiveMessageRequest { QueueUrl = aws.QueueUrl, WaitTimeSeconds = 20 }, Ct);
+        await Task.Delay(TimeSpan.FromMilliseconds(500), Ct);
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await aws.DisposeAsync();
+        stopping.Stop();
+
+        // Without the fix the poll holds the stop for the rest of its 20 s; 5 s is the serve verb's promise (a wide margin, not a speed).
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"the stop waited {stopping.Elapsed.TotalSeconds:0.0}s for a long poll");
+        await Assert.ThrowsAnyAsync<Exception>(() => poll);
+    }
+
+    [Fact]
     public async Task Scaled_time_runs_timers_factor_times_faster()
     {
         var scaled = new ScaledTimeProvider(10_000, DateTimeOffset.UnixEpoch);

@@ -13,6 +13,11 @@ namespace IpsecMesh.Simulator.Wire;
 /// <summary>Serves the dispatcher on 127.0.0.1 for other processes, silently (no console or log output).</summary>
 internal sealed class LoopbackServer(RequestDispatcher dispatcher, Func<string> summary) : IAsyncDisposable
 {
+    /// <summary>
+    /// Ends requests that wait (an SQS long poll waits up to 20 s) when the server stops: Kestrel lets requests in
+    /// flight finish, so a controller's long poll held `simulate --serve` up to 20 s after SIGINT.
+    /// </summary>
+    private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _app;
 
     public async Task<Uri> StartAsync(int port, CancellationToken cancellationToken)
@@ -60,7 +65,8 @@ internal sealed class LoopbackServer(RequestDispatcher dispatcher, Func<string> 
             Headers = headers,
             Body = buffer.ToArray(),
         };
-        var response = await dispatcher.DispatchAsync(request, context.RequestAborted);
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        var response = await dispatcher.DispatchAsync(request, aborted.Token);
         context.Response.StatusCode = response.Status;
         if (response.ContentType is not null) context.Response.ContentType = response.ContentType;
         foreach (var (name, value) in response.Headers) context.Response.Headers[name] = value;
@@ -72,6 +78,7 @@ internal sealed class LoopbackServer(RequestDispatcher dispatcher, Func<string> 
     public async ValueTask DisposeAsync()
     {
         if (_app is null) return;
+        await _stopping.CancelAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
         _app = null;
