@@ -67,7 +67,7 @@ public class LatePeerTests
     }
 
     [Fact]
-    public async Task A_config_roll_out_sends_each_host_its_enrolled_peers_with_apply_config()
+    public async Task A_config_roll_out_sends_every_host_the_same_enrolled_peers_with_apply_config()
     {
         await using var mesh = new MeshFixture(settings: new Dictionary<string, string?>
         {
@@ -85,7 +85,8 @@ public class LatePeerTests
         await PolicyUploads.UploadAsync(s3, mesh, policy, Token);
         await mesh.WaitForAsync(() => instances.All(i => i.Tag("IPSec:Config") is { } hash && hash != original), "every host on the new config");
 
+        // One list for every host, its own address included (the agent skips it), so the roll-out's requests are identical.
         foreach (var instance in instances)
-            Assert.Equal(InAddressOrder(instances.Where(i => i != instance)), Host(instance).State.LastPeers[AgentVerbs.ApplyConfig]);
+            Assert.Equal(InAddressOrder(instances), Host(instance).State.LastPeers[AgentVerbs.ApplyConfig]);
     }
 }
