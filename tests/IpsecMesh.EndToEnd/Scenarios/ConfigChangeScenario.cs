@@ -18,9 +18,11 @@ public static class ConfigChangeScenario
         var capture = await context.Guest.StartCaptureAsync("d-config", cancellationToken);
 
         var started = context.Time.GetUtcNow();
-        var rolledOut = await context.RollOutAsync(context.Policy.Move(cidr, "private", "clear"), TimeSpan.FromMinutes(5), cancellationToken);
+        var (rolledOut, reachedAfter) = await context.RollOutTimedAsync(context.Policy.Move(cidr, "private", "clear"), TimeSpan.FromMinutes(5), cancellationToken);
         verdict.Expect(rolledOut, "the new config hash did not reach every host");
         verdict.Figure($"rolled out in {(context.Time.GetUtcNow() - started).TotalSeconds:0.0}s");
+        // The suite's waves are a canary, then the rest once it has run the config for RolloutWaveSoak.
+        verdict.Figure("hosts on the new config after " + string.Join(", ", reachedAfter.OrderBy(s => s.Value).Select(s => $"{s.Key.Name} {s.Value:0.0}s")));
 
         foreach (var host in context.Mesh)
         {

@@ -63,15 +63,27 @@ public sealed class ScenarioContext(GuestControl guest, IMeshCloud cloud, TimePr
     }
 
     /// <summary>Uploads a changed policy and waits until every mesh host reports a new applied config hash.</summary>
-    public async Task<bool> RollOutAsync(MeshPolicy next, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<bool> RollOutAsync(MeshPolicy next, TimeSpan timeout, CancellationToken cancellationToken) =>
+        (await RollOutTimedAsync(next, timeout, cancellationToken)).Done;
+
+    /// <summary>
+    /// As <see cref="RollOutAsync"/>, with when each host first reported the new hash (seconds after the upload): the
+    /// roll-out's waves as the hosts saw them.
+    /// </summary>
+    public async Task<(bool Done, IReadOnlyDictionary<GuestHost, double> Seconds)> RollOutTimedAsync(MeshPolicy next, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var before = Mesh.ToDictionary(h => h, h => Tag(h, MeshTags.Config));
+        var uploaded = Time.GetUtcNow();
         await Cloud.UploadPolicyAsync(next, cancellationToken);
         Policy = next;
-        return await WaitForAsync(() =>
+        var seen = new Dictionary<GuestHost, double>();
+        var done = await WaitForAsync(() =>
         {
+            foreach (var h in Mesh.Where(h => !seen.ContainsKey(h) && Tag(h, MeshTags.Config) is { Length: > 0 } now && now != before[h]))
+                seen[h] = (Time.GetUtcNow() - uploaded).TotalSeconds;
             var hashes = Mesh.Select(h => Tag(h, MeshTags.Config)).ToArray();
-            return Mesh.All(h => Tag(h, MeshTags.Config) is { Length: > 0 } now && now != before[h]) && hashes.Distinct().Count() == 1;
+            return seen.Count == Mesh.Count && hashes.Distinct().Count() == 1;
         }, timeout, cancellationToken);
+        return (done, seen);
     }
 }
