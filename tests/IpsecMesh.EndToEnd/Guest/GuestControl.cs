@@ -147,7 +147,9 @@ public sealed class GuestControl(SpoolClient spool, string workDirectory)
     /// <summary>The last lines of the host's pluto log that match an extended regular expression.</summary>
     public async Task<IReadOnlyList<string>> PlutoLogAsync(GuestHost host, string pattern, CancellationToken cancellationToken)
     {
-        var result = await OnHostAsync(host, $"grep -E -- '{pattern}' /var/log/pluto.log | tail -n 5\n", cancellationToken);
+        // In single quotes for the guest's shell: a quote in the pattern closes, escapes and reopens them.
+        var quoted = pattern.Replace("'", "'\\''", StringComparison.Ordinal);
+        var result = await OnHostAsync(host, $"grep -E -- '{quoted}' /var/log/pluto.log | tail -n 5\n", cancellationToken);
         return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 

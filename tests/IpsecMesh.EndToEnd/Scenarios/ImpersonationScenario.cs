@@ -55,8 +55,7 @@ public static class ImpersonationScenario
             var ping = await context.Guest.PingAsync(peer, impostor, 10, cancellationToken);
             verdict.Expect(ping.Transmitted > 0 && ping.Received == 0,
                 $"{peer.Name} -> {impostor.Name} with the foreign certificate: {ping.Received}/{ping.Transmitted} answered");
-            var refusal = await context.Guest.PlutoLogAsync(peer, $"subjectAltName extension does not match ID_IPV4_ADDR .{impostor.Address.Replace(".", "\\.", StringComparison.Ordinal)}.", cancellationToken);
-            // (The pattern goes into the guest's shell in single quotes: '.' stands for the quotes around the address.)
+            var refusal = await context.Guest.PlutoLogAsync(peer, $"subjectAltName extension does not match ID_IPV4_ADDR '{impostor.Address.Replace(".", "\\.", StringComparison.Ordinal)}'", cancellationToken);
             if (refusal.Count > 0) refusedFrom.Add(peer.Name);
         }
         var packets = await context.Guest.StopCaptureAsync(capture, cancellationToken);
