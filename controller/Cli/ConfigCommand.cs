@@ -81,7 +81,7 @@ public static class ConfigCommand
     {
         var options = CliConfiguration.Build().GetSection(Core.Options.IpsecMeshOptions.Section).Get<Core.Options.IpsecMeshOptions>() ?? new Core.Options.IpsecMeshOptions();
         var errors = Core.Options.OptionsValidation.Validate(options, requireAwsResources: false);
-        if (errors.Count > 0) throw new Core.Hosting.SettingsException(errors);
+        if (errors.Count > 0) throw new Core.Options.SettingsException(errors);
         using var telemetry = new Core.Telemetry.IpsecMeshTelemetry();
         await using var ec2 = new Core.Cloud.Ec2Gateway(new Core.Cloud.AwsClientFactory(null, options.Region).CreateEc2(), options, TimeProvider.System,
             new Core.Telemetry.AwsCallMeter(telemetry), TimeSpan.Zero);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.Runtime.InteropServices;
 using IpsecMesh.Core.Hosting;
+using IpsecMesh.Core.Options;
 
 namespace IpsecMesh.Cli;
 

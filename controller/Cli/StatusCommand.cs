@@ -29,12 +29,12 @@ public static class StatusCommand
     }
 
     /// <summary>Lists the instances (text table or JSON); exit 0.</summary>
-    /// <exception cref="Core.Hosting.SettingsException">Invalid settings.</exception>
+    /// <exception cref="Core.Options.SettingsException">Invalid settings.</exception>
     public static async Task<int> RunAsync(bool json, CancellationToken cancellationToken)
     {
         var options = CliConfiguration.Build().GetSection(IpsecMeshOptions.Section).Get<IpsecMeshOptions>() ?? new IpsecMeshOptions();
         var errors = OptionsValidation.Validate(options, requireAwsResources: false);
-        if (errors.Count > 0) throw new Core.Hosting.SettingsException(errors);
+        if (errors.Count > 0) throw new Core.Options.SettingsException(errors);
         var clients = new AwsClientFactory(null, options.Region);
         using var telemetry = new IpsecMeshTelemetry();
         await using var ec2 = new Ec2Gateway(clients.CreateEc2(), options, TimeProvider.System, new AwsCallMeter(telemetry), TimeSpan.Zero);

@@ -65,7 +65,7 @@ public static partial class OptionsValidation
         Positive(nameof(options.HostStatusInterval), options.HostStatusInterval);
         Positive(nameof(options.RolloutWaveTimeout), options.RolloutWaveTimeout);
         if (options.RolloutWaveSoak < TimeSpan.Zero) Error(nameof(options.RolloutWaveSoak), $"{options.RolloutWaveSoak} must not be negative");
-        if (IpsecMesh.Core.Rollout.RolloutWaves.TryParse(options.RolloutWaves, out _) is { } wavesError) Error(nameof(options.RolloutWaves), $"'{Shorten(options.RolloutWaves)}': {wavesError}");
+        if (RolloutWaves.TryParse(options.RolloutWaves, out _) is { } wavesError) Error(nameof(options.RolloutWaves), $"'{Shorten(options.RolloutWaves)}': {wavesError}");
         if (options.BatchWindow < TimeSpan.Zero || options.BatchWindow > TimeSpan.FromSeconds(10)) Error(nameof(options.BatchWindow), $"{options.BatchWindow} must be between 0 and 10 seconds");
         if (options.BackoffCap < options.BackoffBase) Error(nameof(options.BackoffCap), $"{options.BackoffCap} must not be shorter than BackoffBase ({options.BackoffBase})");
         if (options.CertificateLifetime < TimeSpan.FromMinutes(2)) Error(nameof(options.CertificateLifetime), $"{options.CertificateLifetime} is shorter than the 2-minute minimum");
@@ -76,7 +76,7 @@ public static partial class OptionsValidation
         Positive(nameof(options.ManagedClearWindow), options.ManagedClearWindow);
         if (options.VpcRangesGroup is not ("" or "private-or-clear" or "private"))
             Error(nameof(options.VpcRangesGroup), $"'{Shorten(options.VpcRangesGroup)}' must be 'private-or-clear', 'private' or empty (off)");
-        if (IpsecMesh.Core.Vpc.ManagedClearExceptions.TryParse(options.ManagedClearExceptions, out _) is { } exceptionsError)
+        if (ManagedClearExceptions.TryParse(options.ManagedClearExceptions, out _) is { } exceptionsError)
             Error(nameof(options.ManagedClearExceptions), exceptionsError);
 
         var leader = options.LeaderElection;

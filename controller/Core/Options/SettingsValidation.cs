@@ -1,4 +1,3 @@
-using IpsecMesh.Core.Hosting;
 using IpsecMesh.Pki;
 
 namespace IpsecMesh.Core.Options;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using IpsecMesh.Core.Cloud;
+using IpsecMesh.Core.Options;
 using IpsecMesh.HostAgent.Policy;
 
 namespace IpsecMesh.Core.Vpc;

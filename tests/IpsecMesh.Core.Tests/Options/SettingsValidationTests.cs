@@ -61,7 +61,7 @@ public sealed class SettingsValidationTests
     {
         var options = Valid with { VpcId = "prod", TagKey = "aws:x" };
 
-        var thrown = Assert.Throws<Core.Hosting.SettingsException>(() => SettingsValidation.EnsureValid(options, Pki(options), true));
+        var thrown = Assert.Throws<Core.Options.SettingsException>(() => SettingsValidation.EnsureValid(options, Pki(options), true));
 
         Assert.Equal(2, thrown.Errors.Count);
         Assert.Contains("IpsecMesh:VpcId: 'prod'", thrown.Message, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.Net;
 using IpsecMesh.Core.Cloud;
+using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Vpc;
 
 namespace IpsecMesh.Core.Tests.Vpc;

@@ -1,4 +1,4 @@
-namespace IpsecMesh.Core.Hosting;
+namespace IpsecMesh.Core.Options;
 
 /// <summary>Every invalid setting at once, each naming the setting (e.g. <c>IpsecMesh:VpcId: …</c>).</summary>
 public sealed class SettingsException(IReadOnlyList<string> errors)

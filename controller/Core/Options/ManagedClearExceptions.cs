@@ -1,7 +1,7 @@
 using System.Net;
 using IpsecMesh.HostAgent.Policy;
 
-namespace IpsecMesh.Core.Vpc;
+namespace IpsecMesh.Core.Options;
 
 /// <summary>The pinned exceptions of the generated clear group (setting <c>ManagedClearExceptions</c>): interface ids and CIDRs.</summary>
 public sealed record ManagedClearExceptions(IReadOnlySet<string> InterfaceIds, IReadOnlyList<IPNetwork> Networks)

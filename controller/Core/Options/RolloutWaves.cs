@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace IpsecMesh.Core.Rollout;
+namespace IpsecMesh.Core.Options;
 
 /// <summary>
 /// The waves of a config roll-out: cumulative sizes (a host count, or a percentage of the enabled
