@@ -1,6 +1,6 @@
 using IpsecMesh.Core.Cloud;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
-using IpsecMesh.Core.Reconcile;
 using IpsecMesh.Core.Vpc;
 
 namespace IpsecMesh.Cli;

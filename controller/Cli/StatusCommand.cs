@@ -1,7 +1,7 @@
 using System.CommandLine;
 using IpsecMesh.Core.Cloud;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
-using IpsecMesh.Core.Reconcile;
 using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.State;
 using IpsecMesh.Pki.Storage;

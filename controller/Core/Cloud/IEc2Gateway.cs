@@ -1,4 +1,4 @@
-using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Model;
 
 namespace IpsecMesh.Core.Cloud;
 

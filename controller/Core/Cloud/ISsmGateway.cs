@@ -1,4 +1,4 @@
-using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Model;
 using IpsecMesh.HostAgent.Protocol;
 
 namespace IpsecMesh.Core.Cloud;

@@ -1,6 +1,6 @@
 using System.Net;
 using Amazon.EC2.Model;
-using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Model;
 
 namespace IpsecMesh.Core.Cloud;
 

@@ -4,13 +4,13 @@ using System.Text;
 using System.Text.Json;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
-using IpsecMesh.Core.Reconcile;
 using IpsecMesh.Core.Telemetry;
 using IpsecMesh.HostAgent.Document;
 using IpsecMesh.HostAgent.Protocol;
 using Microsoft.Extensions.Logging;
-using CommandStatus = IpsecMesh.Core.Reconcile.CommandStatus;
+using CommandStatus = IpsecMesh.Core.Model.CommandStatus;
 
 namespace IpsecMesh.Core.Cloud;
 

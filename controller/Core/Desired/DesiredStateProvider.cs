@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
-using IpsecMesh.Core.Reconcile;
 using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.Vpc;
 using IpsecMesh.HostAgent.Policy;

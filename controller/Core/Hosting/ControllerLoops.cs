@@ -3,6 +3,7 @@ using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Desired;
 using IpsecMesh.Core.Hosts;
 using IpsecMesh.Core.Leadership;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Queue;
 using IpsecMesh.Core.Reconcile;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using IpsecMesh.Core.Cloud;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
-using IpsecMesh.Core.Reconcile;
 using IpsecMesh.HostAgent.Protocol;
 using Microsoft.Extensions.Logging;
 

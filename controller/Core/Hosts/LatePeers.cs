@@ -1,5 +1,5 @@
 using System.Net;
-using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.State;
 using IpsecMesh.HostAgent.Policy;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using IpsecMesh.Core.Cloud;
-using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Vpc;
 
 namespace IpsecMesh.Core.Hosts;

@@ -1,3 +1,4 @@
+using IpsecMesh.Core.Model;
 using IpsecMesh.HostAgent.Protocol;
 
 namespace IpsecMesh.Core.Reconcile;

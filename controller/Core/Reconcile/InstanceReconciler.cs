@@ -3,6 +3,7 @@ using System.Globalization;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Desired;
 using IpsecMesh.Core.Hosts;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.State;

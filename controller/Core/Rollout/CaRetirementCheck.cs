@@ -1,7 +1,7 @@
 using System.Globalization;
 using IpsecMesh.Core.Desired;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
-using IpsecMesh.Core.Reconcile;
 using IpsecMesh.Core.State;
 using IpsecMesh.Pki.Authority;
 using Microsoft.Extensions.Logging;

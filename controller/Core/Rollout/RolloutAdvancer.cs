@@ -1,7 +1,7 @@
 using IpsecMesh.Core.Desired;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Queue;
-using IpsecMesh.Core.Reconcile;
 using IpsecMesh.Core.State;
 
 namespace IpsecMesh.Core.Rollout;

@@ -1,7 +1,7 @@
 using IpsecMesh.Core.Cloud;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Queue;
 using IpsecMesh.Core.Options;
-using IpsecMesh.Core.Reconcile;
 using IpsecMesh.Core.State;
 using IpsecMesh.Core.Vpc;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Pki;
 
 namespace IpsecMesh.Core.State;

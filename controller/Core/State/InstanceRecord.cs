@@ -1,5 +1,5 @@
 using IpsecMesh.Core.Cloud;
-using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Model;
 
 namespace IpsecMesh.Core.State;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Model;
 
 namespace IpsecMesh.Core.State;
 

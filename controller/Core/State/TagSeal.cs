@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
-using IpsecMesh.Core.Reconcile;
 
 namespace IpsecMesh.Core.State;
 

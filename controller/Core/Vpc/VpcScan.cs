@@ -1,7 +1,7 @@
 using System.Net;
 using IpsecMesh.Core.Cloud;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
-using IpsecMesh.Core.Reconcile;
 
 namespace IpsecMesh.Core.Vpc;
 

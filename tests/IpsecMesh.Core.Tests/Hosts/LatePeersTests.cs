@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using IpsecMesh.Core.Hosts;
-using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Model;
 using IpsecMesh.HostAgent.Policy;
 
 namespace IpsecMesh.Core.Tests.Hosts;

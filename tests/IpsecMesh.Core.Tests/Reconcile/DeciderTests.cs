@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Reconcile;
 using IpsecMesh.HostAgent.Protocol;
 

@@ -1,5 +1,5 @@
 using IpsecMesh.Core.Cloud;
-using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Model;
 using IpsecMesh.HostAgent.Protocol;
 
 namespace IpsecMesh.Core.Tests.Telemetry;

@@ -63,7 +63,7 @@ public sealed class SendingTests(ITestOutputHelper output)
         var commandId = await fixture.Gateway.SendAsync(id, install, Ct);
         var done = await WaitAsync(fixture, commandId, id);
 
-        Assert.Equal(Core.Reconcile.CommandStatus.Success, done.Status);
+        Assert.Equal(Core.Model.CommandStatus.Success, done.Status);
         Assert.True(Assert.Single(done.Results).Ok);
         Assert.Equal(crl.Der, host.State.Crls[fixtures.CaId]);
         var key = Assert.Single(fixture.Aws.ListKeys(AgentDocument.InputsPrefix));
@@ -173,17 +173,17 @@ public sealed class SendingTests(ITestOutputHelper output)
 
         var done = await WaitAsync(fixture, sent.Command.CommandId, id);
 
-        Assert.Equal(Core.Reconcile.CommandStatus.Success, done.Status);
+        Assert.Equal(Core.Model.CommandStatus.Success, done.Status);
         Assert.Equal(AgentVerbs.Status, Assert.Single(done.Results).Verb);
     }
 
-    private static async Task<Core.Reconcile.CommandSnapshot> WaitAsync(GatewayFixture fixture, string commandId, string instanceId)
+    private static async Task<Core.Model.CommandSnapshot> WaitAsync(GatewayFixture fixture, string commandId, string instanceId)
     {
         var tracked = new TrackedCommand(commandId, [AgentVerbs.Install], DateTimeOffset.UtcNow);
         for (var i = 0; i < 200; i++)
         {
             var snapshot = await fixture.Gateway.FetchAsync(tracked, instanceId, Ct);
-            if (snapshot.Status is not (Core.Reconcile.CommandStatus.Pending or Core.Reconcile.CommandStatus.InProgress)) return snapshot;
+            if (snapshot.Status is not (Core.Model.CommandStatus.Pending or Core.Model.CommandStatus.InProgress)) return snapshot;
             await Task.Delay(50, Ct);
         }
         throw new TimeoutException("the command did not finish");

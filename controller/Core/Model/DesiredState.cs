@@ -1,4 +1,4 @@
-namespace IpsecMesh.Core.Reconcile;
+namespace IpsecMesh.Core.Model;
 
 /// <summary>What every enrolled instance should have right now.</summary>
 public sealed record DesiredState

@@ -1,4 +1,4 @@
-namespace IpsecMesh.Core.Reconcile;
+namespace IpsecMesh.Core.Model;
 
 /// <summary>Everything the decision needs about one instance, observed at <see cref="Now"/>.</summary>
 public sealed record Observation

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace IpsecMesh.Core.Reconcile;
+namespace IpsecMesh.Core.Model;
 
 /// <summary>One instance as EC2 reported it. Names and addresses come only from here, never from a tag or the host.</summary>
 public sealed record InstanceSnapshot

@@ -1,4 +1,4 @@
-namespace IpsecMesh.Core.Reconcile;
+namespace IpsecMesh.Core.Model;
 
 /// <summary>What the <c>IPSec</c> tag asks for (or reports).</summary>
 public enum Intent

@@ -1,4 +1,4 @@
-namespace IpsecMesh.Core.Reconcile;
+namespace IpsecMesh.Core.Model;
 
 public enum CommandStatus
 {

@@ -1,4 +1,4 @@
-namespace IpsecMesh.Core.Reconcile;
+namespace IpsecMesh.Core.Model;
 
 /// <summary>The values of the main tag (DESIGN.md tag contract).</summary>
 public static class TagValues

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace IpsecMesh.Core.Reconcile;
+namespace IpsecMesh.Core.Model;
 
 /// <summary>The short human sentences of the status tag, and the sanitizing every sentence goes through.</summary>
 public static class StatusText

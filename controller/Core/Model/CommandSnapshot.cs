@@ -1,6 +1,6 @@
 using IpsecMesh.HostAgent.Protocol;
 
-namespace IpsecMesh.Core.Reconcile;
+namespace IpsecMesh.Core.Model;
 
 /// <summary>The controller's latest SSM command on an instance and what is known of its outcome.</summary>
 public sealed record CommandSnapshot
