@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using IpsecMesh.Core.Cloud;
+using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Queue;
 using Microsoft.Extensions.Logging;
 
@@ -32,7 +33,7 @@ public sealed class CommandWatcher(ISsmGateway ssm, WorkQueue<string> queue, Tim
     public static readonly TimeSpan StragglerWait = TimeSpan.FromSeconds(20);
 
     /// <summary>A Run Command status change from the events queue: a command with an invocation (or all) ended is read at the next poll interval.</summary>
-    public void Notify(Sources.CommandEvent e)
+    public void Notify(CommandEvent e)
     {
         if (!e.Ended) return;
         var now = time.GetUtcNow();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using IpsecMesh.Core.Model;
 
 namespace IpsecMesh.Core.Sources;
 

@@ -1,3 +1,5 @@
+using IpsecMesh.Core.Model;
+
 namespace IpsecMesh.Core.Sources;
 
 /// <summary>The outcome of parsing one SQS message body: an instance event, a Run Command status change, or the reason it is neither.</summary>

@@ -1,4 +1,3 @@
-using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Model;
 
 namespace IpsecMesh.Core.State;

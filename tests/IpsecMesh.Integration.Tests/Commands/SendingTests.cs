@@ -3,6 +3,7 @@ using System.Text.Json;
 using Amazon.SimpleSystemsManagement.Model;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Hosts;
+using IpsecMesh.Core.Model;
 using IpsecMesh.HostAgent;
 using IpsecMesh.HostAgent.Document;
 using IpsecMesh.HostAgent.Policy;

@@ -1,4 +1,4 @@
-namespace IpsecMesh.Core.Sources;
+namespace IpsecMesh.Core.Model;
 
 /// <summary>
 /// A Run Command status change that SSM published to EventBridge (source <c>aws.ssm</c>): of one invocation
