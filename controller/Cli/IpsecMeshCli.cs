@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.Runtime.InteropServices;
-using IpsecMesh.Core.Hosting;
+using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Options;
 
 namespace IpsecMesh.Cli;

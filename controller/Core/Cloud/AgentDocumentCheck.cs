@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
-using IpsecMesh.Core.Hosting;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Telemetry;
 using IpsecMesh.HostAgent;

@@ -1,4 +1,4 @@
-using IpsecMesh.Core.Hosting;
+using IpsecMesh.Core.Cloud;
 using IpsecMesh.HostAgent;
 using IpsecMesh.HostAgent.Document;
 using IpsecMesh.Integration.Tests.Support;
