@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using IpsecMesh.Core.Hosts;
 using IpsecMesh.Core.Options;
-using IpsecMesh.Core.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using IpsecMesh.Core.Hosts;
 using IpsecMesh.Core.Options;
 
-namespace IpsecMesh.Core.Telemetry;
+namespace IpsecMesh.Core.Hosts;
 
 /// <summary>
 /// The host IPsec health gauges. Per instance they cost one series per enabled host per metric (shunts:

@@ -7,9 +7,10 @@ using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Queue;
 using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.State;
+using IpsecMesh.Core.Telemetry;
 using IpsecMesh.Pki;
 
-namespace IpsecMesh.Core.Telemetry;
+namespace IpsecMesh.Core.Hosting;
 
 /// <summary>The observable instruments: read from the controller's state (and the PKI's counts) when a reader collects, never pushed.</summary>
 public sealed class FleetGauges
