@@ -18,4 +18,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "Could not read the recent revocations ({ErrorType}: {ErrorMessage}); hosts get the addresses read before")]
     public static partial void RevokedPeersFailed(ILogger logger, string errorType, string errorMessage);
+
+    [LoggerMessage(EventId = 708, Level = LogLevel.Information, Message = "Retiring CA {CaIds}: every enabled host runs a certificate of CA {CurrentCaId}; revoking the replaced CAs' certificates before they leave the trust bundle")]
+    public static partial void RetiringCas(ILogger logger, string caIds, string currentCaId);
+
+    [LoggerMessage(EventId = 709, Level = LogLevel.Warning, Message = "Could not retire CA {CaIds} ({ErrorType}: {ErrorMessage}); it stays in the trust bundle, the next config poll tries again")]
+    public static partial void RetirementFailed(ILogger logger, string caIds, string errorType, string errorMessage);
 }

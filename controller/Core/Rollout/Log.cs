@@ -27,10 +27,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 707, Level = LogLevel.Error, Message = "{Key} does not verify (written by someone else, or corrupt): ignored; the next config becomes the last good one at once")]
     public static partial void StateRejected(ILogger logger, string key);
-
-    [LoggerMessage(EventId = 708, Level = LogLevel.Information, Message = "Retiring CA {CaIds}: every enabled host runs a certificate of CA {CurrentCaId}; revoking the replaced CAs' certificates before they leave the trust bundle")]
-    public static partial void RetiringCas(ILogger logger, string caIds, string currentCaId);
-
-    [LoggerMessage(EventId = 709, Level = LogLevel.Warning, Message = "Could not retire CA {CaIds} ({ErrorType}: {ErrorMessage}); it stays in the trust bundle, the next config poll tries again")]
-    public static partial void RetirementFailed(ILogger logger, string caIds, string errorType, string errorMessage);
 }

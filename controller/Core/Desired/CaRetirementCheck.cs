@@ -1,12 +1,11 @@
 using System.Globalization;
-using IpsecMesh.Core.Desired;
 using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.State;
 using IpsecMesh.Pki.Authority;
 using Microsoft.Extensions.Logging;
 
-namespace IpsecMesh.Core.Rollout;
+namespace IpsecMesh.Core.Desired;
 
 /// <summary>
 /// Ends a CA rotation (docs/pki.md): once every enabled instance runs a certificate of the current CA (its newest

@@ -1,10 +1,10 @@
-using IpsecMesh.Core.Desired;
 using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Queue;
+using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.State;
 
-namespace IpsecMesh.Core.Rollout;
+namespace IpsecMesh.Core.Desired;
 
 /// <summary>
 /// Feeds the roll-out the fleet as the controller last saw it: every enabled instance and the config
