@@ -76,8 +76,8 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
     public async Task SetTagsAsync(string instanceId, IReadOnlyDictionary<string, string> tags, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
     {
         var writes = new List<Task>();
-        if (tags.Count > 0) writes.Add(_tagWrites.SubmitAsync(TagGroup.Encode(tags), instanceId, cancellationToken));
-        if (remove.Count > 0) writes.Add(_tagDeletes.SubmitAsync(TagGroup.Encode(remove.ToDictionary(k => k, _ => "")), instanceId, cancellationToken));
+        if (tags.Count > 0) writes.Add(_tagWrites.SubmitAsync(TagBatchKey.Encode(tags), instanceId, cancellationToken));
+        if (remove.Count > 0) writes.Add(_tagDeletes.SubmitAsync(TagBatchKey.Encode(remove.ToDictionary(k => k, _ => "")), instanceId, cancellationToken));
         await Task.WhenAll(writes);
     }
 
@@ -163,14 +163,14 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
 
     private async Task<IReadOnlyDictionary<string, bool>> CreateTagsAsync(string group, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        var request = new CreateTagsRequest { Resources = [.. ids], Tags = TagGroup.Decode(group).Select(t => new Tag(t.Key, t.Value)).ToList() };
+        var request = new CreateTagsRequest { Resources = [.. ids], Tags = TagBatchKey.Decode(group).Select(t => new Tag(t.Key, t.Value)).ToList() };
         await _meter.CallAsync("ec2", "CreateTags", () => _ec2.CreateTagsAsync(request, cancellationToken));
         return ids.ToDictionary(id => id, _ => true);
     }
 
     private async Task<IReadOnlyDictionary<string, bool>> DeleteTagsAsync(string group, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        var request = new DeleteTagsRequest { Resources = [.. ids], Tags = TagGroup.Decode(group).Select(t => new Tag { Key = t.Key }).ToList() };
+        var request = new DeleteTagsRequest { Resources = [.. ids], Tags = TagBatchKey.Decode(group).Select(t => new Tag { Key = t.Key }).ToList() };
         await _meter.CallAsync("ec2", "DeleteTags", () => _ec2.DeleteTagsAsync(request, cancellationToken));
         return ids.ToDictionary(id => id, _ => true);
     }
