@@ -9,6 +9,7 @@ using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.Sources;
 using IpsecMesh.Core.State;
 using IpsecMesh.Core.Telemetry;
+using IpsecMesh.Core.Vpc;
 using IpsecMesh.Pki;
 using IpsecMesh.Pki.Kms;
 using IpsecMesh.Pki.Storage;

@@ -8,6 +8,7 @@ using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.State;
 using IpsecMesh.Core.Telemetry;
+using IpsecMesh.Core.Vpc;
 using IpsecMesh.HostAgent.Policy;
 using IpsecMesh.HostAgent.Protocol;
 using IpsecMesh.Pki;

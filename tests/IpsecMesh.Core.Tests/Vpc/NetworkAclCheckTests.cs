@@ -1,6 +1,6 @@
 using System.Net;
 using IpsecMesh.Core.Cloud;
-using IpsecMesh.Core.Hosts;
+using IpsecMesh.Core.Vpc;
 
 namespace IpsecMesh.Core.Tests.Vpc;
 

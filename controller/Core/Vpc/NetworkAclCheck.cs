@@ -1,7 +1,7 @@
 using System.Net;
 using IpsecMesh.Core.Cloud;
 
-namespace IpsecMesh.Core.Hosts;
+namespace IpsecMesh.Core.Vpc;
 
 /// <summary>
 /// Evaluates a network ACL the way the VPC does (VPC user guide, "Network ACL rules"): stateless, so ingress

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace IpsecMesh.Core.Hosts;
+namespace IpsecMesh.Core.Vpc;
 
 /// <summary>The traffic a mesh host must exchange with its peers: IKE (UDP 500), NAT-T (UDP 4500), ESP (IP protocol 50).</summary>
 public sealed record IpsecTraffic(string Name, string Protocol, int? Port)

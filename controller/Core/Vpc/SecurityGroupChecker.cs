@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Model;
-using IpsecMesh.Core.Vpc;
 
-namespace IpsecMesh.Core.Hosts;
+namespace IpsecMesh.Core.Vpc;
 
 /// <summary>
 /// Checks that an instance's security groups (whose rules AWS applies as a union, statefully) admit IKE (UDP 500),
