@@ -1,6 +1,6 @@
+using IpsecMesh.Core.Agents;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Hosting;
-using IpsecMesh.Core.Hosts;
 using IpsecMesh.Pki.Authority;
 using IpsecMesh.Simulator;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using IpsecMesh.Core.Agents;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Desired;
-using IpsecMesh.Core.Hosts;
 using IpsecMesh.Core.Leadership;
 using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;

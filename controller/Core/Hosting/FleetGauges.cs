@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using IpsecMesh.Core.Agents;
 using IpsecMesh.Core.Desired;
-using IpsecMesh.Core.Hosts;
 using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Queue;

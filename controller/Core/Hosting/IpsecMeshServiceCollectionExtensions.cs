@@ -1,6 +1,6 @@
+using IpsecMesh.Core.Agents;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Desired;
-using IpsecMesh.Core.Hosts;
 using IpsecMesh.Core.Leadership;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Queue;

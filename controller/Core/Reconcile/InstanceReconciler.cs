@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using IpsecMesh.Core.Agents;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Desired;
-using IpsecMesh.Core.Hosts;
 using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Rollout;

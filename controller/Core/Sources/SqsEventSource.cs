@@ -1,6 +1,6 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using IpsecMesh.Core.Hosts;
+using IpsecMesh.Core.Agents;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Queue;
 using IpsecMesh.Core.State;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using IpsecMesh.Core.Hosts;
+using IpsecMesh.Core.Agents;
 using IpsecMesh.EndToEnd.Cloud;
 using IpsecMesh.EndToEnd.Wire;
 using IpsecMesh.HostAgent.Protocol;

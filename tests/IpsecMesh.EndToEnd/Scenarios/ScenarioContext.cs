@@ -1,4 +1,4 @@
-using IpsecMesh.Core.Hosts;
+using IpsecMesh.Core.Agents;
 using IpsecMesh.EndToEnd.Cloud;
 using IpsecMesh.EndToEnd.Guest;
 

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Amazon.SimpleSystemsManagement.Model;
+using IpsecMesh.Core.Agents;
 using IpsecMesh.Core.Cloud;
-using IpsecMesh.Core.Hosts;
 using IpsecMesh.Core.Model;
 using IpsecMesh.HostAgent;
 using IpsecMesh.HostAgent.Document;

@@ -3,7 +3,7 @@ using IpsecMesh.Core.Model;
 using IpsecMesh.Core.State;
 using IpsecMesh.HostAgent.Policy;
 
-namespace IpsecMesh.Core.Hosts;
+namespace IpsecMesh.Core.Agents;
 
 /// <summary>
 /// The peers a host initiates to once its conns are loaded (the request's <c>peers</c> file): a

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text;
-using IpsecMesh.Core.Hosts;
+using IpsecMesh.Core.Agents;
 using IpsecMesh.Core.Model;
 using IpsecMesh.HostAgent.Policy;
 
-namespace IpsecMesh.Core.Tests.Hosts;
+namespace IpsecMesh.Core.Tests.Agents;
 
 /// <summary>Which peers a host initiates to once its conns are loaded.</summary>
 public class LatePeersTests

@@ -4,7 +4,7 @@ using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Queue;
 using Microsoft.Extensions.Logging;
 
-namespace IpsecMesh.Core.Hosts;
+namespace IpsecMesh.Core.Agents;
 
 /// <summary>
 /// Watches every command the controller has in flight. Run Command's status-change events (EventBridge

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using IpsecMesh.Core.Options;
 
-namespace IpsecMesh.Core.Hosts;
+namespace IpsecMesh.Core.Agents;
 
 /// <summary>
 /// The host IPsec health gauges. Per instance they cost one series per enabled host per metric (shunts:

@@ -1,10 +1,10 @@
 using System.Text;
-using IpsecMesh.Core.Hosts;
+using IpsecMesh.Core.Agents;
 using IpsecMesh.HostAgent.Policy;
 using IpsecMesh.HostAgent.Protocol;
 using IpsecMesh.Pki;
 
-namespace IpsecMesh.Core.Tests.Hosts;
+namespace IpsecMesh.Core.Tests.Agents;
 
 /// <summary>What the controller sends with a config: the CRLs, and the addresses of recently revoked certificates.</summary>
 public class AgentRequestsTests

@@ -3,7 +3,7 @@ using IpsecMesh.HostAgent.Policy;
 using IpsecMesh.HostAgent.Protocol;
 using IpsecMesh.Pki;
 
-namespace IpsecMesh.Core.Hosts;
+namespace IpsecMesh.Core.Agents;
 
 /// <summary>Builds the protocol requests the reconciler sends. Every input here comes from the controller's own state, never from a tag.</summary>
 public static class AgentRequests

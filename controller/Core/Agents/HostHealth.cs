@@ -1,4 +1,4 @@
-namespace IpsecMesh.Core.Hosts;
+namespace IpsecMesh.Core.Agents;
 
 /// <summary>One host's IPsec health, from the agent's <c>status</c> verb.</summary>
 public sealed record HostHealth(

@@ -5,7 +5,7 @@ using IpsecMesh.Core.Options;
 using IpsecMesh.HostAgent.Protocol;
 using Microsoft.Extensions.Logging;
 
-namespace IpsecMesh.Core.Hosts;
+namespace IpsecMesh.Core.Agents;
 
 /// <summary>
 /// Collects every enabled host's IPsec health in batches: one SendCommand with Targets by tag reaches

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace IpsecMesh.Core.Hosts;
+namespace IpsecMesh.Core.Agents;
 
 internal static partial class Log
 {
