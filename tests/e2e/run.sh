@@ -13,7 +13,8 @@
 #   --parallel   run the generations' guests (and drivers) at the same time (shorter, but the two
 #                guests share 2 cores and the scenarios' timings stretch; CI runs them in turn)
 # Environment: E2E_GENERATIONS ("4", "5" or "4 5"), E2E_TIMEOUT (seconds for each generation,
-# default 2400), E2E_PARALLEL=1 (as --parallel), E2E_ROOTFS_CACHE and E2E_DEBIAN_MIRROR (rootfs.sh).
+# default 2400), E2E_PARALLEL=1 (as --parallel), E2E_ROOTFS_CACHE and E2E_DEBIAN_MIRROR (rootfs.sh),
+# E2E_STOP_AFTER (a scenario id: the suite ends after it, for a quicker run of its first part).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=tests/e2e
@@ -26,7 +27,7 @@ while [ "$#" -gt 0 ]; do
     --libreswan) [ "$#" -ge 2 ] || { echo "e2e: --libreswan needs 4, 5 or 4,5" >&2; exit 2; }; generations=${2//,/ }; shift ;;
     --libreswan=*) generations=${1#--libreswan=}; generations=${generations//,/ } ;;
     --parallel) parallel=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "e2e: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift

@@ -30,4 +30,7 @@ public interface IMeshCloud
 
     /// <summary>The controller's SSM commands on the instance so far, oldest first, with their times.</summary>
     Task<IReadOnlyList<CommandRun>> CommandsOfAsync(GuestHost host, CancellationToken cancellationToken);
+
+    /// <summary>When the last instance of command <paramref name="commandId"/> ended (a batch ends with its slowest host), or null while any runs.</summary>
+    Task<DateTimeOffset?> CommandEndedAsync(string commandId, CancellationToken cancellationToken);
 }

@@ -50,7 +50,7 @@ public sealed class SimulatedMeshCloud(SimulatedAws aws, IReadOnlyDictionary<str
                 var plugins = invocation.CommandPlugins ?? [];
                 var started = plugins.Where(p => p.ResponseStartDateTime is not null).Select(p => p.ResponseStartDateTime!.Value).DefaultIfEmpty().Min();
                 var finished = plugins.Where(p => p.ResponseFinishDateTime is not null).Select(p => p.ResponseFinishDateTime!.Value).DefaultIfEmpty().Max();
-                runs.Add(new CommandRun(invocation.Comment ?? "", new DateTimeOffset(invocation.RequestedDateTime ?? DateTime.MinValue, TimeSpan.Zero),
+                runs.Add(new CommandRun(invocation.CommandId ?? "", invocation.Comment ?? "", new DateTimeOffset(invocation.RequestedDateTime ?? DateTime.MinValue, TimeSpan.Zero),
                     started == default ? null : new DateTimeOffset(started, TimeSpan.Zero),
                     finished == default ? null : new DateTimeOffset(finished, TimeSpan.Zero),
                     invocation.Status?.Value ?? ""));
@@ -59,5 +59,28 @@ public sealed class SimulatedMeshCloud(SimulatedAws aws, IReadOnlyDictionary<str
         }
         while (token is not null);
         return [.. runs.OrderBy(r => r.Requested)];
+    }
+
+    public async Task<DateTimeOffset?> CommandEndedAsync(string commandId, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? last = null;
+        string? token = null;
+        do
+        {
+            var page = await ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest
+            {
+                CommandId = commandId, Details = true, MaxResults = 50, NextToken = token,
+            }, cancellationToken);
+            foreach (var invocation in page.CommandInvocations ?? [])
+            {
+                var ends = (invocation.CommandPlugins ?? []).Select(p => p.ResponseFinishDateTime).ToList();
+                if (ends.Count == 0 || ends.Any(e => e is null)) return null;
+                var end = new DateTimeOffset(ends.Max()!.Value, TimeSpan.Zero);
+                if (last is null || end > last) last = end;
+            }
+            token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
+        }
+        while (token is not null);
+        return last;
     }
 }

@@ -225,18 +225,26 @@ public class RotationTests
         var before = await ShellAsync(host, Read);
         Assert.Equal("30\n1\n", before);
 
+        // The acquire lifetime outlasts the longest exchange pluto allows: the template's retransmit-timeout (3s) + 5 s.
         var enrol = await RunAsync(host, Requests.InstallAndCsr("ec", Policy));
-        Assert.Equal("3\n0\n", await ShellAsync(host, Read));
+        Assert.Equal("8\n0\n", await ShellAsync(host, Read));
 
         // A reboot puts the kernel's defaults back; the next config or certificate verb sets them again.
         await ShellAsync(host, "echo 30 >/proc/sys/net/core/xfrm_acq_expires; echo 1 >/proc/sys/net/core/xfrm_larval_drop");
         await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig, Policy));
-        Assert.Equal("3\n0\n", await ShellAsync(host, Read));
+        Assert.Equal("8\n0\n", await ShellAsync(host, Read));
         await ShellAsync(host, "echo 30 >/proc/sys/net/core/xfrm_acq_expires");
         using var certificate = ca.Sign(Convert.FromBase64String(enrol[1].GetString("csr")!), [0x11]);
         await RunAsync(host, Requests.InstallCert(certificate, ca.BundlePem));
-        Assert.Equal("3\n0\n", await ShellAsync(host, Read));
+        Assert.Equal("8\n0\n", await ShellAsync(host, Read));
         Assert.Equal("net/core/xfrm_acq_expires 30\nnet/core/xfrm_larval_drop 1\n", await ShellAsync(host, "cat /var/lib/ipsec-mesh/kernel-settings"));
+
+        // A template that lets an exchange run a minute gets a minute and 5 s.
+        var files = PolicyFiles.With(PolicyGroups.Private, "10.99.0.0/16\n");
+        files[PolicyGroups.TemplateFile] = PolicyFiles.Template.Replace("retransmit-timeout=3s", "retransmit-timeout=1m", StringComparison.Ordinal);
+        var slow = MeshPolicy.Load(files, "test").Policy!;
+        await RunAsync(host, Requests.Config(AgentVerbs.ApplyConfig, slow));
+        Assert.Equal("65\n0\n", await ShellAsync(host, Read));
 
         await RunAsync(host, Requests.Uninstall());
 

@@ -1,20 +1,55 @@
 # Kernel settings the mesh needs in the host's network namespace, and putting back what they were.
 # shellcheck shell=bash
 
-# net.core.xfrm_acq_expires=3: the larval ACQUIRE state a negotiation leaves in the kernel otherwise
-# blocks every new acquire for that pair for 30 s, so a pair torn down again within 30 s (a peer's
-# own rotation right after this host's) stays dark that long. net.core.xfrm_larval_drop=0: packets
-# of a flow whose SA is being negotiated are queued, not dropped (libreswan 4.x implements
-# negotiationshunt=hold as nothing), which also hides a renegotiation from TCP. Both are per
-# network namespace. docs/host-agent.md, "Kernel settings".
-readonly KERNEL_SETTINGS=("net/core/xfrm_acq_expires 3" "net/core/xfrm_larval_drop 0")
+# net.core.xfrm_acq_expires: how long the kernel keeps a larval state. The one a negotiation leaves
+# for an outbound flow blocks every new acquire for that pair until it expires, so a pair torn down
+# again within the kernel's 30 s (a peer's own rotation right after this host's) stays dark that
+# long. But the SPI pluto reserves for a Child SA's inbound SA (XFRM_MSG_ALLOCSPI) is a larval state
+# with the same lifetime: an initiator whose IKE_AUTH exchange outlasts it cannot install its inbound
+# SA ("netlink response for Add SA ...: No such process"), and the pair keeps an IKE SA with no Child
+# SA on this side while the responder sends ESP into the void. So the value is the longest
+# exchange pluto allows, the conns' longest retransmit-timeout (libreswan's default where none is
+# set), plus ACQ_EXPIRES_MARGIN seconds: 8 s with the shipped 3 s. net.core.xfrm_larval_drop=0:
+# packets of a flow whose SA is being negotiated are queued, not dropped (libreswan 4.x implements
+# negotiationshunt=hold as nothing), which also hides a renegotiation from TCP. Both are per network
+# namespace. docs/host-agent.md, "Kernel settings".
+readonly ACQ_EXPIRES_MARGIN=5
+readonly RETRANSMIT_TIMEOUT_DEFAULT=60
+readonly RE_DURATION='^([0-9]{1,6})(ms|s|m|h|d)?$'
+
+# Sets variable $1 to the kernel settings the mesh wants, "name value" a line: the acquire lifetime
+# from the template in force (the request's when it brings one, else the installed one).
+kernel_settings() {
+  local _template="${IPSECD_DIR}/ipsec-mesh.conf" _line _value _seconds _longest=0 _found=false
+  if [ -n "${IN:-}" ] && [ -f "${IN}/config/ipsec-mesh.conf" ]; then _template="${IN}/config/ipsec-mesh.conf"; fi
+  if [ -f "$_template" ]; then
+    while IFS= read -r _line; do
+      _line=${_line%%#*}
+      [[ $_line =~ ^[[:space:]]+retransmit-timeout[[:space:]]*=[[:space:]]*([^[:space:]]+) ]] || continue
+      _value=${BASH_REMATCH[1]}
+      [[ $_value =~ $RE_DURATION ]] || continue
+      _seconds=$((10#${BASH_REMATCH[1]}))
+      case "${BASH_REMATCH[2]}" in
+        ms) _seconds=$(((_seconds + 999) / 1000)) ;;
+        m) _seconds=$((_seconds * 60)) ;;
+        h) _seconds=$((_seconds * 3600)) ;;
+        d) _seconds=$((_seconds * 86400)) ;;
+      esac
+      _found=true
+      [ "$_seconds" -le "$_longest" ] || _longest=$_seconds
+    done <"$_template"
+  fi
+  [ "$_found" = true ] || _longest=$RETRANSMIT_TIMEOUT_DEFAULT
+  printf -v "$1" '%s\n%s' "net/core/xfrm_acq_expires $((_longest + ACQ_EXPIRES_MARGIN))" "net/core/xfrm_larval_drop 0"
+}
 
 # Sets each setting that differs (builtins: read and written through SYSCTL_DIR), remembering the
 # value found the first time in <state>/kernel-settings for uninstall. A setting the kernel does
 # not offer or refuses (a read-only /proc/sys) is logged, never a failure.
 assert_kernel_settings() {
-  local entry name want current file saved=""
-  for entry in "${KERNEL_SETTINGS[@]}"; do
+  local entry name want current file saved="" wanted
+  kernel_settings wanted
+  while IFS= read -r entry; do
     name=${entry% *}
     want=${entry##* }
     file="${SYSCTL_DIR}/${name}"
@@ -31,7 +66,7 @@ assert_kernel_settings() {
     else
       log "could not set ${name//\//.} to ${want}; it stays ${current}"
     fi
-  done
+  done <<<"$wanted"
 }
 
 # uninstall: every setting back to the value it had before the agent first changed it.
