@@ -51,6 +51,7 @@ initiate_to_peers() {
     return 0
   fi
   wait_for_startup_addconn
+  [ "${1:-}" = always ] || settle_peer_negotiations
   own=" $(own_addresses) "
   own=${own//[[:space:]]/ }
   for peer in "${PEERS[@]}"; do
@@ -61,6 +62,22 @@ initiate_to_peers() {
   done
   log "initiated to ${tried} listed peers"
   wait_for_peer_sas
+}
+
+# After this verb loaded the conns, waits the template's retransmit-timeout (+1 s, at most
+# PEER_SETTLE_MAX) before initiating: a peer whose own negotiation started while this host could
+# not answer it (pluto restarting, conns loading) gives up only that long after, and libreswan 4.10
+# then installs its failure shunt over the SA this host's initiation had already set up with it,
+# which stays dark past the shunt's lifetime (seen in the e2e suite's late-peer scenario). Waited
+# out first, that failure comes before the SA and the SA replaces its shunt.
+settle_peer_negotiations() {
+  local timeout settle
+  retransmit_timeout timeout
+  settle=$((timeout + 1))
+  [ "$settle" -le "$PEER_SETTLE_MAX" ] || settle=$PEER_SETTLE_MAX
+  [ "$settle" -gt 0 ] || return 0
+  log "waiting ${settle}s for negotiations peers started before the conns were loaded"
+  sleep "$settle"
 }
 
 # Waits up to PEER_SA_WAIT seconds for an outbound ESP SA to every peer initiated to, so that the
