@@ -17,9 +17,10 @@ readonly ACQ_EXPIRES_MARGIN=5
 readonly RETRANSMIT_TIMEOUT_DEFAULT=60
 readonly RE_DURATION='^([0-9]{1,6})(ms|s|m|h|d)?$'
 
-# Sets variable $1 to the kernel settings the mesh wants, "name value" a line: the acquire lifetime
-# from the template in force (the request's when it brings one, else the installed one).
-kernel_settings() {
+# Sets variable $1 to the longest retransmit-timeout of the template in force (the request's when it
+# brings one, else the installed one) in whole seconds: how long pluto keeps one exchange going
+# before the negotiation fails. libreswan's default (60 s) where no conn sets one.
+retransmit_timeout() {
   local _template="${IPSECD_DIR}/ipsec-mesh.conf" _line _value _seconds _longest=0 _found=false
   if [ -n "${IN:-}" ] && [ -f "${IN}/config/ipsec-mesh.conf" ]; then _template="${IN}/config/ipsec-mesh.conf"; fi
   if [ -f "$_template" ]; then
@@ -40,7 +41,14 @@ kernel_settings() {
     done <"$_template"
   fi
   [ "$_found" = true ] || _longest=$RETRANSMIT_TIMEOUT_DEFAULT
-  printf -v "$1" '%s\n%s' "net/core/xfrm_acq_expires $((_longest + ACQ_EXPIRES_MARGIN))" "net/core/xfrm_larval_drop 0"
+  printf -v "$1" '%s' "$_longest"
+}
+
+# Sets variable $1 to the kernel settings the mesh wants, "name value" a line.
+kernel_settings() {
+  local _timeout
+  retransmit_timeout _timeout
+  printf -v "$1" '%s\n%s' "net/core/xfrm_acq_expires $((_timeout + ACQ_EXPIRES_MARGIN))" "net/core/xfrm_larval_drop 0"
 }
 
 # Sets each setting that differs (builtins: read and written through SYSCTL_DIR), remembering the

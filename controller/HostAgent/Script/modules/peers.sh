@@ -10,8 +10,10 @@
 # without sending anything and without a process.
 
 declare -a PEERS=()
-# The peers initiate_to_peers connected to (own addresses skipped).
+# The peers initiate_to_peers connected to (own addresses skipped), and those of them with no ESP SA
+# once wait_for_peer_sas gave up.
 declare -a INITIATED=()
+declare -a PEERS_WITHOUT_SA=()
 readonly RE_IPV4='^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$'
 readonly RE_IPV6='^[0-9a-fA-F:.]{2,45}$'
 
@@ -34,13 +36,13 @@ require_peers_input() {
 }
 
 # Initiates to every listed peer, after pluto's own start-up loading, when this verb loaded the
-# certificate conns (a reload or a switch of sets): a connect() per address, this host's own
-# addresses skipped. Connecting fails where the kernel refuses the flow while it negotiates; the
-# acquire has gone to pluto by then, so that is not a failure.
+# certificate conns (a reload or a switch of sets) or with `always` (the initiate verb): a connect()
+# per address, this host's own addresses skipped. Connecting fails where the kernel refuses the
+# flow while it negotiates; the acquire has gone to pluto by then, so that is not a failure.
 initiate_to_peers() {
   local peer fd own tried=0 set nick
   [ "${#PEERS[@]}" -gt 0 ] || return 0
-  if [ "$CONNS_TOUCHED" != true ] && [ "$CONN_SET_SWITCHED" != true ]; then return 0; fi
+  if [ "${1:-}" != always ] && [ "$CONNS_TOUCHED" != true ] && [ "$CONN_SET_SWITCHED" != true ]; then return 0; fi
   pluto_running || return 0
   conn_set_of set
   set_nick nick "$set"
@@ -49,6 +51,7 @@ initiate_to_peers() {
     return 0
   fi
   wait_for_startup_addconn
+  [ "${1:-}" = always ] || settle_peer_negotiations
   own=" $(own_addresses) "
   own=${own//[[:space:]]/ }
   for peer in "${PEERS[@]}"; do
@@ -59,6 +62,22 @@ initiate_to_peers() {
   done
   log "initiated to ${tried} listed peers"
   wait_for_peer_sas
+}
+
+# After this verb loaded the conns, waits the template's retransmit-timeout (+1 s, at most
+# PEER_SETTLE_MAX) before initiating: a peer whose own negotiation started while this host could
+# not answer it (pluto restarting, conns loading) gives up only that long after, and libreswan 4.10
+# then installs its failure shunt over the SA this host's initiation had already set up with it,
+# which stays dark past the shunt's lifetime (seen in the e2e suite's late-peer scenario). Waited
+# out first, that failure comes before the SA and the SA replaces its shunt.
+settle_peer_negotiations() {
+  local timeout settle
+  retransmit_timeout timeout
+  settle=$((timeout + 1))
+  [ "$settle" -le "$PEER_SETTLE_MAX" ] || settle=$PEER_SETTLE_MAX
+  [ "$settle" -gt 0 ] || return 0
+  log "waiting ${settle}s for negotiations peers started before the conns were loaded"
+  sleep "$settle"
 }
 
 # Waits up to PEER_SA_WAIT seconds for an outbound ESP SA to every peer initiated to, so that the
@@ -80,6 +99,7 @@ wait_for_peer_sas() {
     if [ "${#missing[@]}" -eq 0 ] || [ "$SECONDS" -ge "$deadline" ]; then break; fi
     sleep 0.5
   done
+  PEERS_WITHOUT_SA=("${missing[@]}")
   if [ "${#missing[@]}" -eq 0 ]; then
     log "SAs up with all ${#INITIATED[@]} initiated peers"
   else
