@@ -77,8 +77,4 @@ public static class AgentRequests
     }
 
     public static AgentRequest Status() => AgentRequest.For(AgentVerbs.Status);
-
-    /// <summary>An <c>initiate</c> of <paramref name="peers"/> (at least one): see <see cref="EnrolmentAnnouncer"/>.</summary>
-    public static AgentRequest Initiate(IReadOnlyList<System.Net.IPAddress> peers) =>
-        AgentRequest.For(AgentVerbs.Initiate, files: new Dictionary<string, byte[]>(StringComparer.Ordinal) { [PeersFile] = LatePeers.Render(peers) });
 }

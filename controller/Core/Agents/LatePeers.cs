@@ -26,15 +26,12 @@ public static class LatePeers
         return fleet
             .Where(s => !s.IsGone && s.Tag(tagKey) == TagValues.Enabled)
             .SelectMany(s => s.PrivateAddresses)
-            .Where(a => Initiates(policy, a))
+            .Where(a => InitiatingGroups.Contains(MostSpecificGroup(policy, a)))
             .Distinct()
             .Order(Cloud.AddressOrder.Instance)
             .Take(limit)
             .ToList();
     }
-
-    /// <summary>Whether the policy puts the address in a group whose conns initiate (the most specific group decides).</summary>
-    public static bool Initiates(MeshPolicy policy, IPAddress address) => InitiatingGroups.Contains(MostSpecificGroup(policy, address));
 
     /// <summary>The snapshots of every instance the store knows.</summary>
     public static IEnumerable<InstanceSnapshot> Known(InstanceStore store)

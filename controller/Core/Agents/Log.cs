@@ -9,10 +9,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "Command sweep: {Open} commands open, {Listed} invocations listed, {Finished} newly finished")]
     public static partial void Swept(ILogger logger, int open, int listed, int finished);
-
-    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "Asked {Hosts} newly enabled hosts to initiate to the {Peers} hosts enabled while they enrolled")]
-    public static partial void Announced(ILogger logger, int hosts, int peers);
-
-    [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "Could not send initiate to {InstanceId}: {Reason}")]
-    public static partial void AnnouncementFailed(ILogger logger, string instanceId, string reason);
 }

@@ -169,8 +169,8 @@ public sealed partial class SsmGateway : ISsmGateway, IAsyncDisposable
         foreach (var invocation in await ListInvocationsAsync(since, null, details: false, cancellationToken))
         {
             if (AgentCommand.ParseComment(invocation.Comment) is not { } comment) continue;
-            // Status collection and the initiate after an enrolment are not steps of a reconcile: nothing to resume.
-            if (comment.Verbs is [AgentVerbs.Status] or [AgentVerbs.Initiate]) continue;
+            // Status collection is not a step of a reconcile: nothing to resume.
+            if (comment.Verbs is [AgentVerbs.Status]) continue;
             if (!newest.TryGetValue(invocation.InstanceId, out var known) || known.SentAt < invocation.RequestedAt)
                 newest[invocation.InstanceId] = new TrackedCommand(invocation.CommandId, comment.Verbs, invocation.RequestedAt, comment.ConfigHash);
         }

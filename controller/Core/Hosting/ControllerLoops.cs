@@ -34,7 +34,6 @@ public sealed class ControllerLoops(
     InstanceStore store,
     ISsmGateway ssm,
     CommandWatcher commands,
-    EnrolmentAnnouncer announcer,
     RotationGate rotations,
     WorkQueue<string> queue,
     InstanceReconciler reconciler,
@@ -90,7 +89,6 @@ public sealed class ControllerLoops(
             Every("heartbeat", HeartbeatInterval, Beat, cancellationToken),
             Every("command reads", options.CommandPollInterval, commands.ReadEndedAsync, cancellationToken),
             Every("command sweep", options.CommandSweepInterval, commands.SweepAsync, cancellationToken),
-            Every("enrolment announcements", options.CommandPollInterval, ct => announcer.AnnounceAsync(desired.Current.Policy, ct), cancellationToken),
             Every("host health", options.HostStatusInterval, hostHealth.CollectAsync, cancellationToken, skipFirst: true),
             events.RunAsync(cancellationToken),
         };

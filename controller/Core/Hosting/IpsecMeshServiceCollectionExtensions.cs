@@ -60,7 +60,6 @@ public static class IpsecMeshServiceCollectionExtensions
             sp.GetRequiredService<IpsecMesh.Core.Vpc.VpcPolicyFacts>()));
         services.AddSingleton(sp => new RevocationQueue(sp.GetRequiredService<IIssuanceRegistry>(), sp.GetRequiredService<TimeProvider>(), options.BatchWindow));
         services.AddSingleton<CommandWatcher>();
-        services.AddSingleton<EnrolmentAnnouncer>();
         services.AddSingleton<RotationGate>();
         services.AddSingleton<InstanceReconciler>();
         services.AddSingleton<SqsEventSource>();

@@ -34,7 +34,6 @@ public sealed class InstanceReconciler(
     SecurityGroupChecker securityGroups,
     RevocationQueue revocations,
     CommandWatcher commands,
-    EnrolmentAnnouncer announcer,
     RotationGate rotations,
     TagSeal seal,
     IpsecMeshOptions options,
@@ -310,12 +309,7 @@ public sealed class InstanceReconciler(
         }
         await WriteTagsAsync(observation, record, tags, applied.ForgetCertificate ? [options.CertExpiryTagKey] : [], cancellationToken);
         ConsumeFinished(record);
-        if (applied.Enabled && observation.Intent != Intent.Enabled)
-        {
-            Log.PhaseChanged(logger, TagValues.Enabled, StatusText.Enrolled);
-            if (observation.Instance is { } instance && observation.Command is { } enrolling)
-                announcer.Enabled(observation.InstanceId, instance.PrivateAddresses, enrolling.SentAt);
-        }
+        if (applied.Enabled && observation.Intent != Intent.Enabled) Log.PhaseChanged(logger, TagValues.Enabled, StatusText.Enrolled);
         return Reobserve(observation, record);
     }
 

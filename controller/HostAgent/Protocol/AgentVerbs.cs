@@ -9,13 +9,10 @@ public static class AgentVerbs
     public const string InstallCert = "install-cert";
     public const string InstallP12 = "install-p12";
     public const string Status = "status";
-
-    /// <summary>Negotiate with the listed peers (file <c>peers</c>): sent to hosts just enabled, for the peers enabled while they enrolled.</summary>
-    public const string Initiate = "initiate";
     public const string Uninstall = "uninstall";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Install, ApplyConfig, Csr, InstallCert, InstallP12, Initiate, Status, Uninstall,
+        Install, ApplyConfig, Csr, InstallCert, InstallP12, Status, Uninstall,
     };
 }

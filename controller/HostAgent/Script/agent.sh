@@ -60,8 +60,6 @@ source "${agent_dir}/verbs/_cert-common.sh"
 source "${agent_dir}/verbs/install-cert.sh"
 # shellcheck source=verbs/install-p12.sh
 source "${agent_dir}/verbs/install-p12.sh"
-# shellcheck source=verbs/initiate.sh
-source "${agent_dir}/verbs/initiate.sh"
 # shellcheck source=verbs/status.sh
 source "${agent_dir}/verbs/status.sh"
 # shellcheck source=verbs/uninstall.sh

@@ -220,9 +220,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
             }
             if (_random.Chance(_options.FailureProbability)) return VerbResult.Failure(UsualFailure(verb), $"simulated random {verb} failure");
             // As the agent: the verbs that load conns check the peers file before anything else changes.
-            if (verb is AgentVerbs.Initiate && !request.Files.ContainsKey(PeersInput.File))
-                return VerbResult.Failure("bad_request", "file peers is required");
-            if (verb is AgentVerbs.Install or AgentVerbs.ApplyConfig or AgentVerbs.InstallCert or AgentVerbs.InstallP12 or AgentVerbs.Initiate)
+            if (verb is AgentVerbs.Install or AgentVerbs.ApplyConfig or AgentVerbs.InstallCert or AgentVerbs.InstallP12)
             {
                 if (PeersInput.Check(request, out var peers) is { } refused) return refused;
                 _peers[verb] = peers;
@@ -237,17 +235,11 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
                 AgentVerbs.InstallCert => InstallCert(request, context.InstanceId),
                 AgentVerbs.InstallP12 => InstallP12(request, inputs),
                 AgentVerbs.Status => Status(inputs.EnabledPeers),
-                AgentVerbs.Initiate => Initiate(_peers[verb].Count),
                 AgentVerbs.Uninstall => Uninstall(),
                 _ => VerbResult.Failure("bad_request", $"unknown verb {verb}"),
             };
         }
     }
-
-    /// <summary>As the agent's initiate: every listed peer is connected to and, here, answers at once.</summary>
-    private VerbResult Initiate(int peers) => _installed
-        ? VerbResult.Success(new Dictionary<string, JsonNode?> { ["initiated"] = peers, ["established"] = peers })
-        : VerbResult.Failure("not_running", "the mesh is not installed on this host; run install");
 
     private VerbResult Install(AgentRequest request, bool reportVersion)
     {
@@ -603,7 +595,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         AgentVerbs.Install => "install_failed",
         AgentVerbs.ApplyConfig => "config_failed",
         AgentVerbs.Csr or AgentVerbs.InstallCert or AgentVerbs.InstallP12 => "nss_failed",
-        AgentVerbs.Status or AgentVerbs.Initiate => "not_running",
+        AgentVerbs.Status => "not_running",
         _ => "internal",
     };
 

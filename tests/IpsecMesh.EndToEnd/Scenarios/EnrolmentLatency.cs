@@ -16,10 +16,9 @@ public static class EnrolmentLatency
     public static async Task<(TimeSpan Commands, TimeSpan Controller)> MeasureAsync(ScenarioContext context, GuestHost host, DateTimeOffset todo, DateTimeOffset enabled, CancellationToken cancellationToken)
     {
         var runs = await context.Cloud.CommandsOfAsync(host, cancellationToken);
-        // The enrolment's own commands: sent after the todo and finished by the time it was enabled (not status
-        // collection, nor the initiate sent once it is enabled).
+        // The enrolment's own commands: sent after the todo and finished by the time it was enabled (not status collection).
         var own = runs.Where(r => r.Requested >= todo - TimeSpan.FromSeconds(1) && r.Finished is { } f && f <= enabled + TimeSpan.FromSeconds(1)
-            && !r.Comment.EndsWith(" status", StringComparison.Ordinal) && !r.Comment.EndsWith(" initiate", StringComparison.Ordinal)).ToList();
+            && !r.Comment.EndsWith(" status", StringComparison.Ordinal)).ToList();
         var commands = TimeSpan.Zero;
         foreach (var run in own)
         {

@@ -56,41 +56,6 @@ public class LatePeerTests
         Assert.Contains("10.98.3.4:9", after);
     }
 
-    [Fact]
-    public async Task Initiate_connects_to_every_listed_peer_but_the_host_itself_without_touching_its_conns()
-    {
-        using var ca = new TestCa();
-        var (host, certificate) = await RotationTests.EnrolledHostAsync(ca);
-        using var _certificate = certificate;
-        await using var _host = host;
-
-        var results = await RotationTests.RunAsync(host, WithPeers(AgentRequest.For(AgentVerbs.Initiate), "10.99.0.41\n10.77.0.5\n10.99.0.45\n"), true, "IPSEC_MESH_PEER_SA_WAIT=1");
-
-        var result = Assert.Single(results);
-        Assert.Equal((2L, 0L), (result.GetInt64("initiated"), result.GetInt64("established")));
-        var initiated = await InitiationsAsync(host);
-        Assert.Contains("10.99.0.41:9", initiated);
-        Assert.Contains("10.99.0.45:9", initiated);
-        // Nothing reloaded: no conn or policy group loaded again.
-        var run = await RotationTests.ShellAsync(host, "sed -n '/running initiate/,$p' /var/lib/ipsec-mesh/agent.log");
-        Assert.Contains("initiated to 2 listed peers", run, StringComparison.Ordinal);
-        Assert.DoesNotContain("loading group", run, StringComparison.Ordinal);
-        Assert.DoesNotContain("addconn", run, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Initiate_needs_a_peers_file_and_an_installed_mesh()
-    {
-        Prerequisites.Require("flock");
-        using var sandbox = new AgentSandbox();
-
-        var noPeers = await sandbox.RunAsync(AgentRequest.For(AgentVerbs.Initiate));
-        var notInstalled = await sandbox.RunAsync(WithPeers(AgentRequest.For(AgentVerbs.Initiate), "10.99.0.9\n"));
-
-        Assert.Equal(("bad_request", "file peers is required"), (Assert.Single(AgentResult.ParseAll(noPeers.Stdout)).Code, Assert.Single(AgentResult.ParseAll(noPeers.Stdout)).Error));
-        Assert.Equal("not_running", Assert.Single(AgentResult.ParseAll(notInstalled.Stdout)).Code);
-    }
-
     [Theory]
     [InlineData("10.99.0.9\nnot-an-address\n", "file peers line 2: not an IP address")]
     [InlineData("10.99.0.256\n", "file peers line 1: not an IP address")]

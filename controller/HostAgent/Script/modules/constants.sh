@@ -57,7 +57,7 @@ readonly PEERS_MAX=1000
 # Seconds a verb that initiated to its listed peers waits for their SAs before it reports (0: no wait).
 readonly PEER_SA_WAIT="${IPSEC_MESH_PEER_SA_WAIT:-10}"
 # The most a verb that loaded conns waits before it initiates (peers.sh, settle_peer_negotiations).
-readonly PEER_SETTLE_MAX="${IPSEC_MESH_PEER_SETTLE_MAX:-10}"
+readonly PEER_SETTLE_MAX="${IPSEC_MESH_PEER_SETTLE_MAX:-30}"
 readonly METADATA_ADDRESSES=(169.254.169.254/32 169.254.169.253/32)
 readonly RESULT_PREFIX='{"ipsecMesh":1,'
 

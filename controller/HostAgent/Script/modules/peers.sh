@@ -10,10 +10,8 @@
 # without sending anything and without a process.
 
 declare -a PEERS=()
-# The peers initiate_to_peers connected to (own addresses skipped), and those of them with no ESP SA
-# once wait_for_peer_sas gave up.
+# The peers initiate_to_peers connected to (own addresses skipped).
 declare -a INITIATED=()
-declare -a PEERS_WITHOUT_SA=()
 readonly RE_IPV4='^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$'
 readonly RE_IPV6='^[0-9a-fA-F:.]{2,45}$'
 
@@ -36,13 +34,13 @@ require_peers_input() {
 }
 
 # Initiates to every listed peer, after pluto's own start-up loading, when this verb loaded the
-# certificate conns (a reload or a switch of sets) or with `always` (the initiate verb): a connect()
-# per address, this host's own addresses skipped. Connecting fails where the kernel refuses the
-# flow while it negotiates; the acquire has gone to pluto by then, so that is not a failure.
+# certificate conns (a reload or a switch of sets): a connect() per address, this host's own
+# addresses skipped. Connecting fails where the kernel refuses the flow while it negotiates; the
+# acquire has gone to pluto by then, so that is not a failure.
 initiate_to_peers() {
   local peer fd own tried=0 set nick
   [ "${#PEERS[@]}" -gt 0 ] || return 0
-  if [ "${1:-}" != always ] && [ "$CONNS_TOUCHED" != true ] && [ "$CONN_SET_SWITCHED" != true ]; then return 0; fi
+  if [ "$CONNS_TOUCHED" != true ] && [ "$CONN_SET_SWITCHED" != true ]; then return 0; fi
   pluto_running || return 0
   conn_set_of set
   set_nick nick "$set"
@@ -99,7 +97,6 @@ wait_for_peer_sas() {
     if [ "${#missing[@]}" -eq 0 ] || [ "$SECONDS" -ge "$deadline" ]; then break; fi
     sleep 0.5
   done
-  PEERS_WITHOUT_SA=("${missing[@]}")
   if [ "${#missing[@]}" -eq 0 ]; then
     log "SAs up with all ${#INITIATED[@]} initiated peers"
   else

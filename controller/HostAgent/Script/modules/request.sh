@@ -1,7 +1,7 @@
 # The request: its alphabet, its parser, its input file and the accessors of its params and files.
 # shellcheck shell=bash
 
-readonly VERB_NAMES=" install apply-config csr install-cert install-p12 initiate status uninstall "
+readonly VERB_NAMES=" install apply-config csr install-cert install-p12 status uninstall "
 readonly RE_PROTOCOL='^protocol ([0-9]+)$'
 readonly RE_VERB='^verb ([a-z0-9-]+)$'
 readonly RE_PARAM='^param ([a-zA-Z][a-zA-Z0-9]{0,63})( ([A-Za-z0-9._:/+=@-]{0,256}))?$'
