@@ -49,7 +49,7 @@ initiate_to_peers() {
     return 0
   fi
   wait_for_startup_addconn
-  [ "${1:-}" = always ] || settle_peer_negotiations
+  settle_peer_negotiations
   own=" $(own_addresses) "
   own=${own//[[:space:]]/ }
   for peer in "${PEERS[@]}"; do
