@@ -17,6 +17,11 @@ public sealed record SimulationReport
     public required double SsmCallsPerInstance { get; init; }
     /// <summary>EC2 CreateTags during enrolment / N: at least one per instance, since each writes its own sealed certificate expiry.</summary>
     public required double CreateTagsPerInstance { get; init; }
+    /// <summary>
+    /// Of <see cref="CreateTagsPerInstance"/>, the attempts EC2 refused with RequestLimitExceeded (CreateTags' bucket: 100, 10 a
+    /// second) and the SDK retried. How many depends on how fast the controller runs in simulated time, so on the machine.
+    /// </summary>
+    public required double CreateTagsThrottledPerInstance { get; init; }
     /// <summary>EC2 calls other than CreateTags during enrolment / N (DescribeInstances pages, DescribeSecurityGroups).</summary>
     public required double OtherEc2CallsPerInstance { get; init; }
     public double? SteadyCallsPerResyncPer1000 { get; init; }

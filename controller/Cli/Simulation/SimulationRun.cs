@@ -49,11 +49,14 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
         double? secondsToConverge = null;
         long enrolmentCalls = 0;
         IReadOnlyDictionary<string, long> enrolment = new Dictionary<string, long>();
+        IReadOnlyDictionary<string, long> enrolmentThrottled = new Dictionary<string, long>();
         try
         {
             secondsToConverge = await WaitForConvergenceAsync(aws, time, simulatedStart, wall, cancellationToken);
             enrolmentCalls = Ec2SsmCalls(aws);
-            enrolment = aws.Calls.Snapshot().ToDictionary(c => c.Key, c => c.Value.Total, StringComparer.Ordinal);
+            var snapshot = aws.Calls.Snapshot();
+            enrolment = snapshot.ToDictionary(c => c.Key, c => c.Value.Total, StringComparer.Ordinal);
+            enrolmentThrottled = snapshot.ToDictionary(c => c.Key, c => c.Value.Throttled, StringComparer.Ordinal);
         }
         finally
         {
@@ -81,6 +84,7 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
             Ec2SsmCallsPerInstance = Math.Round((double)enrolmentCalls / settings.Instances, 2),
             SsmCallsPerInstance = PerInstance(enrolment, k => k.StartsWith("ssm:", StringComparison.Ordinal)),
             CreateTagsPerInstance = PerInstance(enrolment, k => k == "ec2:CreateTags"),
+            CreateTagsThrottledPerInstance = PerInstance(enrolmentThrottled, k => k == "ec2:CreateTags"),
             OtherEc2CallsPerInstance = PerInstance(enrolment, k => k.StartsWith("ec2:", StringComparison.Ordinal) && k != "ec2:CreateTags"),
             SteadyCallsPerResyncPer1000 = steady is { } st ? Math.Round(st.Total * 1000.0 / settings.Instances, 2) : null,
             SteadyResyncCalls = steady?.ByApi,
