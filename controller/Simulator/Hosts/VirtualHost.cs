@@ -41,6 +41,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
     /// <summary>A CA left the bundle while "pluto" ran: it trusts it until it restarts (the real agent's caRemovalPending).</summary>
     private bool _caRemovalPending;
     private readonly List<string> _cutPeers = [];
+    private readonly List<BundleChange> _bundles = [];
 
     public VirtualHost(VirtualHostOptions? options = null)
     {
@@ -74,6 +75,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
                     CommandsRun = _commandsRun,
                     CaRemovalPending = _caRemovalPending,
                     CutPeers = [.. _cutPeers],
+                    Bundles = [.. _bundles],
                 };
             }
         }
@@ -255,6 +257,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         if (CheckCrls(request) is { } crlFailure) return crlFailure;
         if (CheckCrlOrder(request, out var newlyRevoked) is { } orderFailure) return orderFailure;
         if (RevokedPeers(request) is not { } revokedPeers) return VerbResult.Failure("bad_request", "revoked-peers is not '<serial hex> <address>' lines");
+        var crlsBefore = new Dictionary<string, byte[]>(_crls, StringComparer.Ordinal);
         var changed = 0;
         foreach (var (path, der) in request.Files)
             if (CrlCheck.CaIdOf(path) is { } caId && !(_crls.TryGetValue(caId, out var held) && held.AsSpan().SequenceEqual(der)))
@@ -266,7 +269,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
         {
             var kept = CaIdsOf(Encoding.ASCII.GetString(bundle));
             if (_running && _caBundlePem is not null && CaIdsOf(_caBundlePem).Any(id => !kept.Contains(id))) _caRemovalPending = true;
-            _caBundlePem = Encoding.ASCII.GetString(bundle);
+            TakeBundle(Encoding.ASCII.GetString(bundle), crlsBefore);
         }
         // As the agent: a pluto (re)started in this command read the CRLs as it started; a running one is made to re-read them.
         var refresh = changed == 0 ? "none" : _running ? "trigger" : "restart";
@@ -330,6 +333,14 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
             peers.Add((CrlFacts.NormalSerial(parts[0]), parts[1]));
         }
         return peers;
+    }
+
+    /// <summary>Takes <paramref name="bundlePem"/> as the trust bundle, noted in <see cref="VirtualHostState.Bundles"/> when its CAs differ from the last one's.</summary>
+    private void TakeBundle(string bundlePem, IReadOnlyDictionary<string, byte[]> crlsBefore)
+    {
+        var caIds = CaIdsOf(bundlePem);
+        if (_bundles.Count == 0 || !_bundles[^1].CaIds.SetEquals(caIds)) _bundles.Add(new BundleChange(caIds, crlsBefore));
+        _caBundlePem = bundlePem;
     }
 
     private static HashSet<string> CaIdsOf(string bundlePem)
@@ -493,7 +504,7 @@ public sealed class VirtualHost : IInstanceRuntime, IDisposable
     private VerbResult Installed(X509Certificate2 certificate, string bundle)
     {
         _certificatePem = certificate.ExportCertificatePem();
-        _caBundlePem = bundle;
+        TakeBundle(bundle, new Dictionary<string, byte[]>(_crls, StringComparer.Ordinal));
         _certSerial = SerialHex(certificate);
         _certNotAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
         return VerbResult.Success(new Dictionary<string, JsonNode?>

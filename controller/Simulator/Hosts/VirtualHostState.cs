@@ -23,4 +23,12 @@ public sealed record VirtualHostState
     public IReadOnlyList<string> CutPeers { get; init; } = [];
     /// <summary>The peers file (its addresses) of the last run of each verb that loads conns; empty when it carried none.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> LastPeers { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+    /// <summary>
+    /// Every trust bundle the host took whose CAs differ from the one before, in order: what a test checks the order of a CA
+    /// rotation's steps against on each host, instead of sampling the host's state in between.
+    /// </summary>
+    public IReadOnlyList<BundleChange> Bundles { get; init; } = [];
 }
+
+/// <summary>A trust bundle a host took: its CAs' ids, and the CRLs (DER, by CA id) the host held before the command that brought it.</summary>
+public sealed record BundleChange(IReadOnlySet<string> CaIds, IReadOnlyDictionary<string, byte[]> CrlsHeldBefore);
