@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using IpsecMesh.Core.Cloud;
+using Microsoft.Extensions.Time.Testing;
 
 namespace IpsecMesh.Core.Tests.Cloud;
 
@@ -20,10 +21,14 @@ public class BatcherTests
     public async Task Items_of_one_group_in_one_window_go_out_in_one_call_of_at_most_the_batch_size()
     {
         var recorder = new Recorder();
-        await using var batcher = new Batcher<string, int>(3, TimeSpan.FromMilliseconds(50), TimeProvider.System, recorder.FlushAsync);
+        var time = new FakeTimeProvider();
+        var window = TimeSpan.FromMilliseconds(50);
+        await using var batcher = new Batcher<string, int>(3, window, time, recorder.FlushAsync);
 
-        var results = await Task.WhenAll(new[] { "a", "bb", "ccc", "dddd" }.Select(i => batcher.SubmitAsync("g", i, CancellationToken.None))
+        var submitted = Task.WhenAll(new[] { "a", "bb", "ccc", "dddd" }.Select(i => batcher.SubmitAsync("g", i, CancellationToken.None))
             .Append(batcher.SubmitAsync("other", "e", CancellationToken.None)));
+        await FakeClockWindows.AdvanceUntilAsync(time, window, () => submitted.IsCompleted);
+        var results = await submitted;
 
         Assert.Equal([1, 2, 3, 4, 1], results);
         Assert.Equal(3, recorder.Calls.Count);
@@ -35,12 +40,16 @@ public class BatcherTests
     public async Task A_call_whose_submitter_gave_up_before_the_flush_is_never_made()
     {
         var recorder = new Recorder();
-        await using var batcher = new Batcher<string, int>(50, TimeSpan.FromMilliseconds(200), TimeProvider.System, recorder.FlushAsync);
+        var time = new FakeTimeProvider();
+        var window = TimeSpan.FromMilliseconds(200);
+        await using var batcher = new Batcher<string, int>(50, window, time, recorder.FlushAsync);
         using var steppedDown = new CancellationTokenSource();
 
         var abandoned = batcher.SubmitAsync("send", "i-lost-leadership", steppedDown.Token);
         await steppedDown.CancelAsync();
-        var kept = await batcher.SubmitAsync("send", "i-still-wanted", CancellationToken.None);
+        var keeping = batcher.SubmitAsync("send", "i-still-wanted", CancellationToken.None);
+        await FakeClockWindows.AdvanceUntilAsync(time, window, () => keeping.IsCompleted);
+        var kept = await keeping;
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
         Assert.Equal("i-still-wanted".Length, kept);
@@ -59,13 +68,15 @@ public class BatcherTests
             await release.Task.WaitAsync(cancellationToken);
             return items.ToDictionary(i => i, i => i.Length);
         }
-        await using var batcher = new Batcher<string, int>(50, TimeSpan.FromMilliseconds(100), TimeProvider.System, RetryingFlushAsync);
+        var time = new FakeTimeProvider();
+        var window = TimeSpan.FromMilliseconds(100);
+        await using var batcher = new Batcher<string, int>(50, window, time, RetryingFlushAsync);
         using var first = new CancellationTokenSource();
         using var second = new CancellationTokenSource();
 
         var a = batcher.SubmitAsync("send", "i-a", first.Token);
         var b = batcher.SubmitAsync("send", "i-b", second.Token);
-        while (flushes.IsEmpty) await Task.Delay(10, TestContext.Current.CancellationToken);
+        await FakeClockWindows.AdvanceUntilAsync(time, window, () => !flushes.IsEmpty);
         var call = Assert.Single(flushes);
 
         await first.CancelAsync();

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using IpsecMesh.Core.Reconcile;
+using IpsecMesh.Core.Tests.Cloud;
 using IpsecMesh.Pki;
+using Microsoft.Extensions.Time.Testing;
 
 namespace IpsecMesh.Core.Tests.Reconcile;
 
@@ -35,14 +37,18 @@ public class RevocationQueueTests
     public async Task Opt_outs_terminations_and_superseded_certificates_of_one_window_go_to_the_registry_in_one_call()
     {
         var registry = new RecordingRegistry();
-        await using var queue = new RevocationQueue(registry, TimeProvider.System, TimeSpan.FromMilliseconds(100));
+        var time = new FakeTimeProvider();
+        var window = TimeSpan.FromMilliseconds(100);
+        await using var queue = new RevocationQueue(registry, time, window);
         var newest = Certificate("i-0ccc", "12345678", "42");
 
         var superseded = queue.RevokeSupersededAsync(newest, CancellationToken.None);
-        await Task.WhenAll(
+        var all = Task.WhenAll(
             queue.RevokeAsync("i-0aaa", "opted out", CancellationToken.None),
             queue.RevokeAsync("i-0bbb", "instance terminated", CancellationToken.None),
             superseded);
+        await FakeClockWindows.AdvanceUntilAsync(time, window, () => all.IsCompleted);
+        await all;
 
         var batch = Assert.Single(registry.Batches);
         Assert.Equal(3, batch.Length);
