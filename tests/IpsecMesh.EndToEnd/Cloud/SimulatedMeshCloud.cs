@@ -36,51 +36,46 @@ public sealed class SimulatedMeshCloud(SimulatedAws aws, IReadOnlyDictionary<str
     public async Task<IReadOnlyList<CommandRun>> CommandsOfAsync(GuestHost host, CancellationToken cancellationToken)
     {
         var runs = new List<CommandRun>();
-        string? token = null;
-        do
+        await foreach (var invocation in InvocationsAsync(new ListCommandInvocationsRequest { InstanceId = InstanceIdOf(host) }, cancellationToken))
         {
-            var page = await ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest
-            {
-                InstanceId = InstanceIdOf(host), Details = true, MaxResults = 50, NextToken = token,
-            }, cancellationToken);
-            foreach (var invocation in page.CommandInvocations ?? [])
-            {
-                // The document's steps (the input file's download, then the agent): the command ran from the first
-                // step's start to the last step's end.
-                var plugins = invocation.CommandPlugins ?? [];
-                var started = plugins.Where(p => p.ResponseStartDateTime is not null).Select(p => p.ResponseStartDateTime!.Value).DefaultIfEmpty().Min();
-                var finished = plugins.Where(p => p.ResponseFinishDateTime is not null).Select(p => p.ResponseFinishDateTime!.Value).DefaultIfEmpty().Max();
-                runs.Add(new CommandRun(invocation.CommandId ?? "", invocation.Comment ?? "", new DateTimeOffset(invocation.RequestedDateTime ?? DateTime.MinValue, TimeSpan.Zero),
-                    started == default ? null : new DateTimeOffset(started, TimeSpan.Zero),
-                    finished == default ? null : new DateTimeOffset(finished, TimeSpan.Zero),
-                    invocation.Status?.Value ?? ""));
-            }
-            token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
+            // The document's steps (the input file's download, then the agent): the command ran from the first
+            // step's start to the last step's end.
+            var plugins = invocation.CommandPlugins ?? [];
+            var started = plugins.Where(p => p.ResponseStartDateTime is not null).Select(p => p.ResponseStartDateTime!.Value).DefaultIfEmpty().Min();
+            var finished = plugins.Where(p => p.ResponseFinishDateTime is not null).Select(p => p.ResponseFinishDateTime!.Value).DefaultIfEmpty().Max();
+            runs.Add(new CommandRun(invocation.CommandId ?? "", invocation.Comment ?? "", new DateTimeOffset(invocation.RequestedDateTime ?? DateTime.MinValue, TimeSpan.Zero),
+                started == default ? null : new DateTimeOffset(started, TimeSpan.Zero),
+                finished == default ? null : new DateTimeOffset(finished, TimeSpan.Zero),
+                invocation.Status?.Value ?? ""));
         }
-        while (token is not null);
         return [.. runs.OrderBy(r => r.Requested)];
     }
 
     public async Task<DateTimeOffset?> CommandEndedAsync(string commandId, CancellationToken cancellationToken)
     {
         DateTimeOffset? last = null;
-        string? token = null;
+        await foreach (var invocation in InvocationsAsync(new ListCommandInvocationsRequest { CommandId = commandId }, cancellationToken))
+        {
+            var ends = (invocation.CommandPlugins ?? []).Select(p => p.ResponseFinishDateTime).ToList();
+            if (ends.Count == 0 || ends.Any(e => e is null)) return null;
+            var end = new DateTimeOffset(ends.Max()!.Value, TimeSpan.Zero);
+            if (last is null || end > last) last = end;
+        }
+        return last;
+    }
+
+    /// <summary>Every invocation the request selects, with its steps (ListCommandInvocations, 50 a page).</summary>
+    private async IAsyncEnumerable<CommandInvocation> InvocationsAsync(ListCommandInvocationsRequest request,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        request.Details = true;
+        request.MaxResults = 50;
         do
         {
-            var page = await ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest
-            {
-                CommandId = commandId, Details = true, MaxResults = 50, NextToken = token,
-            }, cancellationToken);
-            foreach (var invocation in page.CommandInvocations ?? [])
-            {
-                var ends = (invocation.CommandPlugins ?? []).Select(p => p.ResponseFinishDateTime).ToList();
-                if (ends.Count == 0 || ends.Any(e => e is null)) return null;
-                var end = new DateTimeOffset(ends.Max()!.Value, TimeSpan.Zero);
-                if (last is null || end > last) last = end;
-            }
-            token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
+            var page = await ssm.ListCommandInvocationsAsync(request, cancellationToken);
+            foreach (var invocation in page.CommandInvocations ?? []) yield return invocation;
+            request.NextToken = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
         }
-        while (token is not null);
-        return last;
+        while (request.NextToken is not null);
     }
 }
