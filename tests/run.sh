@@ -49,6 +49,8 @@ conformance() {
 stage "conformance (simulate --serve and the AWS CLI)" conformance
 if [ "$run_e2e" = 1 ] && [ -x tests/e2e/run.sh ]; then stage "end-to-end (libreswan in UML${e2e_args[*]:+, ${e2e_args[*]}})" tests/e2e/run.sh "${e2e_args[@]}"; fi
 
+# The failed .NET tests by name, with the first line of each one's message, so a truncated CI log still says which.
+grep -E -A2 '^failed ' "$results/dotnet.log" 2>/dev/null | grep -vE '^\s+from |^--$' | cut -c1-400 || true
 # One closing line that any CI reads: counts from the .NET test platform's summary.
 sum() { grep -E "^\s+$1: [0-9]+" "$results/dotnet.log" | awk '{s+=$2} END {print s+0}'; }
 echo

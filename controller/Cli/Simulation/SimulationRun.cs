@@ -158,9 +158,24 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
         return null;
     }
 
-    /// <summary>Calls one resync of the converged fleet makes, with every reconcile it queues finished.</summary>
-    /// <summary>The calls one resync of the converged fleet drives, in total and by API (only those it made).</summary>
+    /// <summary>
+    /// The calls one resync of the converged fleet drives, in total and by API (only those it made), with every reconcile
+    /// it queues finished. The controller's periodic loops keep running meanwhile (a scheduled resync, the host-health
+    /// command every 10 wall seconds at speed 30): one that fires inside the window adds its calls, so the window is
+    /// measured three times and the quietest kept; a resync that itself costs more shows in all three.
+    /// </summary>
     private static async Task<(long Total, IReadOnlyDictionary<string, long> ByApi)?> MeasureSteadyResyncAsync(IHost host, SimulatedAws aws, CancellationToken cancellationToken)
+    {
+        (long Total, IReadOnlyDictionary<string, long> ByApi)? quietest = null;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var measured = await MeasureResyncOnceAsync(host, aws, cancellationToken);
+            if (quietest is null || measured.Total < quietest.Value.Total) quietest = measured;
+        }
+        return quietest;
+    }
+
+    private static async Task<(long Total, IReadOnlyDictionary<string, long> ByApi)> MeasureResyncOnceAsync(IHost host, SimulatedAws aws, CancellationToken cancellationToken)
     {
         var queue = host.Services.GetRequiredService<WorkQueue<string>>();
         await WaitForIdleQueueAsync(queue, cancellationToken);

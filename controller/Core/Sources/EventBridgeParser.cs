@@ -64,18 +64,42 @@ public sealed partial class EventBridgeParser(string tagKey)
         if (!detail.TryGetProperty("changed-tag-keys", out var keys) || keys.ValueKind != JsonValueKind.Array)
             return EventParseResult.Invalid("detail.changed-tag-keys is missing or not an array");
         var changedOurs = false;
+        var changedKeys = new List<string>();
         foreach (var key in keys.EnumerateArray())
         {
             if (key.ValueKind != JsonValueKind.String) return EventParseResult.Invalid("detail.changed-tag-keys holds a value that is not a string");
+            changedKeys.Add(key.GetString()!);
             changedOurs |= key.GetString() == tagKey;
         }
+        if (!TryChangedTags(detail, changedKeys, out var changedTags, out error)) return EventParseResult.Invalid(error);
         if (!root.TryGetProperty("resources", out var resources) || resources.ValueKind != JsonValueKind.Array || resources.GetArrayLength() != 1)
             return EventParseResult.Invalid("field 'resources' must be an array with exactly one instance ARN");
         var arn = resources[0];
         if (arn.ValueKind != JsonValueKind.String) return EventParseResult.Invalid("resources[0] is not a string");
         var match = InstanceArnPattern().Match(arn.GetString()!);
         if (!match.Success) return EventParseResult.Invalid($"resources[0] '{Shorten(arn.GetString()!)}' is not an EC2 instance ARN");
-        return EventParseResult.Ok(new InstanceEvent(match.Groups["id"].Value, InstanceEventKind.TagChange, null, changedOurs));
+        return EventParseResult.Ok(new InstanceEvent(match.Groups["id"].Value, InstanceEventKind.TagChange, null, changedOurs, changedTags));
+    }
+
+    /// <summary>
+    /// <c>detail.tags</c> holds every tag of the resource after the change (EventBridge, "Tag Change on Resource"); a changed
+    /// key missing from it was removed. Absent tags leave <paramref name="changed"/> null: the reconcile then re-reads EC2.
+    /// </summary>
+    private static bool TryChangedTags(JsonElement detail, List<string> changedKeys, out IReadOnlyDictionary<string, string?>? changed, out string error)
+    {
+        changed = null;
+        error = "";
+        if (!detail.TryGetProperty("tags", out var tags)) return true;
+        if (tags.ValueKind != JsonValueKind.Object) { error = $"detail.tags is a JSON {tags.ValueKind}, expected an object"; return false; }
+        var after = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var key in changedKeys)
+        {
+            if (!tags.TryGetProperty(key, out var value)) { after[key] = null; continue; }
+            if (value.ValueKind != JsonValueKind.String) { error = $"detail.tags.{Shorten(key)} is a JSON {value.ValueKind}, expected a string"; return false; }
+            after[key] = value.GetString();
+        }
+        changed = after;
+        return true;
     }
 
     /// <summary>detail: <c>command-id</c> (36 characters), <c>document-name</c>, <c>status</c>; an invocation's also <c>instance-id</c>.</summary>

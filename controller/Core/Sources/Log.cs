@@ -24,4 +24,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "VPC scan failed ({Error}); the generated policy entries stay as they are")]
     public static partial void VpcScanFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Debug, Message = "SQS message {MessageId}: the tag change of {InstanceId} is what the controller last wrote; not re-read")]
+    public static partial void EchoIgnored(ILogger logger, string messageId, string instanceId);
 }

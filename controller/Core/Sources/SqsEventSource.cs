@@ -79,6 +79,12 @@ public sealed class SqsEventSource(
                 Log.MessageRejected(logger, message.MessageId, parsed.Error!);
                 continue;
             }
+            if (e.ChangedTags is { } changedTags && store.Echoes(e.InstanceId, changedTags))
+            {
+                Log.EchoIgnored(logger, message.MessageId, e.InstanceId);
+                handled.Add(new DeleteMessageBatchRequestEntry { Id = handled.Count.ToString(), ReceiptHandle = message.ReceiptHandle });
+                continue;
+            }
             store.MarkStale(e.InstanceId);
             if (e.ChangedOurTag)
             {

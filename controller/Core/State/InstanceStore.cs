@@ -40,6 +40,20 @@ public sealed class InstanceStore
         lock (record) record.SnapshotFresh = false;
     }
 
+    /// <summary>
+    /// True when a tag change only repeats what the remembered snapshot already holds (the echo of the controller's own
+    /// write, which it applied to the snapshot): every changed key has the value, or absence, the fresh snapshot has.
+    /// </summary>
+    public bool Echoes(string instanceId, IReadOnlyDictionary<string, string?> changedTags)
+    {
+        if (!_records.TryGetValue(instanceId, out var record)) return false;
+        lock (record)
+        {
+            if (!record.SnapshotFresh || record.Snapshot is not { IsGone: false } snapshot) return false;
+            return changedTags.All(t => snapshot.Tag(t.Key) == t.Value);
+        }
+    }
+
     /// <summary>Counts by phase (the main tag's value, or "untagged"), for the instances gauge.</summary>
     public IReadOnlyDictionary<string, int> CountByPhase(string tagKey)
     {

@@ -33,7 +33,30 @@ public class EventBridgeParserTests
     public void Tag_change_of_our_key_is_flagged_so_a_user_retry_skips_the_backoff()
     {
         var result = _parser.Parse(TagChange);
-        Assert.Equal(new InstanceEvent("i-0abcdef1234567890", InstanceEventKind.TagChange, null, true), result.Event);
+        Assert.Equal(("i-0abcdef1234567890", InstanceEventKind.TagChange, (string?)null, true), (result.Event!.InstanceId, result.Event.Kind, result.Event.State, result.Event.ChangedOurTag));
+    }
+
+    [Fact]
+    public void Tag_change_carries_each_changed_key_with_its_value_after_the_change()
+    {
+        var result = _parser.Parse(TagChange.Replace("[\"IPSec\"]", "[\"IPSec\",\"Team\"]", StringComparison.Ordinal));
+        Assert.Equal(new Dictionary<string, string?> { ["IPSec"] = "todo", ["Team"] = null }, result.Event!.ChangedTags);
+    }
+
+    [Fact]
+    public void Tag_change_without_tags_carries_none_so_the_reconcile_rereads()
+    {
+        var result = _parser.Parse(TagChange.Replace(",\"tags\":{\"IPSec\":\"todo\",\"Name\":\"web\"}", "", StringComparison.Ordinal));
+        Assert.Null(result.Error);
+        Assert.Null(result.Event!.ChangedTags);
+    }
+
+    [Fact]
+    public void Tag_change_with_a_tag_value_that_is_not_a_string_is_rejected_naming_it()
+    {
+        var result = _parser.Parse(TagChange.Replace("\"IPSec\":\"todo\"", "\"IPSec\":7", StringComparison.Ordinal));
+        Assert.Null(result.Event);
+        Assert.Equal("detail.tags.IPSec is a JSON Number, expected a string", result.Error);
     }
 
     [Fact]
