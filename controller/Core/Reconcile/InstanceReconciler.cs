@@ -386,6 +386,8 @@ public sealed class InstanceReconciler(
             var merged = new Dictionary<string, string>(record.Snapshot.Tags, StringComparer.Ordinal);
             foreach (var (key, value) in changed) merged[key] = value;
             foreach (var key in removing) merged.Remove(key);
+            foreach (var (key, value) in changed) record.PendingEchoes[key] = value;
+            foreach (var key in removing) record.PendingEchoes[key] = null;
             // Our write is the newest knowledge of these tags: a listing requested before it finished must not overwrite it.
             record.Snapshot = record.Snapshot with { Tags = merged, ObservedAt = time.GetUtcNow() };
         }

@@ -18,4 +18,6 @@ public sealed class InstanceRecord(string instanceId)
     /// <summary>The command in flight installs a certificate signed from the CSR the host just sent.</summary>
     public bool InstallingCertFromCsr { get; set; }
     public CommandSnapshot? LastHostStatus { get; set; }
+    /// <summary>Tag values this controller wrote (null: removed) whose tag-change event has not come back yet.</summary>
+    public Dictionary<string, string?> PendingEchoes { get; } = new(StringComparer.Ordinal);
 }

@@ -41,8 +41,9 @@ public sealed class InstanceStore
     }
 
     /// <summary>
-    /// True when a tag change only repeats what the remembered snapshot already holds (the echo of the controller's own
-    /// write, which it applied to the snapshot): every changed key has the value, or absence, the fresh snapshot has.
+    /// True when a tag change is the echo of the controller's own write, already applied to the fresh snapshot: every
+    /// changed key has the value (or absence) the controller wrote and has not yet seen come back. Consumes those writes,
+    /// so anyone else's later touch of the same values is read again.
     /// </summary>
     public bool Echoes(string instanceId, IReadOnlyDictionary<string, string?> changedTags)
     {
@@ -50,7 +51,10 @@ public sealed class InstanceStore
         lock (record)
         {
             if (!record.SnapshotFresh || record.Snapshot is not { IsGone: false } snapshot) return false;
-            return changedTags.All(t => snapshot.Tag(t.Key) == t.Value);
+            if (!changedTags.All(t => record.PendingEchoes.TryGetValue(t.Key, out var wrote) && wrote == t.Value && snapshot.Tag(t.Key) == t.Value))
+                return false;
+            foreach (var key in changedTags.Keys) record.PendingEchoes.Remove(key);
+            return true;
         }
     }
 

@@ -9,20 +9,43 @@ public class InstanceStoreEchoTests
     private const string Id = "i-0abcdef1234567890";
     private readonly InstanceStore _store = new();
 
-    private void Remember(string state = "running") => _store.Observe(new InstanceSnapshot
+    private void Remember(string state = "running")
+    {
+        _store.Observe(Snapshot(state));
+        _store.Get(Id).PendingEchoes["IPSec"] = "enabled";
+    }
+
+    private static InstanceSnapshot Snapshot(string state) => new()
     {
         InstanceId = Id,
         InstanceArn = "",
         State = state,
         Tags = new Dictionary<string, string> { ["IPSec"] = "enabled", ["Name"] = "web" },
         ObservedAt = DateTimeOffset.UnixEpoch,
-    });
+    };
 
     [Fact]
     public void A_change_to_the_values_the_fresh_snapshot_holds_is_an_echo()
     {
         Remember();
-        Assert.True(_store.Echoes(Id, new Dictionary<string, string?> { ["IPSec"] = "enabled", ["Team"] = null }));
+        Assert.True(_store.Echoes(Id, new Dictionary<string, string?> { ["IPSec"] = "enabled" }));
+    }
+
+    [Fact]
+    public void Only_the_first_event_with_the_written_value_is_an_echo_a_later_touch_is_read_again()
+    {
+        Remember();
+        Assert.True(_store.Echoes(Id, new Dictionary<string, string?> { ["IPSec"] = "enabled" }));
+        Assert.False(_store.Echoes(Id, new Dictionary<string, string?> { ["IPSec"] = "enabled" }));
+    }
+
+    [Fact]
+    public void A_change_the_controller_did_not_write_is_news_even_when_the_snapshot_holds_it()
+    {
+        _store.Observe(Snapshot("running"));
+        Assert.False(_store.Echoes(Id, new Dictionary<string, string?> { ["IPSec"] = "enabled" }));
+        Remember();
+        Assert.False(_store.Echoes(Id, new Dictionary<string, string?> { ["IPSec"] = "enabled", ["Name"] = "web" }));
     }
 
     [Fact]

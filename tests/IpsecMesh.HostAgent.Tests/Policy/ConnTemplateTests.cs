@@ -24,6 +24,7 @@ public class ConnTemplateTests
     [InlineData("\tleftcert=ipsec-mesh-host\n", "\tleftcert=ipsec-mesh-host\n\trightca=%same\n", "rightca is not allowed in conn ipsec-mesh-base")]
     [InlineData("\tleftcert=ipsec-mesh-host\n", "\tleftcert=ipsec-mesh-host\n\trequire-id-on-certificate=no\n", "require-id-on-certificate=no is not allowed: require-id-on-certificate must be yes (the default)")]
     [InlineData("\tleftcert=ipsec-mesh-host\n", "\tleftcert=other\n", "leftcert=other is not allowed: leftcert must be ipsec-mesh-host")]
+    [InlineData("\tleftcert=ipsec-mesh-host\n", "\tleftcert=ipsec-mesh-host\n\tretransmit-timeout=2m\n", "retransmit-timeout=2m is not allowed: retransmit-timeout must be a duration of at most 60s such as 500ms, 10s or 1m")]
     [InlineData("\tleftcert=ipsec-mesh-host\n", "\tleftcert=ipsec-mesh-host\n\tauto=ondemand\n", "auto is not allowed in conn ipsec-mesh-base: a base conn reached by also= must not set auto=")]
     [InlineData("\tnegotiationshunt=hold\n\tfailureshunt=drop", "\tnegotiationshunt=hold\n\tfailureshunt=passthrough", "failureshunt=passthrough is not allowed: failureshunt must be one of drop, reject")]
     [InlineData("\tnegotiationshunt=hold\n\tfailureshunt=drop", "\ttype=passthrough\n\tnegotiationshunt=hold\n\tfailureshunt=drop", "type is not allowed in conn private: an encrypting group's type comes from the base conn")]

@@ -10,6 +10,9 @@ namespace IpsecMesh.HostAgent.Policy.Template;
 /// </summary>
 public static class TemplateRules
 {
+    /// <summary>The longest <c>retransmit-timeout</c> allowed; the agent's acquire lifetime is this plus 5 s (kernel.sh).</summary>
+    public static readonly TimeSpan MaxRetransmitTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>The conn every encrypting group includes with <c>also=</c>.</summary>
     public const string BaseConn = "ipsec-mesh-base";
 
@@ -55,7 +58,7 @@ public static class TemplateRules
             ["leftupdown"] = ValueRule.OneOf("%disabled"),
             ["require-id-on-certificate"] = new ValueRule("yes (the default): with no, a certificate need not name the address its holder claims", v => v == "yes"),
             ["keyingtries"] = ValueRule.Count(0, 10),
-            ["retransmit-timeout"] = ValueRule.Duration,
+            ["retransmit-timeout"] = ValueRule.DurationUpTo(MaxRetransmitTimeout),
             ["retransmit-interval"] = ValueRule.Count(50, 10_000),
             ["ike"] = ValueRule.Proposals,
             ["esp"] = ValueRule.Proposals,
@@ -107,7 +110,7 @@ public static class TemplateRules
         Optional: new Dictionary<string, ValueRule>
         {
             ["keyingtries"] = ValueRule.Count(0, 10),
-            ["retransmit-timeout"] = ValueRule.Duration,
+            ["retransmit-timeout"] = ValueRule.DurationUpTo(MaxRetransmitTimeout),
         },
         Refused: new Dictionary<string, string>
         {

@@ -20,6 +20,28 @@ public sealed partial record ValueRule(string Description, Func<string, bool> Ac
         && long.TryParse(match.Groups[1].Value, out var amount)
         && (match.Groups[2].Value == "ms" ? amount >= 1000 : amount > 0));
 
+    /// <summary>
+    /// A duration of at most <paramref name="max"/>: the agent sizes kernel state by it (net.core.xfrm_acq_expires follows
+    /// the longest retransmit-timeout), so an unbounded value would keep a torn-down pair's larval SAs that long.
+    /// </summary>
+    public static ValueRule DurationUpTo(TimeSpan max) =>
+        new($"a duration of at most {max.TotalSeconds:0}s such as 500ms, 10s or 1m", v => TryDuration(v, out var d) && d <= max);
+
+    private static bool TryDuration(string value, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        if (DurationPattern().Match(value) is not { Success: true } match || !long.TryParse(match.Groups[1].Value, out var amount)) return false;
+        duration = match.Groups[2].Value switch
+        {
+            "ms" => TimeSpan.FromMilliseconds(amount),
+            "m" => TimeSpan.FromMinutes(amount),
+            "h" => TimeSpan.FromHours(amount),
+            "d" => TimeSpan.FromDays(amount),
+            _ => TimeSpan.FromSeconds(amount),
+        };
+        return true;
+    }
+
     public static ValueRule Count(int min, int max) =>
         new($"a whole number from {min} to {max}", v => int.TryParse(v, out var n) && n >= min && n <= max);
 
