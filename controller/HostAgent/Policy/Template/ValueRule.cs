@@ -16,9 +16,7 @@ public sealed partial record ValueRule(string Description, Func<string, bool> Ac
 
     /// <summary>A duration of at least one second (pluto counts some in whole seconds, and 0 turns the feature off).</summary>
     public static ValueRule PositiveDuration { get; } = new("a positive duration of at least 1s such as 600, 10m or 1h", v =>
-        DurationPattern().Match(v) is { Success: true } match
-        && long.TryParse(match.Groups[1].Value, out var amount)
-        && (match.Groups[2].Value == "ms" ? amount >= 1000 : amount > 0));
+        TryDuration(v, out var duration) && duration >= TimeSpan.FromSeconds(1));
 
     /// <summary>
     /// A duration of at most <paramref name="max"/>: the agent sizes kernel state by it (net.core.xfrm_acq_expires follows
