@@ -16,6 +16,8 @@ have ip || need_apt+=(iproute2)
 have ping || need_apt+=(iputils-ping)
 # tests/e2e/rootfs.sh builds the libreswan 5 guest's Debian 13 root with it.
 have debootstrap || need_apt+=(debootstrap)
+# tests/e2e/uml.sh points a newer UML kernel, when this machine's cannot run, at its own C library.
+have patchelf || need_apt+=(patchelf)
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need_apt+=(debian-archive-keyring)
 # The conformance stage's client: Debian's AWS CLI (2.9 in bookworm) at /usr/bin/aws, whatever else is on PATH.
 [ -x /usr/bin/aws ] || need_apt+=(awscli)

@@ -82,20 +82,9 @@ fi
 # bookworm's debootstrap (1.0.128) knows trixie (scripts/trixie -> sid); an older one may not.
 [ -e "/usr/share/debootstrap/scripts/$suite" ] || { log "this debootstrap has no script for $suite"; exit 1; }
 
-# The mirror apt uses for this machine's own release (Debian's main archive, not security).
-mirror=${E2E_DEBIAN_MIRROR:-}
-if [ -z "$mirror" ]; then
-  # shellcheck disable=SC1091 # the machine's, not ours
-  codename=$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")
-  # shellcheck disable=SC2016 # apt's own $(FIELD) placeholders
-  mirror=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' 'Identifier: Packages' 2>/dev/null |
-    awk -v c="$codename" '$2 == c && $3 == "main" { print $1; exit }')
-  mirror=${mirror:-http://deb.debian.org/debian/}
-fi
-# An HTTP proxy apt is configured with applies to debootstrap too.
-proxy=''
-eval "$(apt-config shell proxy Acquire::http::Proxy)"
-if [ -n "$proxy" ] && [ "$proxy" != DIRECT ]; then export http_proxy=$proxy; fi
+# The Debian mirror (and apt's HTTP proxy) debootstrap fetches from.
+# shellcheck source=tests/e2e/debian-mirror.sh
+. "$(dirname "$self")/debian-mirror.sh"
 
 # A directory of that name without the marker is no complete build of ours.
 [ ! -e "$target" ] || remove_tree "$target"
@@ -131,11 +120,12 @@ mkdir -p "$build/usr/lib/uml/modules" "$build/var/lib/ipsec-mesh"
 rm -rf "$build"/var/cache/apt/archives/*.deb "$build"/var/lib/apt/lists/* "$build/debootstrap"
 
 # The guest's PID 1 before the repository is reachable: tmpfs on /tmp and /var/tmp, mounts (hostfs)
-# the repository, the work directory and the UML modules at their paths on the real machine,
+# the repository and the work directory at their paths on the real machine, the UML kernel's modules
+# (e2e_uml_modules) at /usr/lib/uml/modules,
 # makes the cached root read-only for the run, then hands over to the repository's guest init.
 cat >"$build/usr/local/sbin/ipsec-mesh-e2e-init" <<'INIT'
 #!/bin/bash
-# Kernel command-line parameters arrive as environment: e2e_repo, e2e_workdir.
+# Kernel command-line parameters arrive as environment: e2e_repo, e2e_workdir, e2e_uml_modules.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # No poweroff in a root without an init system: the kernel's sysrq powers off.
 fail() { echo "ipsec-mesh-e2e-init: $*" >&2; echo o >/proc/sysrq-trigger; sleep 5; exit 1; }
@@ -146,9 +136,17 @@ mount -t proc proc /proc || { echo "ipsec-mesh-e2e-init: cannot mount /proc" >&2
 for dir in /tmp /var/tmp; do
   mount -t tmpfs -o mode=1777 tmpfs "$dir" || fail "cannot mount a tmpfs on $dir"
 done
-for dir in "$e2e_repo" "$e2e_workdir" /usr/lib/uml/modules; do
-  mkdir -p "$dir" && mount -t hostfs none "$dir" -o "$dir" || fail "cannot mount $dir from the real machine"
+# hostfs takes the host path as its whole option string. mount(8) of Debian 13 hands options to a
+# newer kernel one by one (fsconfig), which hostfs rejects ("Unknown parameter"): use mount(2).
+export LIBMOUNT_FORCE_MOUNT2=always
+mount_host() {
+  mount -t hostfs none "$2" -o "$1" || fail "cannot mount $1 from the real machine"
+}
+for dir in "$e2e_repo" "$e2e_workdir"; do
+  mkdir -p "$dir" && mount_host "$dir" "$dir"
 done
+mount_host "${e2e_uml_modules:-/usr/lib/uml/modules}" /usr/lib/uml/modules
+export e2e_uml_modules=/usr/lib/uml/modules
 mount -o remount,ro / || fail "cannot make the root read-only"
 umount /proc
 exec "$e2e_repo/tests/e2e/guest/init.sh"

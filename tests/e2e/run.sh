@@ -72,6 +72,12 @@ for gen in "${generations[@]}"; do
   fi
 done
 
+# A UML kernel that runs here (Debian 12's does not on every host kernel: tests/e2e/uml.sh).
+mapfile -t uml < <("$here/uml.sh" || echo FAILED)
+[ "${#uml[@]}" = 2 ] || { echo "e2e: no User-Mode Linux kernel runs on this machine" >&2; exit 1; }
+uml_release=$(find "${uml[1]}" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | head -n 1)
+echo "e2e: User-Mode Linux ${uml_release:-?} (${uml[0]})"
+
 # One driver build for every generation.
 driver=''
 if [ "$mode" = driver ]; then
@@ -134,7 +140,7 @@ HOSTS
   else
     boot+=(init=/usr/local/sbin/ipsec-mesh-e2e-init "e2e_repo=$PWD")
   fi
-  setsid linux.uml mem=2G "${boot[@]}" e2e_workdir="$workdir" e2e_lifetime="$suite_timeout" \
+  setsid "${uml[0]}" mem=2G "${boot[@]}" e2e_workdir="$workdir" e2e_lifetime="$suite_timeout" e2e_uml_modules="${uml[1]}" \
     con=null con0=fd:0,fd:1 quiet </dev/null >"$workdir/guest/console.log" 2>&1 &
   uml_pid=$!
 

@@ -81,7 +81,7 @@ capture="$workdir/selftest.pcap"
 spool_run "$workdir" control 30 >/dev/null <<SCRIPT
 ip netns exec br tcpdump -i br0 -n -U --immediate-mode -w "$capture" >/run/e2e/selftest-capture.log 2>&1 &
 echo \$! >/run/e2e/selftest-capture.pid
-until grep -q listening /run/e2e/selftest-capture.log; do sleep 0.1; done
+until grep -qs listening /run/e2e/selftest-capture.log; do sleep 0.1; done
 SCRIPT
 for from in "${hosts[@]}"; do
   for to in "${hosts[@]}"; do
