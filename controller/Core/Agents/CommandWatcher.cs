@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Model;
+using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Queue;
+using IpsecMesh.Core.Telemetry;
+using IpsecMesh.HostAgent.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Agents;
@@ -16,7 +19,13 @@ namespace IpsecMesh.Core.Agents;
 /// queued; reconciles read the state from here and never poll SSM themselves. Commands older than
 /// the window (a host whose agent is offline) are listed by command id instead.
 /// </summary>
-public sealed class CommandWatcher(ISsmGateway ssm, WorkQueue<string> queue, TimeProvider time, ILogger<CommandWatcher> logger)
+public sealed class CommandWatcher(
+    ISsmGateway ssm,
+    WorkQueue<string> queue,
+    IpsecMeshOptions options,
+    IpsecMeshTelemetry telemetry,
+    TimeProvider time,
+    ILogger<CommandWatcher> logger)
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan ClockSlack = TimeSpan.FromMinutes(1);
@@ -82,6 +91,26 @@ public sealed class CommandWatcher(ISsmGateway ssm, WorkQueue<string> queue, Tim
     /// <summary>What the last sweep saw of this command on this instance; null before any sweep saw it.</summary>
     public InvocationSummary? Latest(string instanceId, string commandId) =>
         _latest.TryGetValue(instanceId, out var seen) && seen.CommandId == commandId ? seen : null;
+
+    /// <summary>
+    /// The tracked command's state from the last sweep or read; SSM is asked directly (GetCommandInvocation) only for a
+    /// finished command whose listed output is incomplete. A command never listed long after it could have run out
+    /// (history lost, or another account's command id) reads as timed out.
+    /// </summary>
+    public async Task<CommandSnapshot> ReadAsync(string instanceId, TrackedCommand tracked, CancellationToken cancellationToken)
+    {
+        var seen = Latest(instanceId, tracked.CommandId);
+        var pending = new CommandSnapshot { CommandId = tracked.CommandId, Verbs = tracked.Verbs, SentAt = tracked.SentAt, SentConfigHash = tracked.ConfigHash, Status = seen?.Status ?? CommandStatus.Pending };
+        if (seen is null)
+            return time.GetUtcNow() - tracked.SentAt > options.CommandTimeout + TimeSpan.FromMinutes(15) ? pending with { Status = CommandStatus.TimedOut } : pending;
+        if (!seen.IsFinished) return pending;
+        if (seen.Status == CommandStatus.Success && seen.OutputComplete)
+        {
+            telemetry.RecordSsmCommand(tracked.CommandId, tracked.Verbs, seen.Status.ToString(), tracked.SentAt, time.GetUtcNow());
+            return pending with { Results = AgentResult.ParseAll(seen.Output) };
+        }
+        return await ssm.FetchAsync(tracked, instanceId, cancellationToken);
+    }
 
     public async Task SweepAsync(CancellationToken cancellationToken)
     {

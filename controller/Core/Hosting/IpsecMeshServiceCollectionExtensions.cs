@@ -61,6 +61,18 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton(sp => new RevocationQueue(sp.GetRequiredService<IIssuanceRegistry>(), sp.GetRequiredService<TimeProvider>(), options.BatchWindow));
         services.AddSingleton<CommandWatcher>();
         services.AddSingleton<RotationGate>();
+        services.AddSingleton<CommandLedger>();
+        services.AddSingleton<ObservationBuilder>();
+        services.AddSingleton<HostObserver>();
+        services.AddSingleton<InstanceObserver>();
+        services.AddSingleton<InstanceTagWriter>();
+        services.AddSingleton<CommandSender>();
+        services.AddSingleton<PhaseMarker>();
+        services.AddSingleton<CertificateActions>();
+        services.AddSingleton<CertificateRevoker>();
+        services.AddSingleton<CertificateSteps>();
+        services.AddSingleton<InstanceRetirement>();
+        services.AddSingleton<DecisionDispatcher>();
         services.AddSingleton<InstanceReconciler>();
         services.AddSingleton<SqsEventSource>();
         services.AddSingleton<Resync>();
@@ -79,7 +91,7 @@ public static class IpsecMeshServiceCollectionExtensions
         {
             services.AddSingleton<ILeadership, SingleReplicaLeadership>();
         }
-        services.AddHostedService<ControllerLoops>();
+        services.AddControllerRuntime(options);
         services.AddSingleton<LivenessCheck>();
         services.AddSingleton<ReadinessCheck>();
         services.AddHostedService<HealthEndpoint>();

@@ -1,3 +1,4 @@
+using IpsecMesh.Core.Model;
 using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Hosting;
@@ -27,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Health endpoint on port {Port} unavailable: {Problem}; binding again in {Retry}")]
     public static partial void HealthUnavailable(ILogger logger, int port, string problem, TimeSpan retry);
+
+    /// <summary>An exception's message as logged by the loops: one line of at most 300 characters.</summary>
+    public static string Sanitize(string message) => StatusText.Clean(message, 300);
 }

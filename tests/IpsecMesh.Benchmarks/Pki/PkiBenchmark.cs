@@ -97,7 +97,7 @@ internal static class PkiBenchmark
 
     /// <summary>
     /// The controller CPU time (user + system, whole process) spent refusing each kind of hostile CSR, per CSR, as
-    /// <c>InstanceReconciler</c> and <see cref="CsrInspector"/> do it: the base64 length check before decoding, then the
+    /// <c>CertificateActions</c> and <see cref="CsrInspector"/> do it: the base64 length check before decoding, then the
     /// inspector on the DER. The target is under 50 ms each; printed, never asserted.
     /// </summary>
     private static void PrintRejections(string instanceId)

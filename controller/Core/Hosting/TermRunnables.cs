@@ -1,0 +1,56 @@
+using IpsecMesh.Core.Sources;
+using Microsoft.Extensions.Logging;
+
+namespace IpsecMesh.Core.Hosting;
+
+/// <summary>
+/// What runs beside the reconcile workers while this replica leads: every registered <see cref="PeriodicRunnable"/>
+/// (resync, config poll, heartbeat, command reads and sweep, host health) and the SQS event source.
+/// </summary>
+public sealed class TermRunnables(
+    IEnumerable<PeriodicRunnable> periodic,
+    SqsEventSource events,
+#pragma warning disable CS9113 // Taken so that the observable gauges exist exactly as long as the loops.
+    FleetGauges gauges,
+#pragma warning restore CS9113
+    TimeProvider time,
+    ILogger<TermRunnables> logger)
+{
+    private readonly IReadOnlyList<PeriodicRunnable> _periodic = [.. periodic];
+
+    /// <summary>Starts them all, in registration order; each ends when <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <param name="startupResynced">Whether start-up ran the first resync (then the resync loop waits one interval).</param>
+    public IReadOnlyList<Task> Start(bool startupResynced, CancellationToken cancellationToken)
+    {
+        var loops = _periodic.Select(r => RunAsync(r, r.First switch
+        {
+            FirstRun.AtStart => false,
+            FirstRun.AfterInterval => true,
+            _ => startupResynced,
+        }, cancellationToken)).ToList();
+        loops.Add(events.RunAsync(cancellationToken));
+        return loops;
+    }
+
+    private async Task RunAsync(PeriodicRunnable runnable, bool skipFirst, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(runnable.Interval, time);
+        if (skipFirst && !await timer.WaitForNextTickAsync(cancellationToken)) return;
+        do
+        {
+            try
+            {
+                await runnable.RunOnceAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                Log.LoopFailed(logger, runnable.Name, e.GetType().Name, Log.Sanitize(e.Message));
+            }
+        }
+        while (await timer.WaitForNextTickAsync(cancellationToken));
+    }
+}
