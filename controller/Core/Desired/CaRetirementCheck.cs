@@ -1,6 +1,3 @@
-using System.Globalization;
-using IpsecMesh.Core.Model;
-using IpsecMesh.Core.Options;
 using IpsecMesh.Core.State;
 using IpsecMesh.Pki.Authority;
 using Microsoft.Extensions.Logging;
@@ -17,10 +14,8 @@ namespace IpsecMesh.Core.Desired;
 public sealed class CaRetirementCheck(
     CaRetirement retirement,
     CertificateCache certificates,
-    InstanceStore store,
-    TagSeal seal,
+    FleetCaCoverage coverage,
     DesiredStateProvider desired,
-    IpsecMeshOptions options,
     ILogger<CaRetirementCheck> logger)
 {
     public async Task RunOnceAsync(CancellationToken cancellationToken)
@@ -29,7 +24,7 @@ public sealed class CaRetirementCheck(
         var pending = await retirement.PendingAsync(cancellationToken);
         if (pending.Count == 0) return;
         var current = desired.Current.CaId;
-        if (!FleetRunsCurrentCa(current)) return;
+        if (!coverage.RunsOnly(current)) return;
         var caIds = string.Join(',', pending);
         Log.RetiringCas(logger, caIds, current);
         try
@@ -41,27 +36,5 @@ public sealed class CaRetirementCheck(
         {
             Log.RetirementFailed(logger, caIds, e.GetType().Name, e.Message);
         }
-    }
-
-    /// <summary>
-    /// Whether no instance still needs a replaced CA's certificate: every instance whose newest certificate is another CA's is
-    /// known and not enabled, and every enabled instance has its current-CA certificate installed.
-    /// </summary>
-    private bool FleetRunsCurrentCa(string currentCaId)
-    {
-        foreach (var id in certificates.InstanceIds)
-        {
-            if (certificates.Get(id) is not { } certificate) continue;
-            if (!store.TryGet(id, out var record)) return false;
-            InstanceSnapshot? snapshot;
-            lock (record) snapshot = record.Snapshot;
-            if (snapshot is null) return false;
-            var enabled = !snapshot.IsGone && snapshot.Tag(options.TagKey) == TagValues.Enabled;
-            if (!enabled) continue;
-            if (certificate.CaId != currentCaId) return false;
-            var installed = seal.Read(snapshot, options).CertExpiry;
-            if (!DateTimeOffset.TryParse(installed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiry) || expiry != certificate.NotAfter) return false;
-        }
-        return true;
     }
 }

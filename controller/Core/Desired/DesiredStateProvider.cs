@@ -3,10 +3,8 @@ using System.Text;
 using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Rollout;
-using IpsecMesh.Core.Vpc;
 using IpsecMesh.HostAgent.Policy;
 using IpsecMesh.Pki;
-using IpsecMesh.Pki.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Desired;
@@ -20,24 +18,13 @@ namespace IpsecMesh.Core.Desired;
 /// reaches every enabled host as <c>apply-config</c>.
 /// </summary>
 public sealed class DesiredStateProvider(
-    IObjectStore store,
-    IMeshCertificateAuthority authority,
-    IIssuanceRegistry registry,
+    PolicySource policies,
+    TrustFeed trust,
     ConfigRollout rollout,
     IpsecMeshOptions options,
     TimeProvider time,
-    ILogger<DesiredStateProvider> logger,
-    VpcPolicyFacts? vpcFacts = null) : IDisposable
+    ILogger<DesiredStateProvider> logger) : IDisposable
 {
-    public const string ConfigPrefix = "config/";
-
-    /// <summary>
-    /// How far back revocations are sent to hosts as <c>revoked-peers</c>: longer than any IKE SA lives (libreswan's
-    /// ikelifetime is at most 24 h) and than any host takes to get the CRL, so every live SA with a revoked peer is cut
-    /// when its host loads the CRL.
-    /// </summary>
-    public static readonly TimeSpan RevokedPeerWindow = TimeSpan.FromHours(24);
-
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private Snapshot? _current;
     private string? _bundleSeen;
@@ -49,7 +36,7 @@ public sealed class DesiredStateProvider(
         /// <summary>The published CRL of each CA of any generation hosts may run; each host gets those of its bundle.</summary>
         public IReadOnlyList<PublishedCrl> Crls { get; init; } = [];
 
-        /// <summary>The addresses of the certificates revoked within <see cref="RevokedPeerWindow"/>, read after the CRLs (records come first).</summary>
+        /// <summary>The addresses of the certificates revoked within <see cref="TrustFeed.RevokedPeerWindow"/>, read after the CRLs (records come first).</summary>
         public IReadOnlyList<RevokedPeer> RevokedPeers { get; init; } = [];
     }
 
@@ -62,10 +49,10 @@ public sealed class DesiredStateProvider(
         await _refresh.WaitAsync(cancellationToken);
         try
         {
-            var (written, errors) = await LoadPolicyAsync(cancellationToken);
-            var policy = WithVpcEntries(written);
-            var bundle = await authority.GetTrustBundleAsync(cancellationToken);
-            var caId = await authority.GetCurrentCaIdAsync(cancellationToken);
+            var (written, errors) = await policies.LoadAsync(_current?.Policy, cancellationToken);
+            var policy = policies.WithVpcEntries(written);
+            var bundle = await trust.GetTrustBundleAsync(cancellationToken);
+            var caId = await trust.GetCurrentCaIdAsync(cancellationToken);
             if (bundle.BundleId != _bundleSeen)
             {
                 if (_bundleSeen is not null) Log.TrustBundleChanged(logger, _bundleSeen, bundle.BundleId);
@@ -74,11 +61,11 @@ public sealed class DesiredStateProvider(
             }
             var candidate = new ConfigGeneration(policy, bundle);
             await rollout.OfferAsync(candidate, cancellationToken);
-            await RefreshCrlsAsync(cancellationToken);
+            await trust.RefreshCrlsAsync(cancellationToken);
             var caIds = new[] { rollout.LastGood, rollout.Target, candidate }.OfType<ConfigGeneration>()
                 .SelectMany(g => g.Bundle.CaIds).Distinct(StringComparer.Ordinal).ToList();
-            var crls = await registry.GetCrlsAsync(caIds, cancellationToken);
-            var revokedPeers = await RevokedPeersAsync(cancellationToken);
+            var crls = await trust.GetCrlsAsync(caIds, cancellationToken);
+            var revokedPeers = await trust.RecentRevokedPeersAsync(_current?.RevokedPeers ?? [], cancellationToken);
             var hash = HashOf(candidate, crls);
             if (_current?.ConfigHash != hash) Log.DesiredConfig(logger, hash, policy.Hash, bundle.BundleId, CrlsIdOf(CrlsOf(candidate, crls)) ?? "none");
             return _current = new Snapshot(policy, bundle, caId, hash, errors) { Crls = crls, RevokedPeers = revokedPeers };
@@ -123,36 +110,6 @@ public sealed class DesiredStateProvider(
     private static IReadOnlyList<PublishedCrl> CrlsOf(ConfigGeneration generation, IReadOnlyList<PublishedCrl> crls) =>
         [.. crls.Where(c => generation.Bundle.CaIds.Contains(c.CaId))];
 
-    /// <summary>
-    /// Re-signs CRLs past half their lifetime (and publishes an empty one for a CA without any), so what
-    /// hosts load stays current. A failure (KMS, S3) only delays that: hosts keep the CRLs they have.
-    /// </summary>
-    private async Task RefreshCrlsAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await registry.RefreshCrlsAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Log.CrlRefreshFailed(logger, e.GetType().Name, e.Message);
-        }
-    }
-
-    /// <summary>The recent revocations' addresses; on a failure (S3) the last ones read (a CRL loaded without them cuts nothing).</summary>
-    private async Task<IReadOnlyList<RevokedPeer>> RevokedPeersAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await registry.RecentRevocationsAsync(RevokedPeerWindow, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Log.RevokedPeersFailed(logger, e.GetType().Name, e.Message);
-            return _current?.RevokedPeers ?? [];
-        }
-    }
-
     /// <summary>Short hash of the CRLs, or null without any (the config hash then omits them).</summary>
     private static string? CrlsIdOf(IReadOnlyList<PublishedCrl> crls)
     {
@@ -160,39 +117,6 @@ public sealed class DesiredStateProvider(
         var text = string.Join('/', crls.OrderBy(c => c.CaId, StringComparer.Ordinal)
             .Select(c => c.CaId + ":" + Convert.ToHexStringLower(SHA256.HashData(c.Der))));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
-    }
-
-    /// <summary>
-    /// The policy with the generated entries the VPC scan published (<see cref="VpcPolicyFacts"/>); before this process's
-    /// first scan, those the stored roll-out's config carries, so a restart starts no roll-out of its own.
-    /// </summary>
-    private MeshPolicy WithVpcEntries(MeshPolicy policy)
-    {
-        if (vpcFacts is null) return policy;
-        vpcFacts.Seed(rollout.Target?.Policy ?? rollout.LastGood?.Policy);
-        var entries = vpcFacts.Settle() ?? [];
-        return policy.WithGenerated(VpcPolicyFacts.ByGroup(entries));
-    }
-
-    private async Task<(MeshPolicy Policy, IReadOnlyList<PolicyError> Errors)> LoadPolicyAsync(CancellationToken cancellationToken)
-    {
-        var files = new Dictionary<string, string>(StringComparer.Ordinal);
-        await foreach (var listing in store.ListAsync(ConfigPrefix, cancellationToken))
-        {
-            var name = listing.Key[ConfigPrefix.Length..];
-            if (name.Length == 0 || name.EndsWith('/')) continue;
-            if (await store.GetAsync(listing.Key, cancellationToken) is { } stored)
-                files[name] = Encoding.UTF8.GetString(stored.Content);
-        }
-        if (files.Count == 0) return (MeshPolicy.Default, []);
-
-        var result = MeshPolicy.Load(files, $"s3://{options.Bucket}/{ConfigPrefix}");
-        if (result.Policy is not null && result.Errors.Count == 0) return (result.Policy, []);
-
-        // The last valid policy: this process's, else the roll-out's (a restart must not fall back to the default).
-        var keep = _current?.Policy ?? rollout.Target?.Policy ?? rollout.LastGood?.Policy ?? MeshPolicy.Default;
-        foreach (var error in result.Errors) Log.PolicyRejected(logger, error.ToString(), keep.Hash);
-        return (keep, result.Errors);
     }
 
     public void Dispose() => _refresh.Dispose();

@@ -44,7 +44,10 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton<RolloutStore>();
         services.AddSingleton<ConfigRollout>();
         services.AddSingleton<RolloutAdvancer>();
+        services.AddSingleton<FleetCaCoverage>();
         services.AddSingleton<CaRetirementCheck>();
+        services.AddSingleton<PolicySource>();
+        services.AddSingleton<TrustFeed>();
         services.AddSingleton<DesiredStateProvider>();
         services.AddSingleton(sp => new WorkQueue<string>(sp.GetRequiredService<TimeProvider>(),
             new BackoffPolicy(options.BackoffBase, options.BackoffCap, sp.GetRequiredService<Random>())));
@@ -74,11 +77,18 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton<InstanceRetirement>();
         services.AddSingleton<DecisionDispatcher>();
         services.AddSingleton<InstanceReconciler>();
+        services.AddSingleton<EventRouter>();
+        services.AddSingleton<SqsEventReader>();
         services.AddSingleton<SqsEventSource>();
+        services.AddSingleton<VpcRescan>();
         services.AddSingleton<Resync>();
         services.AddSingleton<HostHealthCollector>();
         services.AddSingleton<ControllerStatus>();
+        services.AddSingleton<ConfigGauges>();
         services.AddSingleton<FleetGauges>();
+        services.AddSingleton(sp => new HostHealthGauges(sp.GetRequiredService<IpsecMeshTelemetry>().Meter, sp.GetRequiredService<HostHealthCollector>(), options));
+        services.AddSingleton(sp => new PkiCounterInstruments(sp.GetRequiredService<IpsecMeshTelemetry>().Meter, sp.GetRequiredService<PkiCounters>()));
+        services.AddSingleton<ControllerGauges>();
         // First: nothing is sent (no lease taken) before the agent document is known to hold this build's agent.
         services.AddHostedService<AgentDocumentCheck>();
         if (options.LeaderElection.Enabled)

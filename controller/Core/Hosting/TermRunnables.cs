@@ -11,7 +11,7 @@ public sealed class TermRunnables(
     IEnumerable<PeriodicRunnable> periodic,
     SqsEventSource events,
 #pragma warning disable CS9113 // Taken so that the observable gauges exist exactly as long as the loops.
-    FleetGauges gauges,
+    ControllerGauges gauges,
 #pragma warning restore CS9113
     TimeProvider time,
     ILogger<TermRunnables> logger)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Pki.Storage;
 using Microsoft.Extensions.Hosting;
@@ -92,9 +91,9 @@ public sealed class S3LeaseLeadership : BackgroundService, ILeadership
         try
         {
             var current = await _store.GetAsync(_settings.LeaseKey, cancellationToken);
-            if (current is null || Deserialize(current.Content)?.Holder != Identity) return;
+            if (current is null || LeaseRecord.Read(current.Content)?.Holder != Identity) return;
             var released = new LeaseRecord("", _time.GetUtcNow(), DateTimeOffset.UnixEpoch, 0);
-            if (await _store.PutIfMatchAsync(_settings.LeaseKey, Serialize(released), current.ETag, cancellationToken)) Log.Released(_logger, Identity);
+            if (await _store.PutIfMatchAsync(_settings.LeaseKey, LeaseRecord.Write(released), current.ETag, cancellationToken)) Log.Released(_logger, Identity);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -118,7 +117,7 @@ public sealed class S3LeaseLeadership : BackgroundService, ILeadership
         if (current is null)
         {
             var record = new LeaseRecord(Identity, seen, seen, _settings.LeaseDuration.TotalSeconds);
-            if (await _store.PutIfAbsentAsync(_settings.LeaseKey, Serialize(record), cancellationToken)) Lead(started);
+            if (await _store.PutIfAbsentAsync(_settings.LeaseKey, LeaseRecord.Write(record), cancellationToken)) Lead(started);
             return;
         }
         if (current.ETag != _observedEtag)
@@ -126,19 +125,19 @@ public sealed class S3LeaseLeadership : BackgroundService, ILeadership
             _observedEtag = current.ETag;
             _observedAt = seen;
         }
-        var lease = Deserialize(current.Content);
+        var lease = LeaseRecord.Read(current.Content);
         if (lease?.Holder == Identity)
         {
             // Ours, whether we lead now or stepped down after a missed deadline: a successful If-Match
             // write proves nobody took over, so leading (again) is safe.
-            if (await _store.PutIfMatchAsync(_settings.LeaseKey, Serialize(lease with { RenewedAt = seen }), current.ETag, cancellationToken)) Lead(started);
+            if (await _store.PutIfMatchAsync(_settings.LeaseKey, LeaseRecord.Write(lease with { RenewedAt = seen }), current.ETag, cancellationToken)) Lead(started);
             else StepDown("lease taken by another replica");
             return;
         }
         StepDown("lease held by another replica");
         if (!IsExpired(lease, seen)) return;
         var mine = new LeaseRecord(Identity, seen, seen, _settings.LeaseDuration.TotalSeconds);
-        if (await _store.PutIfMatchAsync(_settings.LeaseKey, Serialize(mine), current.ETag, cancellationToken)) Lead(started);
+        if (await _store.PutIfMatchAsync(_settings.LeaseKey, LeaseRecord.Write(mine), current.ETag, cancellationToken)) Lead(started);
     }
 
     /// <summary>
@@ -195,13 +194,5 @@ public sealed class S3LeaseLeadership : BackgroundService, ILeadership
     {
         try { return await timer.WaitForNextTickAsync(cancellationToken); }
         catch (OperationCanceledException) { return false; }
-    }
-
-    private static byte[] Serialize(LeaseRecord record) => JsonSerializer.SerializeToUtf8Bytes(record);
-
-    private static LeaseRecord? Deserialize(ReadOnlyMemory<byte> content)
-    {
-        try { return JsonSerializer.Deserialize<LeaseRecord>(content.Span); }
-        catch (JsonException) { return null; }
     }
 }

@@ -17,6 +17,7 @@ public sealed class DecisionDispatcher(
     InstanceRetirement retirement,
     IpsecMeshOptions options)
 {
+    /// <summary>Takes <paramref name="decision"/>'s step for <paramref name="record"/>'s instance; the observation it continues with, or the outcome.</summary>
     public async Task<ReconcileStep> DispatchAsync(Decision decision, Observation observation, InstanceRecord record, CancellationToken cancellationToken)
     {
         switch (decision)

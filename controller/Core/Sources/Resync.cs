@@ -1,9 +1,7 @@
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Queue;
-using IpsecMesh.Core.Options;
 using IpsecMesh.Core.State;
-using IpsecMesh.Core.Vpc;
 using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Sources;
@@ -11,17 +9,18 @@ namespace IpsecMesh.Core.Sources;
 /// <summary>
 /// The periodic level trigger: lists every tagged live instance (paginated, filtered) and queues each,
 /// priming the store with what it read. Instances the controller knows that the listing no longer
-/// returns (terminated, vanished, untagged) are queued too, so their certificates get revoked.
+/// returns (terminated, vanished, untagged) are queued too, so their certificates get revoked. Then the
+/// <see cref="VpcRescan"/> reads the VPCs of what it listed.
 /// </summary>
 public sealed class Resync(
     IEc2Gateway ec2,
     InstanceStore store,
     CertificateCache certificates,
     WorkQueue<string> queue,
-    VpcPolicyFacts vpcFacts,
-    IpsecMeshOptions options,
+    VpcRescan vpcs,
     ILogger<Resync> logger)
 {
+    /// <summary>One resync; EC2 errors of the listing propagate (the resync loop logs them and runs again at its next tick).</summary>
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -45,21 +44,6 @@ public sealed class Resync(
             queue.Add(id);
         }
         Log.ResyncDone(logger, seen.Count, pages, vanished.Count);
-        await ScanVpcsAsync(listed, cancellationToken);
-    }
-
-    private async Task ScanVpcsAsync(IReadOnlyCollection<InstanceSnapshot> listed, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var (entries, vpcs) = await VpcScan.ScanAsync(ec2, options, listed, cancellationToken);
-            var publishedBefore = vpcFacts.Publications;
-            vpcFacts.Observe(entries, vpcs);
-            Log.VpcScanned(logger, entries.Count, entries.Count(e => e.Source.StartsWith("eni-", StringComparison.Ordinal)), vpcFacts.Publications - publishedBefore);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Log.VpcScanFailed(logger, e.GetType().Name + ": " + e.Message);
-        }
+        await vpcs.ScanAsync(listed, cancellationToken);
     }
 }
