@@ -1,5 +1,4 @@
 using System.CommandLine;
-using IpsecMesh.Core.Hosting;
 using IpsecMesh.Pki.Authority;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -135,10 +134,7 @@ public sealed class CaCommand
     /// <summary>Runs <paramref name="action"/> with the CA administration of the configured bucket; a PKI refusal is exit 1.</summary>
     private async Task<int> WithAdministration(string action, Func<CaAdministration, Task<int>> run)
     {
-        var services = new ServiceCollection();
-        services.AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
-        services.AddIpsecMeshAws(CliConfiguration.Build(), transport: null, time: null, forController: false);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = CliServices.ForCa(CliConfiguration.Build(), l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
         var admin = provider.GetRequiredService<CaAdministration>();
         try
         {

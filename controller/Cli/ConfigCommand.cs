@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using IpsecMesh.HostAgent.Policy;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IpsecMesh.Cli;
 
@@ -79,12 +79,7 @@ public static class ConfigCommand
 
     private static async Task<IReadOnlyList<IpsecMesh.Core.Vpc.GeneratedEntry>> ScanVpcAsync(CancellationToken cancellationToken)
     {
-        var options = CliConfiguration.Build().GetSection(Core.Options.IpsecMeshOptions.Section).Get<Core.Options.IpsecMeshOptions>() ?? new Core.Options.IpsecMeshOptions();
-        var errors = Core.Options.OptionsValidation.Validate(options, requireAwsResources: false);
-        if (errors.Count > 0) throw new Core.Options.SettingsException(errors);
-        using var telemetry = new Core.Telemetry.IpsecMeshTelemetry();
-        await using var ec2 = new Core.Cloud.Ec2Gateway(new Core.Cloud.AwsClientFactory(null, options.Region).CreateEc2(), options, TimeProvider.System,
-            new Core.Telemetry.AwsCallMeter(telemetry), TimeSpan.Zero);
-        return await GeneratedEntriesView.ScanAsync(ec2, options, null, cancellationToken);
+        await using var services = CliServices.ForReading(out var options);
+        return await GeneratedEntriesView.ScanAsync(services.GetRequiredService<Core.Cloud.Ec2Gateway>(), options, null, cancellationToken);
     }
 }

@@ -1,12 +1,12 @@
 using System.CommandLine;
+using Amazon.S3;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Rollout;
 using IpsecMesh.Core.State;
 using IpsecMesh.Pki.Storage;
-using IpsecMesh.Core.Telemetry;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IpsecMesh.Cli;
 
@@ -32,12 +32,8 @@ public static class StatusCommand
     /// <exception cref="Core.Options.SettingsException">Invalid settings.</exception>
     public static async Task<int> RunAsync(bool json, CancellationToken cancellationToken)
     {
-        var options = CliConfiguration.Build().GetSection(IpsecMeshOptions.Section).Get<IpsecMeshOptions>() ?? new IpsecMeshOptions();
-        var errors = OptionsValidation.Validate(options, requireAwsResources: false);
-        if (errors.Count > 0) throw new Core.Options.SettingsException(errors);
-        var clients = new AwsClientFactory(null, options.Region);
-        using var telemetry = new IpsecMeshTelemetry();
-        await using var ec2 = new Ec2Gateway(clients.CreateEc2(), options, TimeProvider.System, new AwsCallMeter(telemetry), TimeSpan.Zero);
+        await using var services = CliServices.ForReading(out var options);
+        var ec2 = services.GetRequiredService<Ec2Gateway>();
         var rows = new List<InstanceSnapshot>();
         await foreach (var page in ec2.ListTaggedAsync(cancellationToken)) rows.AddRange(page);
         var view = rows.OrderBy(r => r.InstanceId, StringComparer.Ordinal).Select(r => new
@@ -49,7 +45,7 @@ public static class StatusCommand
             config = r.Tag(options.ConfigTagKey),
             status = r.Tag(options.StatusTagKey),
         }).ToList();
-        var rollout = await ReadRolloutAsync(options, clients, cancellationToken);
+        var rollout = await ReadRolloutAsync(options, services.GetRequiredService<IAmazonS3>(), cancellationToken);
         var generated = await GeneratedEntriesView.ScanAsync(ec2, options, rows, cancellationToken);
         var configs = view.Where(v => v.config is not null).GroupBy(v => v.config!).OrderByDescending(g => g.Count()).ToDictionary(g => g.Key, g => g.Count());
         if (json)
@@ -69,10 +65,10 @@ public static class StatusCommand
     }
 
     /// <summary>The roll-out as the controller stored it; null when the bucket is not set or the state cannot be verified.</summary>
-    private static async Task<RolloutView?> ReadRolloutAsync(IpsecMeshOptions options, AwsClientFactory clients, CancellationToken cancellationToken)
+    private static async Task<RolloutView?> ReadRolloutAsync(IpsecMeshOptions options, IAmazonS3 s3, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(options.Bucket)) return null;
-        var store = new S3ObjectStore(clients.CreateS3(), options.Bucket);
+        var store = new S3ObjectStore(s3, options.Bucket);
         var key = new TagSealKey(store);
         if (!await key.LoadAsync(cancellationToken, createIfMissing: false)) return null;
         return await new RolloutStore(store, key).LoadAsync(cancellationToken) is { } state ? RolloutView.Of(state, options) : null;

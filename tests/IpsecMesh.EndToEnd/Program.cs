@@ -4,6 +4,7 @@ using IpsecMesh.EndToEnd.Cloud;
 using IpsecMesh.EndToEnd.Guest;
 using IpsecMesh.EndToEnd.Scenarios;
 using IpsecMesh.Simulator;
+using IpsecMesh.Simulator.Sdk;
 
 // The end-to-end driver: real controller and simulated AWS here, real libreswan hosts in the UML
 // guest that tests/e2e/run.sh booted. Usage: IpsecMesh.EndToEnd --workdir DIR --repo DIR [--libreswan LABEL]
@@ -23,14 +24,15 @@ var guest = new GuestControl(spool, arguments.WorkDirectory);
 
 await using var aws = new SimulatedAws(new SimulatorOptions { WatchedTagKey = MeshTags.Key }, time);
 var instances = GuestFleet.Launch(aws, hosts, spool);
-var transport = new AwsTransport(aws.CreateHandler(), aws.Region);
-var clients = new AwsClientFactory(transport, aws.Region);
-var cloud = new SimulatedMeshCloud(aws, instances, clients.CreateS3(), clients.CreateSsm());
+var awsOptions = SimulatedAwsOptions.Create(aws);
+var transport = SimulatedAwsOptions.HttpClientFactory(aws);
+var cloud = new SimulatedMeshCloud(aws, instances, AwsClients.Create<Amazon.S3.IAmazonS3>(awsOptions, transport),
+    AwsClients.Create<Amazon.SimpleSystemsManagement.IAmazonSimpleSystemsManagement>(awsOptions, transport));
 
 var policy = SuitePolicy.Initial(Path.Combine(arguments.RepositoryDirectory, "config", "policy"), hosts);
 await cloud.UploadPolicyAsync(policy, stop.Token);
 
-await using var controller = new SuiteController(aws, transport, time, stop);
+await using var controller = new SuiteController(aws, awsOptions, transport, time, stop);
 await controller.StartAsync(RenewalPace.Never, stop.Token);
 
 var context = new ScenarioContext(guest, cloud, time, hosts, policy, controller)

@@ -1,3 +1,5 @@
+using Amazon.Extensions.NETCore.Setup;
+using Amazon.Runtime;
 using IpsecMesh.Core.Agents;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Hosting;
@@ -14,7 +16,7 @@ namespace IpsecMesh.EndToEnd;
 /// (as an operator's redeploy would be): scenario c runs a controller that renews soon, the others
 /// one that leaves certificates alone, so no rotation lands in the middle of another scenario.
 /// </summary>
-public sealed class SuiteController(SimulatedAws aws, AwsTransport transport, TimeProvider time, CancellationTokenSource suiteStop) : IAsyncDisposable
+public sealed class SuiteController(SimulatedAws aws, AWSOptions awsOptions, HttpClientFactory transport, TimeProvider time, CancellationTokenSource suiteStop) : IAsyncDisposable
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
     private IHost? _host;
@@ -28,7 +30,7 @@ public sealed class SuiteController(SimulatedAws aws, AwsTransport transport, Ti
     public async Task StartAsync(RenewalPace pace, CancellationToken cancellationToken)
     {
         if (_host is not null) throw new InvalidOperationException("the controller is already running");
-        var host = ControllerHost.Build(SuitePolicy.ControllerSettings(aws, pace), transport, time,
+        var host = ControllerHost.Build(SuitePolicy.ControllerSettings(aws, pace), awsOptions, transport, time,
             logging => logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Information));
         // The host's console lifetime takes SIGTERM over: end the whole suite with it.
         host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>

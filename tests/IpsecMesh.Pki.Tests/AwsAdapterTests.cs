@@ -6,6 +6,7 @@ using IpsecMesh.Pki.Kms;
 using IpsecMesh.Pki.Storage;
 using IpsecMesh.Pki.Tests.Support;
 using IpsecMesh.Simulator;
+using IpsecMesh.Simulator.Sdk;
 using Microsoft.Extensions.Time.Testing;
 
 namespace IpsecMesh.Pki.Tests;
@@ -23,7 +24,7 @@ public sealed class AwsAdapterTests : IAsyncLifetime
     public ValueTask InitializeAsync()
     {
         _aws = new SimulatedAws(SimulatorOptions.Default with { Throttle = ThrottleProfile.None }, _time);
-        var factory = new HandlerFactory(_aws.CreateHandler());
+        var factory = SimulatedAwsOptions.HttpClientFactory(_aws);
         var credentials = new BasicAWSCredentials("test", "test");
         _s3 = new AmazonS3Client(credentials, new AmazonS3Config { ServiceURL = "http://s3.sim", ForcePathStyle = true, HttpClientFactory = factory });
         _kms = new AmazonKeyManagementServiceClient(credentials, new AmazonKeyManagementServiceConfig { ServiceURL = "http://kms.sim", HttpClientFactory = factory });
@@ -97,10 +98,5 @@ public sealed class AwsAdapterTests : IAsyncLifetime
 
         Assert.Equal(1005, keys.Distinct().Count());
         Assert.All(keys, key => Assert.StartsWith("issued/", key));
-    }
-
-    private sealed class HandlerFactory(HttpMessageHandler handler) : HttpClientFactory
-    {
-        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(handler, disposeHandler: false);
     }
 }

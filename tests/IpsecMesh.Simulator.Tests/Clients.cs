@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SQS;
+using IpsecMesh.Simulator.Sdk;
 
 namespace IpsecMesh.Simulator.Tests;
 
@@ -18,7 +19,7 @@ internal sealed class Clients : IDisposable
         T Configure<T>(T config) where T : ClientConfig
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(aws.Region);
-            config.HttpClientFactory = new SimulatorHttpClientFactory(aws);
+            config.HttpClientFactory = SimulatedAwsOptions.HttpClientFactory(aws);
             config.MaxErrorRetry = maxErrorRetry;
             return config;
         }

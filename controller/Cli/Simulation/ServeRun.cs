@@ -3,6 +3,7 @@ using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Hosting;
 using IpsecMesh.Pki.Authority;
 using IpsecMesh.Simulator;
+using IpsecMesh.Simulator.Sdk;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -89,10 +90,8 @@ public sealed class ServeRun(ServeSettings settings, TextWriter output)
     /// <summary>`ca init --if-missing` in process, against this simulator.</summary>
     private static async Task<string> EnsureCaAsync(SimulatedAws aws, CancellationToken cancellationToken)
     {
-        var services = new ServiceCollection();
-        services.AddLogging(l => l.ClearProviders());
-        services.AddIpsecMeshAws(CliConfiguration.Build(ControllerSettings(aws)), new AwsTransport(aws.CreateHandler(), aws.Region), time: null, forController: false);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = CliServices.ForCa(CliConfiguration.Build(ControllerSettings(aws)), l => l.ClearProviders(),
+            SimulatedAwsOptions.Create(aws), SimulatedAwsOptions.HttpClientFactory(aws));
         var admin = provider.GetRequiredService<CaAdministration>();
         if (await admin.ExistsAsync(cancellationToken)) return $"{(await admin.ShowAsync(cancellationToken))[0].Subject} (present)";
         var created = await admin.InitAsync(withBackup: false, cancellationToken);

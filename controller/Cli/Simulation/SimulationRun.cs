@@ -7,6 +7,7 @@ using IpsecMesh.Core.Sources;
 using IpsecMesh.Core.Telemetry;
 using IpsecMesh.Pki.Authority;
 using IpsecMesh.Simulator;
+using IpsecMesh.Simulator.Sdk;
 using IpsecMesh.Simulator.Throttling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -41,7 +42,7 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
         SimulatedFleet.Launch(aws, settings, TagKey);
 
         using var metrics = new MetricsSnapshot();
-        using var host = ControllerHost.Build(ControllerSettings(aws), new AwsTransport(aws.CreateHandler(), aws.Region), time, ConfigureLogging);
+        using var host = ControllerHost.Build(ControllerSettings(aws), SimulatedAwsOptions.Create(aws), SimulatedAwsOptions.HttpClientFactory(aws), time, ConfigureLogging);
         await host.Services.GetRequiredService<CaAdministration>().InitAsync(withBackup: false, cancellationToken);
         var simulatedStart = time.GetUtcNow();
         await host.StartAsync(cancellationToken);

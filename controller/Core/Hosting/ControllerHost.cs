@@ -1,4 +1,5 @@
-using IpsecMesh.Core.Cloud;
+using Amazon.Extensions.NETCore.Setup;
+using Amazon.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,8 +11,9 @@ namespace IpsecMesh.Core.Hosting;
 public static class ControllerHost
 {
     /// <param name="settings">Configuration keys such as <c>IpsecMesh:QueueUrl</c>; they override appsettings and the environment.</param>
-    /// <param name="transport">In-process AWS (the simulator); null for the real AWS default chain.</param>
-    public static IHost Build(IReadOnlyDictionary<string, string?> settings, AwsTransport? transport = null, TimeProvider? time = null,
+    /// <param name="aws">The AWS SDK options (the simulator's); null: the configuration's and the SDK's default chain.</param>
+    /// <param name="http">The SDK's transport instead of the network (the simulator's in-process handler); null: the network.</param>
+    public static IHost Build(IReadOnlyDictionary<string, string?> settings, AWSOptions? aws = null, HttpClientFactory? http = null, TimeProvider? time = null,
         Action<ILoggingBuilder>? logging = null, string[]? args = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -28,7 +30,7 @@ public static class ControllerHost
             o.ShutdownTimeout = TimeSpan.FromSeconds(30);
             o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
         });
-        builder.Services.AddIpsecMesh(builder.Configuration, transport, time);
+        builder.Services.AddIpsecMesh(builder.Configuration, aws, http, time);
         builder.Services.AddIpsecMeshTelemetry(builder.Configuration);
         return builder.Build();
     }

@@ -1,3 +1,5 @@
+using Amazon.Extensions.NETCore.Setup;
+using Amazon.Runtime;
 using IpsecMesh.Core.Agents;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Desired;
@@ -31,9 +33,12 @@ public static class IpsecMeshServiceCollectionExtensions
     /// Registers the whole controller. Settings come from the <c>IpsecMesh</c> section and are validated
     /// here, all at once: a bad deployment fails at start with every problem named.
     /// </summary>
-    public static IServiceCollection AddIpsecMesh(this IServiceCollection services, IConfiguration configuration, AwsTransport? transport = null, TimeProvider? time = null)
+    /// <param name="aws">The AWS SDK options (the simulator's, a test's); null: from <paramref name="configuration"/> (<see cref="AwsClients"/>).</param>
+    /// <param name="http">The SDK's transport instead of the network (the simulator's); null: the SDK's own.</param>
+    public static IServiceCollection AddIpsecMesh(this IServiceCollection services, IConfiguration configuration, AWSOptions? aws = null, HttpClientFactory? http = null,
+        TimeProvider? time = null)
     {
-        var options = services.AddIpsecMeshAws(configuration, transport, time, forController: true);
+        var options = services.AddIpsecMeshAws(configuration, aws, http, time, forController: true);
         var backdate = services.BuildPkiOptions(configuration, options).ClockSkewBackdate;
         services.AddSingleton<IpsecMeshTelemetry>();
         services.AddSingleton<AwsCallMeter>();
@@ -112,7 +117,8 @@ public static class IpsecMeshServiceCollectionExtensions
     /// The AWS clients, the storage and KMS ports and the PKI: what every verb that touches AWS needs
     /// (<c>ca</c> and <c>status</c> too). Settings are validated here, every error at once.
     /// </summary>
-    public static IpsecMeshOptions AddIpsecMeshAws(this IServiceCollection services, IConfiguration configuration, AwsTransport? transport, TimeProvider? time, bool forController)
+    public static IpsecMeshOptions AddIpsecMeshAws(this IServiceCollection services, IConfiguration configuration, AWSOptions? aws, HttpClientFactory? http,
+        TimeProvider? time, bool forController)
     {
         var options = configuration.GetSection(IpsecMeshOptions.Section).Get<IpsecMeshOptions>() ?? new IpsecMeshOptions();
         var pki = services.BuildPkiOptions(configuration, options);
@@ -128,13 +134,7 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(time ?? TimeProvider.System);
         services.TryAddSingleton(new Random());
-        var clients = new AwsClientFactory(transport, options.Region);
-        services.AddSingleton(clients);
-        services.AddSingleton(_ => clients.CreateEc2());
-        services.AddSingleton(_ => clients.CreateSsm());
-        services.AddSingleton(_ => clients.CreateSqs());
-        services.AddSingleton(_ => clients.CreateS3());
-        services.AddSingleton(_ => clients.CreateKms());
+        services.AddIpsecMeshAwsClients(configuration, options.Region, aws, http);
         services.AddSingleton<IObjectStore>(sp => new S3ObjectStore(sp.GetRequiredService<Amazon.S3.IAmazonS3>(), options.Bucket ?? "", options.BucketKmsKeyId));
         services.AddSingleton<IKeyService>(sp => new KmsKeyService(sp.GetRequiredService<Amazon.KeyManagementService.IAmazonKeyManagementService>()));
         services.AddIpsecMeshPki(pki);

@@ -7,6 +7,7 @@ using IpsecMesh.HostAgent.Policy;
 using IpsecMesh.HostAgent.Protocol;
 using IpsecMesh.HostAgent.Tests.Support;
 using IpsecMesh.Simulator;
+using IpsecMesh.Simulator.Sdk;
 
 namespace IpsecMesh.HostAgent.Tests.Contract;
 
@@ -48,7 +49,7 @@ public sealed class ContractTests : IAsyncLifetime
             new AmazonSimpleSystemsManagementConfig
             {
                 RegionEndpoint = RegionEndpoint.GetBySystemName(_aws.Region),
-                HttpClientFactory = new SimulatorHttpClientFactory(_aws),
+                HttpClientFactory = SimulatedAwsOptions.HttpClientFactory(_aws),
             });
     }
 

@@ -33,7 +33,7 @@ public class ForgedTagTests
 
         // The victim cannot take the change while its agent is away; the witness shows the new hash.
         mesh.Aws.Fleet.StopAgent(victim.InstanceId);
-        using var s3 = new AwsClientFactory(new AwsTransport(mesh.Aws.CreateHandler(), mesh.Aws.Region), mesh.Aws.Region).CreateS3();
+        using var s3 = SimulatedClients.Create<Amazon.S3.IAmazonS3>(mesh.Aws);
         var policy = PolicyUploads.DefaultPolicyFiles();
         policy["block"] = "192.0.2.0/24\n";
         await PolicyUploads.UploadAsync(s3, mesh, policy, Token);

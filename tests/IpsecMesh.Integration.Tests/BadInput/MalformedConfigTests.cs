@@ -15,7 +15,7 @@ public class MalformedConfigTests
         await mesh.StartControllerAsync(Token);
         foreach (var instance in instances) await mesh.WaitForTagAsync(instance, "enabled");
         var original = instances[0].Tag("IPSec:Config");
-        using var s3 = new AwsClientFactory(new AwsTransport(mesh.Aws.CreateHandler(), mesh.Aws.Region), mesh.Aws.Region).CreateS3();
+        using var s3 = SimulatedClients.Create<Amazon.S3.IAmazonS3>(mesh.Aws);
 
         // A good change: a range moves from private-or-clear to private.
         var policy = PolicyUploads.DefaultPolicyFiles();

@@ -22,7 +22,7 @@ public class MalformedEventTests
         var deadBefore = mesh.Aws.PeekQueue(deadLetter: true).Count;
 
         var bodies = MalformedBodies.Generate(120);
-        using var sqs = new AwsClientFactory(new AwsTransport(mesh.Aws.CreateHandler(), mesh.Aws.Region), mesh.Aws.Region).CreateSqs();
+        using var sqs = SimulatedClients.Create<Amazon.SQS.IAmazonSQS>(mesh.Aws);
         var ids = new List<string>();
         foreach (var body in bodies)
             ids.Add((await sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = mesh.Aws.QueueUrl, MessageBody = body }, Token)).MessageId);

@@ -120,7 +120,7 @@ public class ChaosTests
     /// <summary>Takes every queued event about the given instances out of the queue before any controller runs.</summary>
     private static async Task<int> LoseEventsAsync(MeshFixture mesh, HashSet<string> lost)
     {
-        using var sqs = new AwsClientFactory(new AwsTransport(mesh.Aws.CreateHandler(), mesh.Aws.Region), mesh.Aws.Region).CreateSqs();
+        using var sqs = SimulatedClients.Create<Amazon.SQS.IAmazonSQS>(mesh.Aws);
         var kept = new List<string>();
         var removed = 0;
         while (true)

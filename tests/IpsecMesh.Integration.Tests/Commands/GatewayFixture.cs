@@ -1,5 +1,6 @@
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Options;
+using IpsecMesh.Integration.Tests.Support;
 using IpsecMesh.Core.Telemetry;
 using IpsecMesh.Pki.Storage;
 using IpsecMesh.Simulator;
@@ -15,11 +16,11 @@ internal sealed class GatewayFixture : IAsyncDisposable
     {
         Aws = new SimulatedAws(SimulatorOptions.Default with { Throttle = ThrottleProfile.None, CommandDeliveryLatency = TimeSpan.Zero }, TimeProvider.System);
         var handler = Aws.CreateHandler();
-        var clients = new AwsClientFactory(new AwsTransport(wrap is null ? handler : wrap(handler), Aws.Region), Aws.Region);
+        var transport = wrap is null ? handler : wrap(handler);
         var options = new IpsecMeshOptions { Region = Aws.Region, Bucket = Aws.BucketName, CommandTimeout = TimeSpan.FromMinutes(10) };
         var telemetry = new IpsecMeshTelemetry();
-        Inputs = new HostInputStore(new S3ObjectStore(clients.CreateS3(), Aws.BucketName), TimeProvider.System, NullLogger<HostInputStore>.Instance);
-        Gateway = new SsmGateway(clients.CreateSsm(), options, TimeProvider.System, new AwsCallMeter(telemetry), telemetry, TimeSpan.FromMilliseconds(200),
+        Inputs = new HostInputStore(new S3ObjectStore(SimulatedClients.Create<Amazon.S3.IAmazonS3>(Aws, transport), Aws.BucketName), TimeProvider.System, NullLogger<HostInputStore>.Instance);
+        Gateway = new SsmGateway(SimulatedClients.Create<Amazon.SimpleSystemsManagement.IAmazonSimpleSystemsManagement>(Aws, transport), options, TimeProvider.System, new AwsCallMeter(telemetry), telemetry, TimeSpan.FromMilliseconds(200),
             new AgentDocumentBinding(options), Inputs, NullLogger<SsmGateway>.Instance);
     }
 

@@ -1,3 +1,4 @@
+using IpsecMesh.Integration.Tests.Support;
 using System.Text;
 using System.Text.Json;
 using Amazon.SimpleSystemsManagement.Model;
@@ -166,7 +167,7 @@ public sealed class SendingTests(ITestOutputHelper output)
             {"schemaVersion":"2.2","parameters":{"commands":{"type":"StringList"}},
              "mainSteps":[{"action":"aws:runShellScript","name":"runShellScript","inputs":{"runCommand":"{{ commands }}"}}]}
             """);
-        using var ssm = new AwsClientFactory(new AwsTransport(fixture.Aws.CreateHandler(), fixture.Aws.Region), fixture.Aws.Region).CreateSsm();
+        using var ssm = SimulatedClients.Create<Amazon.SimpleSystemsManagement.IAmazonSimpleSystemsManagement>(fixture.Aws);
         var sent = await ssm.SendCommandAsync(new SendCommandRequest
         {
             DocumentName = "legacy-run-shell-script", InstanceIds = [id], Comment = "ipsec-mesh status", Parameters = new() { ["commands"] = ["echo"] },

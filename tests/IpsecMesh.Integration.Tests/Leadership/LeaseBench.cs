@@ -1,3 +1,4 @@
+using IpsecMesh.Integration.Tests.Support;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Leadership;
 using IpsecMesh.Core.Options;
@@ -19,7 +20,7 @@ public sealed class LeaseBench : IAsyncDisposable
     public LeaseBench()
     {
         Aws = new SimulatedAws(SimulatorOptions.Default with { Throttle = ThrottleProfile.None }, Time);
-        Store = new S3ObjectStore(new AwsClientFactory(new AwsTransport(Aws.CreateHandler(), Aws.Region), Aws.Region).CreateS3(), Aws.BucketName);
+        Store = new S3ObjectStore(SimulatedClients.Create<Amazon.S3.IAmazonS3>(Aws), Aws.BucketName);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));

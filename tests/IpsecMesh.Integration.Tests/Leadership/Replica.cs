@@ -1,3 +1,4 @@
+using IpsecMesh.Simulator.Sdk;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Hosting;
 using IpsecMesh.Core.Leadership;
@@ -43,7 +44,7 @@ public sealed class Replica : IAsyncDisposable
         foreach (var (key, value) in LeaderSettings) settings.TryAdd(key, value);
         var logs = new List<string>();
         var requests = new CountingHandler(mesh.Aws.CreateHandler());
-        var host = ControllerHost.Build(settings, new AwsTransport(requests, mesh.Aws.Region), mesh.Time, logging =>
+        var host = ControllerHost.Build(settings, SimulatedAwsOptions.Create(mesh.Aws), SimulatedAwsOptions.HttpClientFactory(requests), mesh.Time, logging =>
         {
             logging.ClearProviders();
             logging.AddProvider(new ListLoggerProvider(logs));

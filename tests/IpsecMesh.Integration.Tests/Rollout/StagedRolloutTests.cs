@@ -72,7 +72,7 @@ public class StagedRolloutTests
 
     private static async Task UploadChangeAsync(MeshFixture mesh)
     {
-        using var s3 = new AwsClientFactory(new AwsTransport(mesh.Aws.CreateHandler(), mesh.Aws.Region), mesh.Aws.Region).CreateS3();
+        using var s3 = SimulatedClients.Create<Amazon.S3.IAmazonS3>(mesh.Aws);
         var policy = PolicyUploads.DefaultPolicyFiles();
         policy["block"] = "192.0.2.0/24\n";
         await PolicyUploads.UploadAsync(s3, mesh, policy, Token);

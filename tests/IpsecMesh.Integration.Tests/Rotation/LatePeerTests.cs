@@ -79,7 +79,7 @@ public class LatePeerTests
         foreach (var instance in instances) await mesh.WaitForTagAsync(instance, "enabled");
         var original = instances[0].Tag("IPSec:Config");
 
-        using var s3 = new AwsClientFactory(new AwsTransport(mesh.Aws.CreateHandler(), mesh.Aws.Region), mesh.Aws.Region).CreateS3();
+        using var s3 = SimulatedClients.Create<Amazon.S3.IAmazonS3>(mesh.Aws);
         var policy = PolicyUploads.DefaultPolicyFiles();
         policy["block"] = "192.0.2.0/24\n";
         await PolicyUploads.UploadAsync(s3, mesh, policy, Token);

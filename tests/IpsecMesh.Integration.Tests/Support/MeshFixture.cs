@@ -1,3 +1,4 @@
+using IpsecMesh.Simulator.Sdk;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Hosting;
 using IpsecMesh.Pki.Authority;
@@ -65,7 +66,7 @@ public sealed class MeshFixture : IAsyncDisposable
 
     public async Task<IHost> StartControllerAsync(CancellationToken cancellationToken)
     {
-        var host = ControllerHost.Build(Settings, new AwsTransport(Aws.CreateHandler(), Aws.Region), Time, logging =>
+        var host = ControllerHost.Build(Settings, SimulatedAwsOptions.Create(Aws), SimulatedAwsOptions.HttpClientFactory(Aws), Time, logging =>
         {
             logging.ClearProviders();
             logging.AddProvider(new ListLoggerProvider(LogSink));

@@ -1,3 +1,4 @@
+using IpsecMesh.Simulator.Sdk;
 using System.Net;
 using System.Net.Sockets;
 using IpsecMesh.Cli;
@@ -48,7 +49,7 @@ public sealed class HealthEndpointTests : IDisposable
             ["IpsecMesh:SsmDocument"] = "ipsec-mesh-agent-elsewhere",
             ["IpsecMesh:HealthPort"] = Port(port),
         };
-        using var host = ControllerHost.Build(settings, new AwsTransport(mesh.Aws.CreateHandler(), mesh.Aws.Region), mesh.Time,
+        using var host = ControllerHost.Build(settings, SimulatedAwsOptions.Create(mesh.Aws), SimulatedAwsOptions.HttpClientFactory(mesh.Aws), mesh.Time,
             logging => logging.ClearProviders().AddProvider(new ListLoggerProvider(mesh.LogSink)));
         await host.StartAsync(Ct);
         await WaitForStatusAsync(mesh, port, "live", HttpStatusCode.OK);

@@ -1,3 +1,4 @@
+using IpsecMesh.Simulator.Sdk;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
@@ -23,7 +24,7 @@ public sealed class LogSecrecyTests
         await using var mesh = new MeshFixture(settings: new Dictionary<string, string?> { ["IpsecMesh:EnrolmentMode"] = enrolmentMode });
         var lines = new List<string>();
         var aws = new SecretRecordingHandler(mesh.Aws.CreateHandler());
-        using var host = ControllerHost.Build(mesh.Settings, new AwsTransport(aws, mesh.Aws.Region), mesh.Time, logging =>
+        using var host = ControllerHost.Build(mesh.Settings, SimulatedAwsOptions.Create(mesh.Aws), SimulatedAwsOptions.HttpClientFactory(aws), mesh.Time, logging =>
         {
             logging.AddIpsecMeshLogging();
             logging.AddFilter<ConsoleLoggerProvider>(_ => false);

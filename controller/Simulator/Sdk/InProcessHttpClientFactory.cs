@@ -1,9 +1,9 @@
 using Amazon.Runtime;
 
-namespace IpsecMesh.Core.Cloud;
+namespace IpsecMesh.Simulator.Sdk;
 
-/// <summary>Gives the SDK clients an HttpClient over a fixed handler (the simulated AWS).</summary>
-internal sealed class HandlerHttpClientFactory(HttpMessageHandler handler) : HttpClientFactory
+/// <summary>Gives an AWS SDK client an <see cref="HttpClient"/> over a fixed handler (the simulated AWS) instead of the network.</summary>
+internal sealed class InProcessHttpClientFactory(HttpMessageHandler handler) : HttpClientFactory
 {
     public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
         new(handler, disposeHandler: false) { Timeout = clientConfig.Timeout ?? TimeSpan.FromSeconds(100) };
