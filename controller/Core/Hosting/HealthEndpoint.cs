@@ -1,4 +1,5 @@
 using IpsecMesh.Core.Options;
+using IpsecMesh.Core.Queue;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace IpsecMesh.Core.Hosting;
 
@@ -20,40 +22,41 @@ namespace IpsecMesh.Core.Hosting;
 public sealed class HealthEndpoint(LivenessCheck liveness, ReadinessCheck readiness, IpsecMeshOptions options, TimeProvider time,
     ILogger<HealthEndpoint> logger) : BackgroundService
 {
-    private static readonly TimeSpan FirstBindRetry = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan LastBindRetry = TimeSpan.FromMinutes(1);
+    // After the n-th failed bind in a row: 5 s, doubling, at most 1 min.
+    private readonly ResiliencePipeline _bind = LoopRetry.Create(time, LoopRetry.Doubling(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(1)),
+        e => e is IOException, (e, retry) => Log.HealthUnavailable(logger, options.HealthPort, e.Message, retry));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (options.HealthPort == 0) return;
-        var retry = FirstBindRetry;
-        while (!stoppingToken.IsCancellationRequested)
+        WebApplication app;
+        try
         {
-            var app = Build(options.HealthPort);
-            try
-            {
-                await app.StartAsync(stoppingToken);
-            }
-            catch (IOException e)
-            {
-                await app.DisposeAsync();
-                Log.HealthUnavailable(logger, options.HealthPort, e.Message, retry);
-                try { await Task.Delay(retry, time, stoppingToken); }
-                catch (OperationCanceledException) { return; }
-                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LastBindRetry.Ticks));
-                continue;
-            }
-            catch (OperationCanceledException)
-            {
-                await app.DisposeAsync();
-                return;
-            }
-
-            try { await Task.Delay(Timeout.Infinite, stoppingToken); }
-            catch (OperationCanceledException) { }
-            await app.StopAsync(CancellationToken.None);
-            await app.DisposeAsync();
+            app = await _bind.ExecuteAsync(BindAsync, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
             return;
+        }
+        try { await Task.Delay(Timeout.Infinite, stoppingToken); }
+        catch (OperationCanceledException) { }
+        await app.StopAsync(CancellationToken.None);
+        await app.DisposeAsync();
+    }
+
+    /// <summary>Kestrel started on the health port; a port in use is an <see cref="IOException"/>.</summary>
+    private async ValueTask<WebApplication> BindAsync(CancellationToken cancellationToken)
+    {
+        var app = Build(options.HealthPort);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
         }
     }
 

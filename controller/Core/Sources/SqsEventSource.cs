@@ -1,4 +1,6 @@
+using IpsecMesh.Core.Queue;
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace IpsecMesh.Core.Sources;
 
@@ -8,30 +10,22 @@ namespace IpsecMesh.Core.Sources;
 /// </summary>
 public sealed class SqsEventSource(SqsEventReader reader, TimeProvider time, Random random, ILogger<SqsEventSource> logger)
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    // After the n-th failed receive in a row: uniform in [0, min(30 s, 0.5 s × 2^min(n, 10))).
+    private readonly ResiliencePipeline _receive = LoopRetry.Create(time, LoopRetry.FullJitter(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), random),
+        _ => true, (e, delay) => Log.ReceiveFailed(logger, e.GetType().Name, delay));
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled; never throws.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await reader.ReceiveOnceAsync(cancellationToken);
-                failures = 0;
+                await _receive.ExecuteAsync(async token => await reader.ReceiveOnceAsync(token), cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
-            }
-            catch (Exception e)
-            {
-                failures++;
-                var delay = TimeSpan.FromMilliseconds(random.NextDouble() * Math.Min(MaxBackoff.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(failures, 10))));
-                Log.ReceiveFailed(logger, e.GetType().Name, delay);
-                try { await Task.Delay(delay, time, cancellationToken); }
-                catch (OperationCanceledException) { return; }
             }
         }
     }
