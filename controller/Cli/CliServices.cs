@@ -46,8 +46,7 @@ internal static class CliServices
         services.AddIpsecMeshAwsClients(configuration, settings.Region);
         services.AddSingleton<IpsecMeshTelemetry>();
         services.AddSingleton<AwsCallMeter>();
-        services.AddSingleton(sp => new Ec2Gateway(sp.GetRequiredService<IAmazonEC2>(), settings, TimeProvider.System,
-            sp.GetRequiredService<AwsCallMeter>(), TimeSpan.Zero));
+        services.AddSingleton(sp => new Ec2Gateway(sp.GetRequiredService<IAmazonEC2>(), settings, TimeProvider.System, TimeSpan.Zero));
         options = settings;
         return services.BuildServiceProvider();
     }

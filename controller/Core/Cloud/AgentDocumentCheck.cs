@@ -21,7 +21,6 @@ public sealed class AgentDocumentCheck(
     IAmazonSimpleSystemsManagement ssm,
     AgentDocumentBinding binding,
     IpsecMeshOptions options,
-    AwsCallMeter meter,
     ILogger<AgentDocumentCheck> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -30,7 +29,7 @@ public sealed class AgentDocumentCheck(
         DocumentDescription description;
         try
         {
-            var described = await meter.CallAsync("ssm", "DescribeDocument", () => ssm.DescribeDocumentAsync(new DescribeDocumentRequest { Name = name }, cancellationToken));
+            var described = await ssm.DescribeDocumentAsync(new DescribeDocumentRequest { Name = name }, cancellationToken);
             description = described.Document;
         }
         catch (InvalidDocumentException)
@@ -41,12 +40,12 @@ public sealed class AgentDocumentCheck(
         if (description.DocumentType != DocumentType.Command) throw Refuse($"the SSM document {name} is a {description.DocumentType} document, not a Command document");
         if (description.Status != DocumentStatus.Active) throw Refuse($"the SSM document {name} is {description.Status}, not Active");
         var version = description.DefaultVersion ?? "$DEFAULT";
-        var content = await meter.CallAsync("ssm", "GetDocument", () => ssm.GetDocumentAsync(new GetDocumentRequest
+        var content = await ssm.GetDocumentAsync(new GetDocumentRequest
         {
             Name = name,
             DocumentVersion = version,
             DocumentFormat = DocumentFormat.JSON,
-        }, cancellationToken));
+        }, cancellationToken);
         var region = options.Region ?? ssm.Config.RegionEndpoint?.SystemName ?? ssm.Config.AuthenticationRegion
             ?? throw Refuse("no AWS region is set: the agent document names the bucket's regional endpoint");
         var expected = AgentDocument.Build(AgentScript.Content, new InputsLocation(options.Bucket ?? "", region));

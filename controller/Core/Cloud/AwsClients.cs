@@ -6,6 +6,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SQS;
+using IpsecMesh.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -32,9 +33,10 @@ public static class AwsClients
     {
         var options = aws ?? FromConfiguration(configuration, region);
         services.AddDefaultAWSOptions(options);
-        services.AddSingleton(_ => Create<IAmazonEC2>(options, http));
-        services.AddSingleton(_ => Create<IAmazonSimpleSystemsManagement>(options, http));
-        services.AddSingleton(_ => Create<IAmazonSQS>(options, http));
+        // EC2, SSM and SQS calls are counted and traced by the AwsCallMeter when one is registered; S3 and KMS are not.
+        services.AddSingleton(sp => Create<IAmazonEC2>(options, http, sp.GetService<AwsCallMeter>(), "ec2"));
+        services.AddSingleton(sp => Create<IAmazonSimpleSystemsManagement>(options, http, sp.GetService<AwsCallMeter>(), "ssm"));
+        services.AddSingleton(sp => Create<IAmazonSQS>(options, http, sp.GetService<AwsCallMeter>(), "sqs"));
         services.AddSingleton(_ => Create<IAmazonS3>(options, http));
         services.AddSingleton(_ => Create<IAmazonKeyManagementService>(options, http));
         return services;
@@ -42,15 +44,20 @@ public static class AwsClients
 
     /// <summary>One client of <typeparamref name="T"/> (e.g. <see cref="IAmazonS3"/>) built the way the controller builds it.</summary>
     /// <param name="http">The SDK's transport instead of the network; null: the SDK's own.</param>
-    public static T Create<T>(AWSOptions options, HttpClientFactory? http = null) where T : class, IAmazonService
+    /// <param name="meter">Counts and traces each call of the client as <paramref name="service"/>.operation (<see cref="AwsCallMeterPipeline"/>); null: not metered.</param>
+    /// <param name="service">The service label of the meter's count and span (ec2, ssm, sqs).</param>
+    public static T Create<T>(AWSOptions options, HttpClientFactory? http = null, AwsCallMeter? meter = null, string service = "")
+        where T : class, IAmazonService
     {
         ArgumentNullException.ThrowIfNull(options);
+        AwsCallMeterPipeline.Register();
         options.DefaultClientConfig.MaxErrorRetry = 5;
         options.DefaultClientConfig.RetryMode = RequestRetryMode.Standard;
         var client = options.CreateServiceClient<T>();
         // AWSOptions.DefaultClientConfig has no HttpClientFactory (4.0.102.10 copies a fixed list of settings); the SDK
         // reads the client's config for it when the first request is sent, so setting it here, before any, takes effect.
         if (http is not null) ((ClientConfig)client.Config).HttpClientFactory = http;
+        if (meter is not null) AwsCallMeterPipeline.Bind(client.Config, meter, service);
         return client;
     }
 

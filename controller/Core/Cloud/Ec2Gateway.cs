@@ -20,17 +20,15 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
     private readonly IAmazonEC2 _ec2;
     private readonly IpsecMeshOptions _options;
     private readonly TimeProvider _time;
-    private readonly AwsCallMeter _meter;
     private readonly Batcher<string, InstanceSnapshot?> _reads;
     private readonly Batcher<string, bool> _tagWrites;
     private readonly Batcher<string, bool> _tagDeletes;
 
-    public Ec2Gateway(IAmazonEC2 ec2, IpsecMeshOptions options, TimeProvider time, AwsCallMeter meter, TimeSpan window)
+    public Ec2Gateway(IAmazonEC2 ec2, IpsecMeshOptions options, TimeProvider time, TimeSpan window)
     {
         _ec2 = ec2;
         _options = options;
         _time = time;
-        _meter = meter;
         _reads = new Batcher<string, InstanceSnapshot?>(DescribeByIdBatch, window, time, DescribeByIdsAsync);
         _tagWrites = new Batcher<string, bool>(TagBatch, window, time, CreateTagsAsync);
         _tagDeletes = new Batcher<string, bool>(TagBatch, window, time, DeleteTagsAsync);
@@ -61,7 +59,7 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
             var request = new DescribeInstancesRequest { Filters = filters, MaxResults = 1000, NextToken = token };
             // Stamped with the time the request left: a page read before one of our tag writes finished is older than that write.
             var now = _time.GetUtcNow();
-            var response = await _meter.CallAsync("ec2", "DescribeInstances", () => _ec2.DescribeInstancesAsync(request, cancellationToken));
+            var response = await _ec2.DescribeInstancesAsync(request, cancellationToken);
             yield return (response.Reservations ?? [])
                 .SelectMany(r => (r.Instances ?? []).Select(i => InstanceMapping.ToSnapshot(i, r.OwnerId, region, now)))
                 .ToList();
@@ -85,7 +83,7 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
     {
         if (groupIds.Count == 0) return [];
         var request = new DescribeSecurityGroupsRequest { GroupIds = [.. groupIds] };
-        var response = await _meter.CallAsync("ec2", "DescribeSecurityGroups", () => _ec2.DescribeSecurityGroupsAsync(request, cancellationToken));
+        var response = await _ec2.DescribeSecurityGroupsAsync(request, cancellationToken);
         return (response.SecurityGroups ?? []).Select(ToRules).ToList();
     }
 
@@ -101,7 +99,7 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
                 MaxResults = 1000,
                 NextToken = token,
             };
-            var response = await _meter.CallAsync("ec2", "DescribeNetworkInterfaces", () => _ec2.DescribeNetworkInterfacesAsync(request, cancellationToken));
+            var response = await _ec2.DescribeNetworkInterfacesAsync(request, cancellationToken);
             yield return (response.NetworkInterfaces ?? []).Select(ToFact).ToList();
             token = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;
         }
@@ -112,7 +110,7 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
     {
         if (vpcIds.Count == 0) return [];
         var request = new DescribeVpcsRequest { VpcIds = [.. vpcIds] };
-        var response = await _meter.CallAsync("ec2", "DescribeVpcs", () => _ec2.DescribeVpcsAsync(request, cancellationToken));
+        var response = await _ec2.DescribeVpcsAsync(request, cancellationToken);
         return (response.Vpcs ?? []).Select(v => new VpcRanges(v.VpcId,
         [
             .. (v.CidrBlockAssociationSet ?? []).Where(a => a.CidrBlockState?.State?.Value is null or "associated").Select(a => a.CidrBlock)
@@ -126,7 +124,7 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
     {
         if (subnetIds.Count == 0) return [];
         var request = new DescribeNetworkAclsRequest { Filters = [new Filter { Name = "association.subnet-id", Values = [.. subnetIds] }] };
-        var response = await _meter.CallAsync("ec2", "DescribeNetworkAcls", () => _ec2.DescribeNetworkAclsAsync(request, cancellationToken));
+        var response = await _ec2.DescribeNetworkAclsAsync(request, cancellationToken);
         return (response.NetworkAcls ?? []).Select(a => new MeshAcl(
             a.NetworkAclId,
             a.VpcId ?? "",
@@ -164,14 +162,14 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
     private async Task<IReadOnlyDictionary<string, bool>> CreateTagsAsync(string group, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         var request = new CreateTagsRequest { Resources = [.. ids], Tags = TagBatchKey.Decode(group).Select(t => new Tag(t.Key, t.Value)).ToList() };
-        await _meter.CallAsync("ec2", "CreateTags", () => _ec2.CreateTagsAsync(request, cancellationToken));
+        await _ec2.CreateTagsAsync(request, cancellationToken);
         return ids.ToDictionary(id => id, _ => true);
     }
 
     private async Task<IReadOnlyDictionary<string, bool>> DeleteTagsAsync(string group, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         var request = new DeleteTagsRequest { Resources = [.. ids], Tags = TagBatchKey.Decode(group).Select(t => new Tag { Key = t.Key }).ToList() };
-        await _meter.CallAsync("ec2", "DeleteTags", () => _ec2.DeleteTagsAsync(request, cancellationToken));
+        await _ec2.DeleteTagsAsync(request, cancellationToken);
         return ids.ToDictionary(id => id, _ => true);
     }
 

@@ -21,13 +21,13 @@ public sealed partial class SsmGateway
         GetCommandInvocationResponse invocation;
         try
         {
-            invocation = await _meter.CallAsync("ssm", "GetCommandInvocation", () => _ssm.GetCommandInvocationAsync(request, cancellationToken));
+            invocation = await _ssm.GetCommandInvocationAsync(request, cancellationToken);
         }
         catch (InvalidPluginNameException)
         {
             // A command of a version before the agent document (AWS-RunShellScript, one step), resumed after an upgrade.
             request.PluginName = null;
-            invocation = await _meter.CallAsync("ssm", "GetCommandInvocation", () => _ssm.GetCommandInvocationAsync(request, cancellationToken));
+            invocation = await _ssm.GetCommandInvocationAsync(request, cancellationToken);
         }
         var status = ParseStatus(invocation.Status?.Value);
         if (status is not (CommandStatus.Pending or CommandStatus.InProgress))
@@ -53,7 +53,7 @@ public sealed partial class SsmGateway
             var request = new ListCommandInvocationsRequest { CommandId = commandId, Details = details, MaxResults = 50, NextToken = token };
             if (commandId is null)
                 request.Filters = [new CommandFilter { Key = CommandFilterKey.InvokedAfter, Value = since.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) }];
-            var response = await _meter.CallAsync("ssm", "ListCommandInvocations", () => _ssm.ListCommandInvocationsAsync(request, cancellationToken));
+            var response = await _ssm.ListCommandInvocationsAsync(request, cancellationToken);
             foreach (var invocation in response.CommandInvocations ?? [])
             {
                 if (invocation.InstanceId is null || invocation.CommandId is null) continue;

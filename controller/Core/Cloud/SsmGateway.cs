@@ -27,7 +27,6 @@ public sealed partial class SsmGateway : ISsmGateway, IAsyncDisposable
     private readonly IAmazonSimpleSystemsManagement _ssm;
     private readonly IpsecMeshOptions _options;
     private readonly TimeProvider _time;
-    private readonly AwsCallMeter _meter;
     private readonly IpsecMeshTelemetry _telemetry;
     private readonly AgentDocumentBinding _document;
     private readonly HostInputStore _inputs;
@@ -38,13 +37,12 @@ public sealed partial class SsmGateway : ISsmGateway, IAsyncDisposable
     private readonly Dictionary<string, (Dictionary<string, List<string>> Parameters, int Users)> _parametersByGroup = [];
     private readonly object _gate = new();
 
-    public SsmGateway(IAmazonSimpleSystemsManagement ssm, IpsecMeshOptions options, TimeProvider time, AwsCallMeter meter, IpsecMeshTelemetry telemetry, TimeSpan window,
+    public SsmGateway(IAmazonSimpleSystemsManagement ssm, IpsecMeshOptions options, TimeProvider time, IpsecMeshTelemetry telemetry, TimeSpan window,
         AgentDocumentBinding document, HostInputStore inputs, ILogger<SsmGateway> logger)
     {
         _ssm = ssm;
         _options = options;
         _time = time;
-        _meter = meter;
         _telemetry = telemetry;
         _document = document;
         _inputs = inputs;
@@ -99,7 +97,7 @@ public sealed partial class SsmGateway : ISsmGateway, IAsyncDisposable
             TimeoutSeconds = DeliveryTimeoutSeconds,
             Parameters = AgentDocument.Parameters(payload, Math.Min(120, ExecutionTimeoutSeconds)),
         };
-        var response = await _meter.CallAsync("ssm", "SendCommand", () => _ssm.SendCommandAsync(sendRequest, cancellationToken));
+        var response = await _ssm.SendCommandAsync(sendRequest, cancellationToken);
         return response.Command.CommandId;
     }
 
@@ -135,7 +133,7 @@ public sealed partial class SsmGateway : ISsmGateway, IAsyncDisposable
                 TimeoutSeconds = DeliveryTimeoutSeconds,
                 Parameters = parameters,
             };
-            var response = await _meter.CallAsync("ssm", "SendCommand", () => _ssm.SendCommandAsync(request, cancellationToken));
+            var response = await _ssm.SendCommandAsync(request, cancellationToken);
             foreach (var id in instanceIds) outcomes[id] = new SendOutcome(response.Command.CommandId, null);
         }
         catch (InvalidInstanceIdException refused)
@@ -174,7 +172,7 @@ public sealed partial class SsmGateway : ISsmGateway, IAsyncDisposable
                 MaxResults = 50,
                 NextToken = token,
             };
-            var response = await _meter.CallAsync("ssm", "DescribeInstanceInformation", () => _ssm.DescribeInstanceInformationAsync(request, cancellationToken));
+            var response = await _ssm.DescribeInstanceInformationAsync(request, cancellationToken);
             foreach (var info in response.InstanceInformationList ?? [])
                 if (info.InstanceId is not null && online.ContainsKey(info.InstanceId))
                     online[info.InstanceId] = info.PingStatus == PingStatus.Online;

@@ -57,11 +57,11 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton(sp => new WorkQueue<string>(sp.GetRequiredService<TimeProvider>(),
             new BackoffPolicy(options.BackoffBase, options.BackoffCap, sp.GetRequiredService<Random>())));
         services.AddSingleton<IEc2Gateway>(sp => new Ec2Gateway(sp.GetRequiredService<Amazon.EC2.IAmazonEC2>(), options,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AwsCallMeter>(), options.BatchWindow));
+            sp.GetRequiredService<TimeProvider>(), options.BatchWindow));
         services.AddSingleton<AgentDocumentBinding>();
         services.AddSingleton<HostInputStore>();
         services.AddSingleton<ISsmGateway>(sp => new SsmGateway(sp.GetRequiredService<Amazon.SimpleSystemsManagement.IAmazonSimpleSystemsManagement>(), options,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AwsCallMeter>(), sp.GetRequiredService<IpsecMeshTelemetry>(), options.BatchWindow,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IpsecMeshTelemetry>(), options.BatchWindow,
             sp.GetRequiredService<AgentDocumentBinding>(), sp.GetRequiredService<HostInputStore>(), sp.GetRequiredService<ILogger<SsmGateway>>()));
         services.AddSingleton<IpsecMesh.Core.Vpc.VpcPolicyFacts>();
         services.AddSingleton(sp => new SecurityGroupChecker(sp.GetRequiredService<IEc2Gateway>(), sp.GetRequiredService<TimeProvider>(), options.ResyncInterval,

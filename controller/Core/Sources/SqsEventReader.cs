@@ -9,7 +9,7 @@ namespace IpsecMesh.Core.Sources;
 /// One long poll of the EventBridge queue (up to 10 messages, 20 s): each message goes to the <see cref="EventRouter"/>,
 /// and what it handled is deleted in one batch; a malformed or foreign message is left to the dead-letter queue.
 /// </summary>
-public sealed class SqsEventReader(IAmazonSQS sqs, IpsecMeshOptions options, AwsCallMeter meter, EventRouter router)
+public sealed class SqsEventReader(IAmazonSQS sqs, IpsecMeshOptions options, EventRouter router)
 {
     /// <summary>Returns the number of messages received; SQS errors propagate.</summary>
     public async Task<int> ReceiveOnceAsync(CancellationToken cancellationToken)
@@ -21,7 +21,7 @@ public sealed class SqsEventReader(IAmazonSQS sqs, IpsecMeshOptions options, Aws
             WaitTimeSeconds = 20,
             MessageSystemAttributeNames = ["ApproximateReceiveCount"],
         };
-        var response = await meter.CallAsync("sqs", "ReceiveMessage", () => sqs.ReceiveMessageAsync(request, cancellationToken));
+        var response = await sqs.ReceiveMessageAsync(request, cancellationToken);
         var handled = new List<DeleteMessageBatchRequestEntry>();
         foreach (var message in response.Messages ?? [])
         {
@@ -31,7 +31,7 @@ public sealed class SqsEventReader(IAmazonSQS sqs, IpsecMeshOptions options, Aws
         if (handled.Count > 0)
         {
             var delete = new DeleteMessageBatchRequest { QueueUrl = options.QueueUrl, Entries = handled };
-            await meter.CallAsync("sqs", "DeleteMessageBatch", () => sqs.DeleteMessageBatchAsync(delete, cancellationToken));
+            await sqs.DeleteMessageBatchAsync(delete, cancellationToken);
         }
         return response.Messages?.Count ?? 0;
     }

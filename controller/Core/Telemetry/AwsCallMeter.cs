@@ -3,7 +3,11 @@ using Amazon.Runtime;
 
 namespace IpsecMesh.Core.Telemetry;
 
-/// <summary>Wraps every AWS call: a child span, and one count by service, operation and outcome.</summary>
+/// <summary>
+/// Wraps every AWS call of the controller's EC2, SSM and SQS clients (put into the SDK pipeline by
+/// <see cref="AwsCallMeterPipeline"/>): a child span named service.operation, and one count by service, operation and
+/// outcome (ok, throttled, error) after the SDK's own retries.
+/// </summary>
 public sealed class AwsCallMeter(IpsecMeshTelemetry telemetry)
 {
     private static readonly HashSet<string> ThrottleCodes = new(StringComparer.Ordinal)

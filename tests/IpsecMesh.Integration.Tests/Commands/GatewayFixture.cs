@@ -20,7 +20,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
         var options = new IpsecMeshOptions { Region = Aws.Region, Bucket = Aws.BucketName, CommandTimeout = TimeSpan.FromMinutes(10) };
         var telemetry = new IpsecMeshTelemetry();
         Inputs = new HostInputStore(new S3ObjectStore(SimulatedClients.Create<Amazon.S3.IAmazonS3>(Aws, transport), Aws.BucketName), TimeProvider.System, NullLogger<HostInputStore>.Instance);
-        Gateway = new SsmGateway(SimulatedClients.Create<Amazon.SimpleSystemsManagement.IAmazonSimpleSystemsManagement>(Aws, transport), options, TimeProvider.System, new AwsCallMeter(telemetry), telemetry, TimeSpan.FromMilliseconds(200),
+        Gateway = new SsmGateway(SimulatedClients.Create<Amazon.SimpleSystemsManagement.IAmazonSimpleSystemsManagement>(Aws, transport), options, TimeProvider.System, telemetry, TimeSpan.FromMilliseconds(200),
             new AgentDocumentBinding(options), Inputs, NullLogger<SsmGateway>.Instance);
     }
 
