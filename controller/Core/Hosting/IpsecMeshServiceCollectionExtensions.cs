@@ -56,6 +56,7 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton<DesiredStateProvider>();
         services.AddSingleton(sp => new WorkQueue<string>(sp.GetRequiredService<TimeProvider>(),
             new BackoffPolicy(options.BackoffBase, options.BackoffCap, sp.GetRequiredService<Random>())));
+        services.AddSingleton<IRetryBackoff<string>>(sp => sp.GetRequiredService<WorkQueue<string>>());
         services.AddSingleton<IEc2Gateway>(sp => new Ec2Gateway(sp.GetRequiredService<Amazon.EC2.IAmazonEC2>(), options,
             sp.GetRequiredService<TimeProvider>(), options.BatchWindow));
         services.AddSingleton<AgentDocumentBinding>();

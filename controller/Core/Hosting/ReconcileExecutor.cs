@@ -15,7 +15,6 @@ namespace IpsecMesh.Core.Hosting;
 public sealed class ReconcileExecutor(
     WorkQueue<string> queue,
     InstanceReconciler reconciler,
-    InstanceStore store,
     IpsecMeshTelemetry telemetry,
     TimeProvider time,
     ILogger<ReconcileExecutor> logger)
@@ -56,7 +55,7 @@ public sealed class ReconcileExecutor(
 
     /// <summary>
     /// The outcome's one meaning for the queue: done forgets the key's backoff, requeue adds it after a delay with the
-    /// backoff untouched, retry adds it rate-limited (and records when on the instance), terminal drops it until an
+    /// backoff untouched, retry adds it rate-limited (the queue then knows when it is due: <see cref="IRetryBackoff{TKey}"/>), terminal drops it until an
     /// event or a resync brings it back.
     /// </summary>
     private void Apply(string instanceId, ReconcileOutcome outcome)
@@ -71,9 +70,8 @@ public sealed class ReconcileExecutor(
                 queue.AddAfter(instanceId, requeue.After);
                 break;
             case ReconcileOutcome.Retry:
-                var delay = queue.AddRateLimited(instanceId);
+                queue.AddRateLimited(instanceId);
                 telemetry.QueueRetries.Add(1);
-                if (store.TryGet(instanceId, out var record)) record.RetryNotBefore = time.GetUtcNow() + delay;
                 break;
             case ReconcileOutcome.Terminal terminal:
                 queue.Forget(instanceId);

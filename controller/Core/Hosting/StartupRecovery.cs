@@ -1,6 +1,8 @@
 using IpsecMesh.Core.Desired;
+using IpsecMesh.Core.Queue;
 using IpsecMesh.Core.Sources;
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace IpsecMesh.Core.Hosting;
 
@@ -20,32 +22,27 @@ public sealed class StartupRecovery(LeaderState state, CommandRecovery commands,
     /// and loads the desired state. True when that resync succeeded; a failed one is left to the resync loop.
     /// Throws only <see cref="OperationCanceledException"/>.
     /// </summary>
-    public async Task<bool> RunAsync(CancellationToken cancellationToken)
+    public async Task<bool> RunAsync(CancellationToken cancellationToken) =>
+        await _startup.ExecuteAsync(RunOnceAsync, cancellationToken);
+
+    private readonly ResiliencePipeline _startup = LoopRetry.Create(time, _ => Retry, e => e is not OperationCanceledException,
+        (e, delay) => Log.StartupFailed(logger, e.GetType().Name, e.Message, delay));
+
+    private async ValueTask<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        await state.ResetAndLoadAsync(cancellationToken);
+        await commands.ResumeAsync(cancellationToken);
+        var resynced = true;
+        try
         {
-            try
-            {
-                await state.ResetAndLoadAsync(cancellationToken);
-                await commands.ResumeAsync(cancellationToken);
-                var resynced = true;
-                try
-                {
-                    await resync.RunOnceAsync(cancellationToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    resynced = false;
-                    Log.LoopFailed(logger, "resync", e.GetType().Name, Log.Sanitize(e.Message));
-                }
-                await desired.RefreshAsync(cancellationToken);
-                return resynced;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                Log.StartupFailed(logger, e.GetType().Name, e.Message, Retry);
-                await Task.Delay(Retry, time, cancellationToken);
-            }
+            await resync.RunOnceAsync(cancellationToken);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            resynced = false;
+            Log.LoopFailed(logger, "resync", e.GetType().Name, Log.Sanitize(e.Message));
+        }
+        await desired.RefreshAsync(cancellationToken);
+        return resynced;
     }
 }

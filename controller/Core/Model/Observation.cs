@@ -25,7 +25,7 @@ public sealed record Observation
     public bool SecurityChecked { get; init; }
     /// <summary>Null when the host's addresses lie in an encrypting group of the config it would get, else why not (checked with the security groups).</summary>
     public string? CoverageProblem { get; init; }
-    /// <summary>Earliest time a failed instance may be retried (in-memory backoff).</summary>
+    /// <summary>Earliest time a failed instance may be retried: the work queue's backoff (<c>IRetryBackoff</c>), null when none.</summary>
     public DateTimeOffset? RetryNotBefore { get; init; }
     public required DesiredState Desired { get; init; }
     public required DateTimeOffset Now { get; init; }

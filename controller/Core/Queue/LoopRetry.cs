@@ -4,7 +4,8 @@ using Polly.Retry;
 namespace IpsecMesh.Core.Queue;
 
 /// <summary>
-/// The one retry shape of the controller's long-running loops (SQS receive, the health endpoint's bind): a Polly
+/// The one retry shape of the controller's long-running loops (SQS receive, the health endpoint's bind, a leadership
+/// term's start-up recovery): a Polly
 /// pipeline on the caller's <see cref="TimeProvider"/> that retries the failures it is given, without limit, waiting
 /// <c>delayAfter(n)</c> after the n-th failure in a row (n from 1; each execution starts again at 1), and reports each
 /// failure with its delay before waiting. An <see cref="OperationCanceledException"/> while the execution's token is

@@ -6,7 +6,7 @@ namespace IpsecMesh.Core.Queue;
 /// handed out again after <see cref="Done"/>); delayed and rate-limited re-adds; drain on shutdown.
 /// The queue holds keys, never events: whoever processes a key re-reads its state.
 /// </summary>
-public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
+public sealed class WorkQueue<TKey> : IRetryBackoff<TKey>, IDisposable where TKey : notnull
 {
     private readonly object _gate = new();
     private readonly Queue<TKey> _ready = new();
@@ -17,6 +17,7 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
     private readonly TimeProvider _time;
     private readonly BackoffPolicy _backoff;
     private readonly Dictionary<TKey, int> _failures = [];
+    private readonly Dictionary<TKey, DateTimeOffset> _retryAt = [];
     private bool _shuttingDown;
 
     public WorkQueue(TimeProvider time, BackoffPolicy backoff)
@@ -70,13 +71,14 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
     /// <summary>Adds the key after its per-key exponential backoff and counts one more failure for it.</summary>
     public TimeSpan AddRateLimited(TKey key)
     {
-        int failures;
+        TimeSpan delay;
         lock (_gate)
         {
-            failures = _failures.TryGetValue(key, out var f) ? f + 1 : 1;
+            var failures = _failures.TryGetValue(key, out var f) ? f + 1 : 1;
             _failures[key] = failures;
+            delay = _backoff.Delay(failures);
+            _retryAt[key] = _time.GetUtcNow() + delay;
         }
-        var delay = _backoff.Delay(failures);
         AddAfter(key, delay);
         return delay;
     }
@@ -84,7 +86,17 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
     /// <summary>Resets the key's backoff, after a success or when it needs no more retries.</summary>
     public void Forget(TKey key)
     {
-        lock (_gate) _failures.Remove(key);
+        lock (_gate)
+        {
+            _failures.Remove(key);
+            _retryAt.Remove(key);
+        }
+    }
+
+    /// <inheritdoc/>
+    public DateTimeOffset? RetryAt(TKey key)
+    {
+        lock (_gate) return _retryAt.TryGetValue(key, out var at) ? at : null;
     }
 
     public int Failures(TKey key)

@@ -1,5 +1,6 @@
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Model;
+using IpsecMesh.Core.Queue;
 using IpsecMesh.Core.State;
 
 namespace IpsecMesh.Core.Reconcile;
@@ -9,7 +10,7 @@ namespace IpsecMesh.Core.Reconcile;
 /// coalesced DescribeInstances), its command in flight from the <see cref="CommandLedger"/>, and, when the decision asks,
 /// the host's SSM agent and network checks.
 /// </summary>
-public sealed class InstanceObserver(IEc2Gateway ec2, InstanceStore store, CommandLedger ledger, ObservationBuilder builder, HostObserver host)
+public sealed class InstanceObserver(IEc2Gateway ec2, InstanceStore store, CommandLedger ledger, ObservationBuilder builder, HostObserver host, IRetryBackoff<string> backoff)
 {
     /// <summary>Observes <paramref name="record"/>'s instance; <see cref="Observation.Instance"/> is null when EC2 no longer knows it.</summary>
     public async Task<Observation> ObserveAsync(InstanceRecord record, CancellationToken cancellationToken)
@@ -30,7 +31,7 @@ public sealed class InstanceObserver(IEc2Gateway ec2, InstanceStore store, Comma
             }
         }
         var command = await ledger.ReadAsync(record, cancellationToken);
-        return builder.Build(record.InstanceId, snapshot, command, record);
+        return builder.Build(record.InstanceId, snapshot, command, record) with { RetryNotBefore = backoff.RetryAt(record.InstanceId) };
     }
 
     /// <inheritdoc cref="HostObserver.ObserveAsync"/>

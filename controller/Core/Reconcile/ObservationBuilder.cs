@@ -56,7 +56,6 @@ public sealed class ObservationBuilder(
             Command = command,
             InstallingCertFromCsr = record.InstallingCertFromCsr,
             Certificate = certificates.Facts(observation.InstanceId),
-            RetryNotBefore = record.RetryNotBefore,
         };
     }
 

@@ -13,7 +13,7 @@ namespace IpsecMesh.Core.Reconcile;
 /// </summary>
 public sealed class PhaseMarker(InstanceTagWriter tags, CommandLedger ledger, ConfigRollout rollout, DesiredStateProvider desired, IpsecMeshOptions options, ILogger<PhaseMarker> logger)
 {
-    /// <summary>The host runs the config and certificate the decision names; <c>enabled</c> when it says so (and the retry backoff ends).</summary>
+    /// <summary>The host runs the config and certificate the decision names; <c>enabled</c> when it says so.</summary>
     public async Task MarkAppliedAsync(Observation observation, InstanceRecord record, Decision.MarkApplied applied, CancellationToken cancellationToken)
     {
         var written = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -23,7 +23,6 @@ public sealed class PhaseMarker(InstanceTagWriter tags, CommandLedger ledger, Co
         {
             written[options.TagKey] = TagValues.Enabled;
             written[options.StatusTagKey] = StatusText.Enrolled;
-            record.RetryNotBefore = null;
         }
         await tags.WriteAsync(observation, record, written, applied.ForgetCertificate ? [options.CertExpiryTagKey] : [], cancellationToken);
         ledger.ConsumeFinished(record);

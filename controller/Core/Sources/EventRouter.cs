@@ -40,7 +40,6 @@ public sealed class EventRouter(WorkQueue<string> queue, InstanceStore store, Co
         {
             // A user's tag change (todo again, off) is acted on at once, whatever backoff the instance had.
             queue.Forget(e.InstanceId);
-            store.Get(e.InstanceId).RetryNotBefore = null;
         }
         queue.Add(e.InstanceId);
         Log.EventQueued(logger, messageId, e.Kind.ToString(), e.InstanceId);

@@ -14,7 +14,6 @@ public sealed class InstanceRecord(string instanceId)
     public TrackedCommand? Command { get; set; }
     /// <summary>The command's final state once polled, kept until acted on so it is not fetched twice.</summary>
     public CommandSnapshot? Finished { get; set; }
-    public DateTimeOffset? RetryNotBefore { get; set; }
     /// <summary>The command in flight installs a certificate signed from the CSR the host just sent.</summary>
     public bool InstallingCertFromCsr { get; set; }
     public CommandSnapshot? LastHostStatus { get; set; }

@@ -88,6 +88,26 @@ public class WorkQueueTests
     }
 
     [Fact]
+    public void The_queue_knows_when_a_keys_retry_is_due_until_it_is_forgotten()
+    {
+        using var queue = NewQueue();
+        IRetryBackoff<string> backoff = queue;
+        Assert.Null(backoff.RetryAt("i-1"));
+
+        var delay = queue.AddRateLimited("i-1");
+        Assert.Equal(_time.GetUtcNow() + delay, backoff.RetryAt("i-1"));
+        Assert.Null(backoff.RetryAt("i-2"));
+
+        // A plain add (an event, a resync) hands the key out early; the retry stays due when it was.
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        queue.Add("i-1");
+        Assert.Equal(_time.GetUtcNow() - TimeSpan.FromMilliseconds(100) + delay, backoff.RetryAt("i-1"));
+
+        queue.Forget("i-1");
+        Assert.Null(backoff.RetryAt("i-1"));
+    }
+
+    [Fact]
     public async Task Shutdown_releases_waiting_workers_and_refuses_new_keys()
     {
         using var queue = NewQueue();
