@@ -12,6 +12,7 @@ COPY controller/ipsec-mesh.csproj controller/
 COPY controller/Core/IpsecMesh.Core.csproj controller/Core/
 COPY controller/HostAgent/IpsecMesh.HostAgent.csproj controller/HostAgent/
 COPY controller/Pki/IpsecMesh.Pki.csproj controller/Pki/
+COPY controller/Simulation/IpsecMesh.Simulation.csproj controller/Simulation/
 COPY controller/Simulator/IpsecMesh.Simulator.csproj controller/Simulator/
 RUN dotnet restore controller/ipsec-mesh.csproj
 

@@ -14,8 +14,10 @@ namespace IpsecMesh.Cli;
 
 /// <summary>
 /// The services of the verbs that are not the controller. Every verb gets its AWS clients from
-/// <see cref="AwsClients.AddIpsecMeshAwsClients"/>: <c>run</c> and <c>simulate</c> through <see cref="ControllerHost"/>,
-/// <c>ca</c> through <see cref="ForCa"/>, <c>status</c> and <c>config validate --vpc</c> through <see cref="ForReading"/>.
+/// <see cref="AwsClients.AddIpsecMeshAwsClients"/>: <c>run</c> through <see cref="ControllerHost"/>,
+/// <c>ca</c> through <see cref="ForCa"/>, <c>status</c> and <c>config validate --vpc</c> through <see cref="ForReading"/>;
+/// <c>simulate</c>'s driver (IpsecMesh.Simulation) builds the same: <see cref="ControllerHost"/>, and <c>ca</c>'s services for
+/// <c>--serve</c>'s mesh CA.
 /// </summary>
 internal static class CliServices
 {

@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using IpsecMesh.Cli.Simulation;
+using IpsecMesh.Simulation;
 
 namespace IpsecMesh.Cli;
 
 /// <summary>
 /// <c>ipsec-mesh simulate [...]</c>: the real controller against the embedded simulated AWS fleet; with <c>--serve</c>, the
-/// simulated AWS alone on 127.0.0.1 for other processes.
+/// simulated AWS alone on 127.0.0.1 for other processes. Binds the options to <see cref="SimulationSettings"/> or
+/// <see cref="ServeSettings"/>, calls the driver (<see cref="SimulationRun"/>, <see cref="ServeRun"/>, in IpsecMesh.Simulation)
+/// and prints its report.
 /// </summary>
 public static class SimulateCommand
 {

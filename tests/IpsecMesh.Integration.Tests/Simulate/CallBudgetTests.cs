@@ -1,4 +1,4 @@
-using IpsecMesh.Cli.Simulation;
+using IpsecMesh.Simulation;
 
 namespace IpsecMesh.Integration.Tests.Simulate;
 

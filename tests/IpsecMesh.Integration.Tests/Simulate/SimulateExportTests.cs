@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using IpsecMesh.Cli.Simulation;
+using IpsecMesh.Simulation;
 
 namespace IpsecMesh.Integration.Tests.Simulate;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using IpsecMesh.Cli.Simulation;
 using IpsecMesh.Integration.Tests.Support;
+using IpsecMesh.Simulation;
 
 namespace IpsecMesh.Integration.Tests.Stress;
 

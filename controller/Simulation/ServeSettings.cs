@@ -1,4 +1,4 @@
-namespace IpsecMesh.Cli.Simulation;
+namespace IpsecMesh.Simulation;
 
 /// <summary>What <c>ipsec-mesh simulate --serve</c> was asked to do.</summary>
 public sealed record ServeSettings

@@ -1,7 +1,7 @@
 using IpsecMesh.Simulator;
 using IpsecMesh.Simulator.Hosts;
 
-namespace IpsecMesh.Cli.Simulation;
+namespace IpsecMesh.Simulation;
 
 /// <summary>
 /// The demo fleet: every instance tagged todo; some with secondary IPs or IPv6; some agents late; with chaos, some hosts fail;

@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace IpsecMesh.Cli.Simulation;
+namespace IpsecMesh.Simulation;
 
 /// <summary>
 /// The real controller, with the real AWS SDK clients, against the embedded simulated AWS: a fleet of
@@ -236,5 +236,5 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
         static string Kind(string key) => key.Contains("kind=", StringComparison.Ordinal) ? ",kind=" + key[(key.IndexOf("kind=", StringComparison.Ordinal) + 5)..].Split(',', '}')[0] : "";
     }
 
-    internal static string Format(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+    public static string Format(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 }

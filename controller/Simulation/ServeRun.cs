@@ -4,10 +4,11 @@ using IpsecMesh.Core.Hosting;
 using IpsecMesh.Pki.Authority;
 using IpsecMesh.Simulator;
 using IpsecMesh.Simulator.Sdk;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace IpsecMesh.Cli.Simulation;
+namespace IpsecMesh.Simulation;
 
 /// <summary>
 /// <c>simulate --serve</c>: the simulated AWS and its virtual hosts alone, on 127.0.0.1, for a controller (<c>ipsec-mesh run</c>),
@@ -87,11 +88,22 @@ public sealed class ServeRun(ServeSettings settings, TextWriter output)
         }
     }
 
-    /// <summary>`ca init --if-missing` in process, against this simulator.</summary>
+    /// <summary>
+    /// `ca init --if-missing` in process, against this simulator: the settings `ipsec-mesh ca` reads (appsettings.json beside
+    /// the binary, then the environment, as the CLI's CliConfiguration layers them) under this simulator's resources, and the
+    /// services `ca` builds (<see cref="IpsecMeshServiceCollectionExtensions.AddIpsecMeshAws"/>, not the controller's).
+    /// </summary>
     private static async Task<string> EnsureCaAsync(SimulatedAws aws, CancellationToken cancellationToken)
     {
-        await using var provider = CliServices.ForCa(CliConfiguration.Build(ControllerSettings(aws)), l => l.ClearProviders(),
-            SimulatedAwsOptions.Create(aws), SimulatedAwsOptions.HttpClientFactory(aws));
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(ControllerSettings(aws))
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging(l => l.ClearProviders());
+        services.AddIpsecMeshAws(configuration, SimulatedAwsOptions.Create(aws), SimulatedAwsOptions.HttpClientFactory(aws), time: null, forController: false);
+        await using var provider = services.BuildServiceProvider();
         var admin = provider.GetRequiredService<CaAdministration>();
         if (await admin.ExistsAsync(cancellationToken)) return $"{(await admin.ShowAsync(cancellationToken))[0].Subject} (present)";
         var created = await admin.InitAsync(withBackup: false, cancellationToken);

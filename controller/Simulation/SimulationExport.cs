@@ -3,7 +3,7 @@ using IpsecMesh.Pki;
 using IpsecMesh.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace IpsecMesh.Cli.Simulation;
+namespace IpsecMesh.Simulation;
 
 /// <summary><c>simulate --export DIR</c>: the CA, each instance's current certificate, and the instances as EC2 knows them.</summary>
 public static class SimulationExport

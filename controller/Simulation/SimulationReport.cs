@@ -1,4 +1,4 @@
-namespace IpsecMesh.Cli.Simulation;
+namespace IpsecMesh.Simulation;
 
 /// <summary>The one JSON object <c>simulate --json</c> prints at the end.</summary>
 public sealed record SimulationReport
