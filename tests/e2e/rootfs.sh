@@ -83,6 +83,7 @@ fi
 [ -e "/usr/share/debootstrap/scripts/$suite" ] || { log "this debootstrap has no script for $suite"; exit 1; }
 
 # The Debian mirror (and apt's HTTP proxy) debootstrap fetches from.
+mirror='' # set by debian-mirror.sh
 # shellcheck source=tests/e2e/debian-mirror.sh
 . "$(dirname "$self")/debian-mirror.sh"
 

@@ -66,6 +66,7 @@ command -v patchelf >/dev/null || {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends patchelf >/dev/null 2>&1 ||
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends patchelf >/dev/null; }
 }
+mirror='' # set by debian-mirror.sh
 # shellcheck source=tests/e2e/debian-mirror.sh
 . "$(dirname "$self")/debian-mirror.sh"
 
