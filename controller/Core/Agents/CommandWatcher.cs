@@ -153,6 +153,6 @@ public sealed class CommandWatcher(
                 queue.Add(invocation.InstanceId);
             }
         }
-        Log.Swept(logger, open, seen.Count, finished);
+        AgentsLog.Swept(logger, open, seen.Count, finished);
     }
 }

@@ -32,7 +32,7 @@ public sealed class HostHealthCollector(ISsmGateway ssm, IpsecMeshOptions option
             }
             foreach (var stale in _latest.Where(h => now - h.Value.CollectedAt > 3 * options.HostStatusInterval).Select(h => h.Key).ToList())
                 _latest.TryRemove(stale, out _);
-            Log.HostHealthCollected(logger, finished.Count, previous);
+            AgentsLog.HostHealthCollected(logger, finished.Count, previous);
         }
         _pendingCommand = await ssm.SendToTaggedAsync(options.TagKey, TagValues.Enabled, AgentRequest.For(AgentVerbs.Status), cancellationToken);
     }

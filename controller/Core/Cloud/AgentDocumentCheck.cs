@@ -62,14 +62,14 @@ public sealed class AgentDocumentCheck(
             throw Refuse($"the SSM document {name} (version {version}) does not hold this build's agent for bucket {options.Bucket} in {region}: {difference}. "
                 + "Deploy the stack of this version, or run the controller image the stack was built with");
         binding.Version = version;
-        Log.AgentDocumentVerified(logger, name, version, description.Hash ?? "");
+        CloudLog.AgentDocumentVerified(logger, name, version, description.Hash ?? "");
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private AgentDocumentException Refuse(string reason)
     {
-        Log.AgentDocumentRefused(logger, reason);
+        CloudLog.AgentDocumentRefused(logger, reason);
         return new AgentDocumentException(reason);
     }
 }

@@ -24,7 +24,7 @@ public sealed class HostInputStore(IObjectStore store, TimeProvider time, ILogge
         var now = time.GetUtcNow();
         if (_present.TryGetValue(inputs.Sha256, out var seen) && now - seen < Remembered) return;
         var key = AgentDocument.InputsKey(inputs.Sha256);
-        if (await store.PutIfAbsentAsync(key, inputs.Content, cancellationToken)) Log.InputWritten(logger, key, inputs.Content.Length);
+        if (await store.PutIfAbsentAsync(key, inputs.Content, cancellationToken)) CloudLog.InputWritten(logger, key, inputs.Content.Length);
         if (_present.Count >= MaxRemembered)
             foreach (var (sha, at) in _present)
                 if (now - at >= Remembered) _present.TryRemove(sha, out _);

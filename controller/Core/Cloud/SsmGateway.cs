@@ -146,7 +146,7 @@ public sealed partial class SsmGateway : ISsmGateway, IAsyncDisposable
             }
             if (named.Count > 0)
             {
-                Log.InvalidInstancesDropped(_logger, named.Count, instanceIds.Count);
+                CloudLog.InvalidInstancesDropped(_logger, named.Count, instanceIds.Count);
                 foreach (var id in named) outcomes[id] = new SendOutcome(null, refused);
                 await SendToAsync([.. instanceIds.Except(named, StringComparer.Ordinal)], comment, parameters, outcomes, cancellationToken);
                 return;

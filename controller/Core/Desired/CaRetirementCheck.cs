@@ -26,7 +26,7 @@ public sealed class CaRetirementCheck(
         var current = desired.Current.CaId;
         if (!coverage.RunsOnly(current)) return;
         var caIds = string.Join(',', pending);
-        Log.RetiringCas(logger, caIds, current);
+        DesiredLog.RetiringCas(logger, caIds, current);
         try
         {
             var revoked = await retirement.RetireAsync(pending, cancellationToken);
@@ -34,7 +34,7 @@ public sealed class CaRetirementCheck(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Log.RetirementFailed(logger, caIds, e.GetType().Name, e.Message);
+            DesiredLog.RetirementFailed(logger, caIds, e.GetType().Name, e.Message);
         }
     }
 }

@@ -55,7 +55,7 @@ public sealed class DesiredStateProvider(
             var caId = await trust.GetCurrentCaIdAsync(cancellationToken);
             if (bundle.BundleId != _bundleSeen)
             {
-                if (_bundleSeen is not null) Log.TrustBundleChanged(logger, _bundleSeen, bundle.BundleId);
+                if (_bundleSeen is not null) DesiredLog.TrustBundleChanged(logger, _bundleSeen, bundle.BundleId);
                 _bundleSeen = bundle.BundleId;
                 _bundleChangedAt = time.GetUtcNow();
             }
@@ -67,7 +67,7 @@ public sealed class DesiredStateProvider(
             var crls = await trust.GetCrlsAsync(caIds, cancellationToken);
             var revokedPeers = await trust.RecentRevokedPeersAsync(_current?.RevokedPeers ?? [], cancellationToken);
             var hash = HashOf(candidate, crls);
-            if (_current?.ConfigHash != hash) Log.DesiredConfig(logger, hash, policy.Hash, bundle.BundleId, CrlsIdOf(CrlsOf(candidate, crls)) ?? "none");
+            if (_current?.ConfigHash != hash) DesiredLog.DesiredConfig(logger, hash, policy.Hash, bundle.BundleId, CrlsIdOf(CrlsOf(candidate, crls)) ?? "none");
             return _current = new Snapshot(policy, bundle, caId, hash, errors) { Crls = crls, RevokedPeers = revokedPeers };
         }
         finally

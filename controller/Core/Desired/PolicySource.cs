@@ -37,7 +37,7 @@ public sealed class PolicySource(IObjectStore store, ConfigRollout rollout, Ipse
 
         // The last valid policy: this process's, else the roll-out's (a restart must not fall back to the default).
         var keep = lastValid ?? rollout.Target?.Policy ?? rollout.LastGood?.Policy ?? MeshPolicy.Default;
-        foreach (var error in result.Errors) Log.PolicyRejected(logger, error.ToString(), keep.Hash);
+        foreach (var error in result.Errors) DesiredLog.PolicyRejected(logger, error.ToString(), keep.Hash);
         return (keep, result.Errors);
     }
 

@@ -32,7 +32,7 @@ public sealed class TrustFeed(IMeshCertificateAuthority authority, IIssuanceRegi
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Log.CrlRefreshFailed(logger, e.GetType().Name, e.Message);
+            DesiredLog.CrlRefreshFailed(logger, e.GetType().Name, e.Message);
         }
     }
 
@@ -45,7 +45,7 @@ public sealed class TrustFeed(IMeshCertificateAuthority authority, IIssuanceRegi
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Log.RevokedPeersFailed(logger, e.GetType().Name, e.Message);
+            DesiredLog.RevokedPeersFailed(logger, e.GetType().Name, e.Message);
             return lastRead;
         }
     }

@@ -22,7 +22,7 @@ public sealed class CommandRecovery(ISsmGateway ssm, CommandLedger ledger, WorkQ
         foreach (var (instanceId, command) in await ssm.RecoverAsync(since, cancellationToken))
         {
             if (!ledger.Recover(instanceId, command)) continue;
-            Log.CommandRecovered(logger, command.CommandId, string.Join('+', command.Verbs), instanceId);
+            HostingLog.CommandRecovered(logger, command.CommandId, string.Join('+', command.Verbs), instanceId);
             queue.Add(instanceId);
         }
     }

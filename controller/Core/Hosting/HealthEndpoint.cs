@@ -24,7 +24,7 @@ public sealed class HealthEndpoint(LivenessCheck liveness, ReadinessCheck readin
 {
     // After the n-th failed bind in a row: 5 s, doubling, at most 1 min.
     private readonly ResiliencePipeline _bind = LoopRetry.Create(time, LoopRetry.Doubling(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(1)),
-        e => e is IOException, (e, retry) => Log.HealthUnavailable(logger, options.HealthPort, e.Message, retry));
+        e => e is IOException, (e, retry) => HostingLog.HealthUnavailable(logger, options.HealthPort, e.Message, retry));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -165,7 +165,7 @@ public static class IpsecMeshServiceCollectionExtensions
             .WithMetrics(m => m.AddMeter(IpsecMeshTelemetry.Name).AddRuntimeInstrumentation())
             .WithTracing(t => t.AddSource(IpsecMeshTelemetry.Name));
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) otel.UseOtlpExporter();
-        services.AddHostedService<CounterZeros>();
+        services.AddHostedService<ZeroSeriesPublisher>();
         return services;
     }
 

@@ -26,7 +26,7 @@ public sealed class LeaderTerm(
             try { leadershipLost = await leadership.WaitForLeadershipAsync(stoppingToken); }
             catch (OperationCanceledException) { return; }
             using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leadershipLost);
-            Log.Leading(logger);
+            HostingLog.Leading(logger);
             try
             {
                 await RunTermAsync(leading.Token);
@@ -35,7 +35,7 @@ public sealed class LeaderTerm(
             {
                 // Shutdown or lost leadership: the loops below have stopped.
             }
-            if (!stoppingToken.IsCancellationRequested) Log.LeadershipLost(logger);
+            if (!stoppingToken.IsCancellationRequested) HostingLog.LeadershipLost(logger);
         }
     }
 

@@ -42,7 +42,7 @@ public sealed class ReconcileExecutor(
         catch (Exception e)
         {
             outcome = FailureClassifier.Classify(e);
-            Log.ReconcileFailed(logger, outcome.Result, e.GetType().Name, Log.Sanitize(e.Message));
+            HostingLog.ReconcileFailed(logger, outcome.Result, e.GetType().Name, HostingLog.Sanitize(e.Message));
             activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
             activity?.SetTag("error.type", e.GetType().Name);
         }
@@ -75,7 +75,7 @@ public sealed class ReconcileExecutor(
                 break;
             case ReconcileOutcome.Terminal terminal:
                 queue.Forget(instanceId);
-                Log.Terminal(logger, terminal.Reason);
+                HostingLog.Terminal(logger, terminal.Reason);
                 break;
         }
     }

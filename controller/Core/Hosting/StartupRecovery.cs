@@ -26,7 +26,7 @@ public sealed class StartupRecovery(LeaderState state, CommandRecovery commands,
         await _startup.ExecuteAsync(RunOnceAsync, cancellationToken);
 
     private readonly ResiliencePipeline _startup = LoopRetry.Create(time, _ => Retry, e => e is not OperationCanceledException,
-        (e, delay) => Log.StartupFailed(logger, e.GetType().Name, e.Message, delay));
+        (e, delay) => HostingLog.StartupFailed(logger, e.GetType().Name, e.Message, delay));
 
     private async ValueTask<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -40,7 +40,7 @@ public sealed class StartupRecovery(LeaderState state, CommandRecovery commands,
         catch (Exception e) when (e is not OperationCanceledException)
         {
             resynced = false;
-            Log.LoopFailed(logger, "resync", e.GetType().Name, Log.Sanitize(e.Message));
+            HostingLog.LoopFailed(logger, "resync", e.GetType().Name, HostingLog.Sanitize(e.Message));
         }
         await desired.RefreshAsync(cancellationToken);
         return resynced;

@@ -48,7 +48,7 @@ public sealed class TermRunnables(
             }
             catch (Exception e)
             {
-                Log.LoopFailed(logger, runnable.Name, e.GetType().Name, Log.Sanitize(e.Message));
+                HostingLog.LoopFailed(logger, runnable.Name, e.GetType().Name, HostingLog.Sanitize(e.Message));
             }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));

@@ -80,7 +80,7 @@ public sealed class S3LeaseLeadership : BackgroundService, ILeadership
         }
         catch (Exception e)
         {
-            Log.LeaseError(_logger, e.GetType().Name);
+            LeadershipLog.LeaseError(_logger, e.GetType().Name);
         }
     }
 
@@ -93,11 +93,11 @@ public sealed class S3LeaseLeadership : BackgroundService, ILeadership
             var current = await _store.GetAsync(_settings.LeaseKey, cancellationToken);
             if (current is null || LeaseRecord.Read(current.Content)?.Holder != Identity) return;
             var released = new LeaseRecord("", _time.GetUtcNow(), DateTimeOffset.UnixEpoch, 0);
-            if (await _store.PutIfMatchAsync(_settings.LeaseKey, LeaseRecord.Write(released), current.ETag, cancellationToken)) Log.Released(_logger, Identity);
+            if (await _store.PutIfMatchAsync(_settings.LeaseKey, LeaseRecord.Write(released), current.ETag, cancellationToken)) LeadershipLog.Released(_logger, Identity);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Log.LeaseError(_logger, e.GetType().Name);
+            LeadershipLog.LeaseError(_logger, e.GetType().Name);
         }
     }
 
@@ -171,7 +171,7 @@ public sealed class S3LeaseLeadership : BackgroundService, ILeadership
                 _acquired.TrySetResult(_term.Token);
             }
         }
-        if (acquired) Log.Acquired(_logger, Identity);
+        if (acquired) LeadershipLog.Acquired(_logger, Identity);
     }
 
     private void StepDown(string why)
@@ -185,7 +185,7 @@ public sealed class S3LeaseLeadership : BackgroundService, ILeadership
             if (_acquired.Task.IsCompleted) _acquired = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         if (term is null) return;
-        Log.SteppedDown(_logger, Identity, why);
+        LeadershipLog.SteppedDown(_logger, Identity, why);
         // Not disposed: the loops may still link to its token; cancelling is what ends the term.
         term.Cancel();
     }

@@ -9,14 +9,14 @@ public static class TagValues
     public const string Off = "off";
     public const string Disabled = "disabled";
 
-    public static Intent Parse(string? value) => value switch
+    public static Phase Parse(string? value) => value switch
     {
-        null => Intent.Absent,
-        Todo => Intent.Todo,
-        Enabled => Intent.Enabled,
-        Failed => Intent.Failed,
-        Off => Intent.Off,
-        Disabled => Intent.Disabled,
-        _ => Intent.Unknown,
+        null => Phase.Absent,
+        Todo => Phase.Todo,
+        Enabled => Phase.Enabled,
+        Failed => Phase.Failed,
+        Off => Phase.Off,
+        Disabled => Phase.Disabled,
+        _ => Phase.Unknown,
     };
 }

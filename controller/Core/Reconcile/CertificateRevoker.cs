@@ -18,7 +18,7 @@ public sealed class CertificateRevoker(RevocationQueue revocations, CertificateC
         await revocations.RevokeAsync(instanceId, reason, cancellationToken);
         certificates.Revoked(instanceId);
         telemetry.CertificatesRevoked.Add(1, new TagList { { "reason", label } });
-        Log.Revoked(logger, reason);
+        ReconcileLog.Revoked(logger, reason);
     }
 
     /// <summary>Whether the cache holds a live certificate of the instance.</summary>

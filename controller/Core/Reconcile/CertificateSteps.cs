@@ -55,7 +55,7 @@ public sealed class CertificateSteps(CertificateActions actions, CertificateRevo
     {
         retryAfter = TimeSpan.Zero;
         if (observation.InstalledCertExpiry is null || rotations.TryEnter(observation.InstanceId, out retryAfter)) return true;
-        Log.RotationWaits(logger, retryAfter);
+        ReconcileLog.RotationWaits(logger, retryAfter);
         return false;
     }
 

@@ -43,7 +43,7 @@ public sealed class CommandLedger(CommandWatcher watcher, InstanceStore store, R
         watcher.Track(record.InstanceId, command);
         record.Finished = null;
         record.InstallingCertFromCsr = false;
-        Log.CommandSent(logger, string.Join('+', request.Verbs), commandId);
+        ReconcileLog.CommandSent(logger, string.Join('+', request.Verbs), commandId);
         return command;
     }
 

@@ -22,24 +22,24 @@ public static partial class Decider
             }
             var removal = done.Includes(AgentVerbs.Uninstall);
             // An enrolment step that failed after the team opted out: the removal goes on regardless.
-            if (OptsOut(o.Intent) && !removal) return null;
+            if (OptsOut(o.Phase) && !removal) return null;
             var reason = FailureReason(done, failed);
             if (removal) reason = StatusText.Clean(reason + StatusText.RevokedSuffix);
             var halfConfigured = failed?.Verb is AgentVerbs.Install or AgentVerbs.ApplyConfig
                 || (failed is null && (done.Includes(AgentVerbs.Install) || done.Includes(AgentVerbs.ApplyConfig)));
-            return new Decision.MarkFailed(reason, KeepIntent: removal || o.Intent == Intent.Off, $"{Verbs(done)} failed", ForgetConfig: halfConfigured && !removal);
+            return new Decision.MarkFailed(reason, KeepPhase: removal || o.Phase == Phase.Off, $"{Verbs(done)} failed", ForgetConfig: halfConfigured && !removal);
         }
 
         if (done.Includes(AgentVerbs.Uninstall))
-            return OptsOut(o.Intent) ? new Decision.MarkDisabled("uninstall succeeded", TagDeleted: o.Intent == Intent.Absent) : null;
+            return OptsOut(o.Phase) ? new Decision.MarkDisabled("uninstall succeeded", TagDeleted: o.Phase == Phase.Absent) : null;
         // The config the host now has is the one this controller sent, confirmed by the host echoing it: never a value the host chose.
         var appliedConfig = done.Includes(AgentVerbs.Install) || done.Includes(AgentVerbs.ApplyConfig) ? done.SentConfigHash : null;
         var echoed = done.Result(AgentVerbs.Install)?.GetString("configHash") ?? done.Result(AgentVerbs.ApplyConfig)?.GetString("configHash");
         if (appliedConfig is not null && echoed != appliedConfig)
             return new Decision.MarkFailed(StatusText.Clean($"config apply failed: the host reported config {echoed ?? "none"}, not the {appliedConfig} it was sent"),
-                KeepIntent: OptsOut(o.Intent), "the host's result names another config", ForgetConfig: true);
+                KeepPhase: OptsOut(o.Phase), "the host's result names another config", ForgetConfig: true);
         // The team opted out while an install ran: record what is now on the host so the removal takes it off.
-        if (OptsOut(o.Intent))
+        if (OptsOut(o.Phase))
             return appliedConfig is not null && appliedConfig != o.AppliedConfigHash ? new Decision.MarkApplied(appliedConfig, null, Enabled: false, "an install finished after the opt-out") : null;
 
         // An install that re-created a damaged NSS database left the host without its key and its

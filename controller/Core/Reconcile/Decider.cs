@@ -17,8 +17,8 @@ public static partial class Decider
 
         // Leaving the mesh never waits on the host: the certificate is revoked first, whatever runs,
         // whatever state the instance is in, whether or not its uninstall can run or succeeds.
-        if (OptsOut(o.Intent) && o.Certificate is not null)
-            return new Decision.Revoke(RevocationReason(o.Intent), RevocationLabel(o.Intent), "the instance left the mesh; its certificate is still valid");
+        if (OptsOut(o.Phase) && o.Certificate is not null)
+            return new Decision.Revoke(RevocationReason(o.Phase), RevocationLabel(o.Phase), "the instance left the mesh; its certificate is still valid");
 
         if (o.Command is { IsFinished: false } running)
             return new Decision.Poll(timings.CommandPoll, $"{Verbs(running)} is {running.Status}");
@@ -26,30 +26,30 @@ public static partial class Decider
         if (o.Command is { IsFinished: true } finished && Consume(o, finished) is { } next)
             return next;
 
-        return o.Intent switch
+        return o.Phase switch
         {
-            Intent.Unknown => o.StatusTag == StatusText.UnknownValue(o.TagValue)
+            Phase.Unknown => o.StatusTag == StatusText.UnknownValue(o.TagValue)
                 ? new Decision.Idle("tag value is unknown and already reported", null)
                 : new Decision.Wait(StatusText.UnknownValue(o.TagValue), null, "tag value is unknown"),
-            Intent.Off or Intent.Disabled or Intent.Absent => DecideRemoval(o, instance, timings),
+            Phase.Off or Phase.Disabled or Phase.Absent => DecideRemoval(o, instance, timings),
             _ => DecideEnrolment(o, instance, timings),
         };
     }
 
     /// <summary>off, disabled (whoever wrote it) and a deleted tag all mean "out of the mesh".</summary>
-    private static bool OptsOut(Intent intent) => intent is Intent.Off or Intent.Disabled or Intent.Absent;
+    private static bool OptsOut(Phase phase) => phase is Phase.Off or Phase.Disabled or Phase.Absent;
 
-    private static string RevocationReason(Intent intent) => intent switch
+    private static string RevocationReason(Phase phase) => phase switch
     {
-        Intent.Off => "opted out (off)",
-        Intent.Disabled => "opted out (disabled)",
+        Phase.Off => "opted out (off)",
+        Phase.Disabled => "opted out (disabled)",
         _ => "opted out (tag deleted)",
     };
 
-    private static string RevocationLabel(Intent intent) => intent switch
+    private static string RevocationLabel(Phase phase) => phase switch
     {
-        Intent.Off => "off",
-        Intent.Disabled => "disabled",
+        Phase.Off => "off",
+        Phase.Disabled => "disabled",
         _ => "tag_deleted",
     };
 
@@ -59,26 +59,26 @@ public static partial class Decider
         var onHost = o.AppliedConfigHash is not null || o.InstalledCertExpiry is not null;
         if (!onHost)
         {
-            return o.Intent switch
+            return o.Phase switch
             {
-                Intent.Off => new Decision.MarkDisabled("nothing of ours is on the host"),
-                Intent.Disabled => new Decision.Idle("IPsec is disabled", null),
+                Phase.Off => new Decision.MarkDisabled("nothing of ours is on the host"),
+                Phase.Disabled => new Decision.Idle("IPsec is disabled", null),
                 _ => new Decision.Idle("instance is not tagged", null),
             };
         }
         if (!instance.IsRunning) return new Decision.Wait(StatusText.RevokedAnd(StatusText.InstanceState(instance.State)), null, "removal waits for the instance to run");
         if (o.AgentOnline is null) return new Decision.ObserveHost("removal needs the SSM agent");
         if (o.AgentOnline == false) return new Decision.Wait(StatusText.RevokedAnd(StatusText.WaitingForAgent), timings.AgentWait, "SSM agent is not online");
-        return new Decision.Send([AgentVerbs.Uninstall], StatusText.Removing, $"intent is {o.Intent}");
+        return new Decision.Send([AgentVerbs.Uninstall], StatusText.Removing, $"phase is {o.Phase}");
     }
 
     private static Decision DecideEnrolment(Observation o, InstanceSnapshot instance, DecisionTimings timings)
     {
         if (!instance.IsRunning) return new Decision.Wait(StatusText.InstanceState(instance.State), null, "enrolment waits for the instance to run");
         // A host that sent a CSR for a key it does not hold would get a new certificate on every retry: it waits for an operator's todo.
-        if (o.Intent == Intent.Failed && o.StatusTag == StatusText.ForeignCsrKey)
+        if (o.Phase == Phase.Failed && o.StatusTag == StatusText.ForeignCsrKey)
             return new Decision.Idle("the host's CSR was not its own; waiting for an operator", null);
-        if (o.Intent == Intent.Failed && o.RetryNotBefore is { } retryAt && retryAt > o.Now)
+        if (o.Phase == Phase.Failed && o.RetryNotBefore is { } retryAt && retryAt > o.Now)
             return new Decision.Backoff(retryAt - o.Now, "failed; backing off");
 
         var certificateNeed = CertificateNeed(o);
@@ -87,7 +87,7 @@ public static partial class Decider
         var resumable = certificateNeed == NotInstalled && !o.Desired.ControllerGeneratesKeys;
         // A user's todo reinstalls; a failed instance whose install went through (the config tag
         // survives only then) is repaired step by step.
-        var fullInstall = o.AppliedConfigHash is null || (o.Intent == Intent.Todo && !resumable);
+        var fullInstall = o.AppliedConfigHash is null || (o.Phase == Phase.Todo && !resumable);
         var configStale = o.AppliedConfigHash != o.Desired.ConfigHash;
 
         if (fullInstall || certificateNeed is not null || configStale)
@@ -95,13 +95,13 @@ public static partial class Decider
             if (o.AgentOnline is null || !o.SecurityChecked) return new Decision.ObserveHost("a command is due");
             if (o.AgentOnline == false) return new Decision.Wait(StatusText.WaitingForAgent, timings.AgentWait, "SSM agent is not online");
             // Enrolling a host the policy leaves in clear would tag it enabled while everything sent to it is clear.
-            if (fullInstall && o.CoverageProblem is { } uncovered) return new Decision.MarkFailed(uncovered, KeepIntent: false, "the policy does not encrypt to the host");
-            if (o.SecurityProblem is { } problem) return new Decision.MarkFailed(problem, KeepIntent: false, "security groups block IPsec");
+            if (fullInstall && o.CoverageProblem is { } uncovered) return new Decision.MarkFailed(uncovered, KeepPhase: false, "the policy does not encrypt to the host");
+            if (o.SecurityProblem is { } problem) return new Decision.MarkFailed(problem, KeepPhase: false, "security groups block IPsec");
             var controllerKeys = o.Desired.ControllerGeneratesKeys;
             if (fullInstall)
             {
                 var withCsr = !controllerKeys && certificateNeed is not null && !resumable;
-                return new Decision.Send(withCsr ? [AgentVerbs.Install, AgentVerbs.Csr] : [AgentVerbs.Install], StatusText.Installing, $"intent is {o.Intent}");
+                return new Decision.Send(withCsr ? [AgentVerbs.Install, AgentVerbs.Csr] : [AgentVerbs.Install], StatusText.Installing, $"phase is {o.Phase}");
             }
             if (resumable)
                 return new Decision.InstallIssued("the newest issued certificate is not on the host yet");
@@ -115,7 +115,7 @@ public static partial class Decider
             return new Decision.Send([AgentVerbs.ApplyConfig], StatusText.ApplyingConfig, "config changed");
         }
 
-        if (o.Intent != Intent.Enabled || o.StatusTag != StatusText.Enrolled)
+        if (o.Phase != Phase.Enabled || o.StatusTag != StatusText.Enrolled)
             return new Decision.MarkApplied(null, null, Enabled: true, "host has everything; tag says otherwise");
         var renewal = o.Certificate!.IssuedAt + o.Desired.RenewAfter;
         return new Decision.Idle("converged", Max(renewal - o.Now, TimeSpan.FromSeconds(1)));

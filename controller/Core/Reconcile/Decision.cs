@@ -36,9 +36,9 @@ public abstract record Decision(string Why)
     /// <param name="ForgetCertificate">The host presents another certificate than the one issued to it: the certificate expiry tag goes, so the next step installs the issued one.</param>
     public sealed record MarkApplied(string? ConfigHash, DateTimeOffset? CertExpiry, bool Enabled, string Why, bool ForgetCertificate = false) : Decision(Why);
 
-    /// <summary>Report a failure on the tags and retry with backoff; <paramref name="KeepIntent"/> leaves the main tag as it is (a failed removal stays <c>off</c>);
+    /// <summary>Report a failure on the tags and retry with backoff; <paramref name="KeepPhase"/> leaves the main tag as it is (a failed removal stays <c>off</c>);
         /// <paramref name="ForgetConfig"/>: the failure may have left the host half-configured, so the next attempt installs again.</summary>
-    public sealed record MarkFailed(string Reason, bool KeepIntent, string Why, bool ForgetConfig = false) : Decision(Why);
+    public sealed record MarkFailed(string Reason, bool KeepPhase, string Why, bool ForgetConfig = false) : Decision(Why);
 
     /// <summary>The instance left the mesh (off, disabled, or its tag deleted): revoke its certificate now, before and regardless of any uninstall.</summary>
     /// <param name="Reason">Why, for the log and the registry ("opted out (off)").</param>

@@ -36,7 +36,7 @@ public sealed class InstanceReconciler(
         for (var step = 0; step < MaxStepsPerPass; step++)
         {
             var decision = Decider.Decide(observation, _timings);
-            Log.Decided(logger, decision.GetType().Name, decision.Why);
+            ReconcileLog.Decided(logger, decision.GetType().Name, decision.Why);
             Activity.Current?.AddEvent(new ActivityEvent("decision", tags: new ActivityTagsCollection { ["decision"] = decision.GetType().Name, ["why"] = decision.Why }));
             var next = await dispatcher.DispatchAsync(decision, observation, record, cancellationToken);
             if (next.Outcome is { } outcome) return outcome;

@@ -8,13 +8,13 @@ namespace IpsecMesh.Core.Reconcile;
 public sealed class InstanceRetirement(CertificateRevoker revoker, InstanceStore store, CommandLedger ledger, RotationGate rotations, ILogger<InstanceRetirement> logger)
 {
     /// <summary>
-    /// Nothing to do: the finished command is consumed, and an instance with no intent and no certificate is forgotten
+    /// Nothing to do: the finished command is consumed, and an instance with no phase and no certificate is forgotten
     /// (untagged instances reach us through state-change events for the whole region; only ours are remembered).
     /// </summary>
     public void Idle(Observation observation, InstanceRecord record)
     {
         ledger.ConsumeFinished(record);
-        if (observation.Intent == Intent.Absent && observation.Certificate is null) store.Forget(observation.InstanceId);
+        if (observation.Phase == Phase.Absent && observation.Certificate is null) store.Forget(observation.InstanceId);
     }
 
     /// <summary>The instance is gone (<paramref name="why"/>): its certificate is revoked, its record, command and rotation slot forgotten.</summary>
@@ -24,6 +24,6 @@ public sealed class InstanceRetirement(CertificateRevoker revoker, InstanceStore
         store.Forget(instanceId);
         ledger.Untrack(instanceId);
         rotations.Abandon(instanceId);
-        Log.Retired(logger, why);
+        ReconcileLog.Retired(logger, why);
     }
 }

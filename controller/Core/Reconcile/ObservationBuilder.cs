@@ -42,13 +42,13 @@ public sealed class ObservationBuilder(
     {
         var tagValue = snapshot?.Tag(options.TagKey);
         var sealedFacts = snapshot is null ? SealedFacts.None : seal.Read(snapshot, options);
-        if (sealedFacts.Tampered) Log.TagsNotSealed(logger, options.ConfigTagKey, options.CertExpiryTagKey);
+        if (sealedFacts.Tampered) ReconcileLog.TagsNotSealed(logger, options.ConfigTagKey, options.CertExpiryTagKey);
         return observation with
         {
             Desired = desired.ToDesiredState(desired.ConfigFor(observation.InstanceId, sealedFacts.ConfigHash).Hash),
             Instance = snapshot,
             TagValue = tagValue,
-            Intent = TagValues.Parse(tagValue),
+            Phase = TagValues.Parse(tagValue),
             IdentityNamesHash = snapshot is null ? null : IdentityOf(snapshot).NamesHash,
             AppliedConfigHash = sealedFacts.ConfigHash,
             InstalledCertExpiry = DateTimeOffset.TryParse(sealedFacts.CertExpiry, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiry) ? expiry : null,

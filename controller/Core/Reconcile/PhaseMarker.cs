@@ -26,20 +26,20 @@ public sealed class PhaseMarker(InstanceTagWriter tags, CommandLedger ledger, Co
         }
         await tags.WriteAsync(observation, record, written, applied.ForgetCertificate ? [options.CertExpiryTagKey] : [], cancellationToken);
         ledger.ConsumeFinished(record);
-        if (applied.Enabled && observation.Intent != Intent.Enabled) Log.PhaseChanged(logger, TagValues.Enabled, StatusText.Enrolled);
+        if (applied.Enabled && observation.Phase != Phase.Enabled) ReconcileLog.PhaseChanged(logger, TagValues.Enabled, StatusText.Enrolled);
     }
 
-    /// <summary><c>failed</c> (unless the intent is kept) with the reason as status; a host that could not apply the config being rolled out stops the roll-out.</summary>
+    /// <summary><c>failed</c> (unless the phase is kept) with the reason as status; a host that could not apply the config being rolled out stops the roll-out.</summary>
     public async Task MarkFailedAsync(Observation observation, InstanceRecord record, Decision.MarkFailed failed, CancellationToken cancellationToken)
     {
         // A host that could not apply the config being rolled out stops the roll-out where it is.
         if (observation.Command?.SentConfigHash is { } sent && sent == desired.TargetHash)
             await rollout.ReportFailureAsync(observation.InstanceId, StatusText.Clean(failed.Reason), cancellationToken);
         var written = new Dictionary<string, string>(StringComparer.Ordinal) { [options.StatusTagKey] = StatusText.Clean(failed.Reason) };
-        if (!failed.KeepIntent) written[options.TagKey] = TagValues.Failed;
+        if (!failed.KeepPhase) written[options.TagKey] = TagValues.Failed;
         await tags.WriteAsync(observation, record, written, failed.ForgetConfig ? [options.ConfigTagKey] : [], cancellationToken);
         ledger.ConsumeFinished(record);
-        Log.InstanceFailed(logger, failed.Reason);
+        ReconcileLog.InstanceFailed(logger, failed.Reason);
     }
 
     /// <summary>Nothing of ours is on the host (its certificate was revoked before): the tags say so. A deleted main tag is not written back.</summary>
@@ -53,7 +53,7 @@ public sealed class PhaseMarker(InstanceTagWriter tags, CommandLedger ledger, Co
             : [options.CertExpiryTagKey, options.ConfigTagKey];
         await tags.WriteAsync(observation, record, written, remove, cancellationToken);
         ledger.ConsumeFinished(record);
-        Log.PhaseChanged(logger, tagDeleted ? "untagged" : TagValues.Disabled, StatusText.Removed);
+        ReconcileLog.PhaseChanged(logger, tagDeleted ? "untagged" : TagValues.Disabled, StatusText.Removed);
     }
 
     /// <summary>Waiting (for an agent, a host, a slot): the status says for what; a finished command is consumed.</summary>

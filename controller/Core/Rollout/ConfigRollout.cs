@@ -34,7 +34,7 @@ public sealed class ConfigRollout(RolloutStore store, IpsecMeshOptions options, 
         try
         {
             var loaded = await store.LoadAsync(cancellationToken);
-            if (loaded is null) Log.StateRejected(logger, RolloutStore.ObjectKey);
+            if (loaded is null) RolloutLog.StateRejected(logger, RolloutStore.ObjectKey);
             _state = loaded ?? RolloutState.Empty;
             _admitted.Clear();
             Publish(0, 0);
@@ -60,16 +60,16 @@ public sealed class ConfigRollout(RolloutStore store, IpsecMeshOptions options, 
             if (_state.LastGood is null)
             {
                 _state = RolloutState.Empty with { LastGood = candidate, WaveStartedAt = now };
-                Log.FirstConfig(logger, candidate.Id);
+                RolloutLog.FirstConfig(logger, candidate.Id);
             }
             else if (candidate.Id == _state.LastGood.Id)
             {
-                Log.RolloutAbandoned(logger, _state.Target?.Id ?? "", candidate.Id);
+                RolloutLog.RolloutAbandoned(logger, _state.Target?.Id ?? "", candidate.Id);
                 _state = _state with { Target = null, Wave = 0, WaveCompletedAt = null, Stopped = null };
             }
             else if (candidate.Id != _state.Target?.Id)
             {
-                Log.RolloutStarted(logger, candidate.Id, _state.LastGood.Id, options.RolloutWaves);
+                RolloutLog.RolloutStarted(logger, candidate.Id, _state.LastGood.Id, options.RolloutWaves);
                 _state = _state with { Target = candidate, Wave = 0, WaveStartedAt = now, WaveCompletedAt = null, Stopped = null };
             }
             _admitted.Clear();
@@ -99,7 +99,7 @@ public sealed class ConfigRollout(RolloutStore store, IpsecMeshOptions options, 
         {
             if (_state.Target is null || _state.Stopped is not null) return;
             _state = _state with { Stopped = new RolloutStop(instanceId, reason, time.GetUtcNow()) };
-            Log.RolloutStopped(logger, _state.Target.Id, _state.Wave, instanceId, reason, _state.LastGood?.Id ?? "");
+            RolloutLog.RolloutStopped(logger, _state.Target.Id, _state.Wave, instanceId, reason, _state.LastGood?.Id ?? "");
             await store.SaveAsync(_state, cancellationToken);
             Publish(_progress.OnTarget, _progress.Fleet);
         }
@@ -127,7 +127,7 @@ public sealed class ConfigRollout(RolloutStore store, IpsecMeshOptions options, 
                 var pending = fleet.Where(h => _admitted.Contains(h.InstanceId) && h.AppliedHash != targetHash).Select(h => h.InstanceId).ToList();
                 var now = time.GetUtcNow();
                 if (pending.Count > 0 && now - _state.WaveStartedAt < options.RolloutWaveTimeout) break;
-                if (pending.Count > 0) Log.WaveTimedOut(logger, target.Id, _state.Wave, pending.Count, string.Join(' ', pending.Take(10)));
+                if (pending.Count > 0) RolloutLog.WaveTimedOut(logger, target.Id, _state.Wave, pending.Count, string.Join(' ', pending.Take(10)));
                 if (_state.WaveCompletedAt is null)
                 {
                     _state = _state with { WaveCompletedAt = now };
@@ -137,14 +137,14 @@ public sealed class ConfigRollout(RolloutStore store, IpsecMeshOptions options, 
                 if (_admitted.Count > 0 && now - _state.WaveCompletedAt < options.RolloutWaveSoak) break;
                 if (_state.Wave >= _waves.Count - 1)
                 {
-                    Log.RolloutCompleted(logger, target.Id, fleet.Count);
+                    RolloutLog.RolloutCompleted(logger, target.Id, fleet.Count);
                     _state = _state with { LastGood = target, Target = null, Wave = 0, WaveStartedAt = now, WaveCompletedAt = null };
                     _admitted.Clear();
                 }
                 else
                 {
                     _state = _state with { Wave = _state.Wave + 1, WaveStartedAt = now, WaveCompletedAt = null };
-                    Log.WaveStarted(logger, target.Id, _state.Wave, _waves.Admitted(_state.Wave, fleet.Count), fleet.Count);
+                    RolloutLog.WaveStarted(logger, target.Id, _state.Wave, _waves.Admitted(_state.Wave, fleet.Count), fleet.Count);
                 }
                 await store.SaveAsync(_state, cancellationToken);
             }

@@ -27,12 +27,12 @@ public sealed class EventRouter(WorkQueue<string> queue, InstanceStore store, Co
         }
         if (parsed.Event is not { } e)
         {
-            Log.MessageRejected(logger, messageId, parsed.Error!);
+            SourcesLog.MessageRejected(logger, messageId, parsed.Error!);
             return false;
         }
         if (e.ChangedTags is { } changedTags && store.Echoes(e.InstanceId, changedTags))
         {
-            Log.EchoIgnored(logger, messageId, e.InstanceId);
+            SourcesLog.EchoIgnored(logger, messageId, e.InstanceId);
             return true;
         }
         store.MarkStale(e.InstanceId);
@@ -42,7 +42,7 @@ public sealed class EventRouter(WorkQueue<string> queue, InstanceStore store, Co
             queue.Forget(e.InstanceId);
         }
         queue.Add(e.InstanceId);
-        Log.EventQueued(logger, messageId, e.Kind.ToString(), e.InstanceId);
+        SourcesLog.EventQueued(logger, messageId, e.Kind.ToString(), e.InstanceId);
         return true;
     }
 }

@@ -43,7 +43,7 @@ public sealed class Resync(
             store.MarkStale(id);
             queue.Add(id);
         }
-        Log.ResyncDone(logger, seen.Count, pages, vanished.Count);
+        SourcesLog.ResyncDone(logger, seen.Count, pages, vanished.Count);
         await vpcs.ScanAsync(listed, cancellationToken);
     }
 }

@@ -12,7 +12,7 @@ public sealed class SqsEventSource(SqsEventReader reader, TimeProvider time, Ran
 {
     // After the n-th failed receive in a row: uniform in [0, min(30 s, 0.5 s × 2^min(n, 10))).
     private readonly ResiliencePipeline _receive = LoopRetry.Create(time, LoopRetry.FullJitter(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), random),
-        _ => true, (e, delay) => Log.ReceiveFailed(logger, e.GetType().Name, delay));
+        _ => true, (e, delay) => SourcesLog.ReceiveFailed(logger, e.GetType().Name, delay));
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled; never throws.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)

@@ -21,11 +21,11 @@ public sealed class VpcRescan(IEc2Gateway ec2, VpcPolicyFacts vpcFacts, IpsecMes
             var (entries, vpcs) = await VpcScan.ScanAsync(ec2, options, listed, cancellationToken);
             var publishedBefore = vpcFacts.Publications;
             vpcFacts.Observe(entries, vpcs);
-            Log.VpcScanned(logger, entries.Count, entries.Count(e => e.Source.StartsWith("eni-", StringComparison.Ordinal)), vpcFacts.Publications - publishedBefore);
+            SourcesLog.VpcScanned(logger, entries.Count, entries.Count(e => e.Source.StartsWith("eni-", StringComparison.Ordinal)), vpcFacts.Publications - publishedBefore);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Log.VpcScanFailed(logger, e.GetType().Name + ": " + e.Message);
+            SourcesLog.VpcScanFailed(logger, e.GetType().Name + ": " + e.Message);
         }
     }
 }

@@ -66,7 +66,7 @@ public sealed class InstanceStore
         {
             var snapshot = record.Snapshot;
             if (snapshot is null || snapshot.IsGone) continue;
-            var phase = snapshot.Tag(tagKey) is { } value && TagValues.Parse(value) != Intent.Unknown ? value : snapshot.Tag(tagKey) is null ? "untagged" : "unknown";
+            var phase = snapshot.Tag(tagKey) is { } value && TagValues.Parse(value) != Phase.Unknown ? value : snapshot.Tag(tagKey) is null ? "untagged" : "unknown";
             counts[phase] = counts.GetValueOrDefault(phase) + 1;
         }
         return counts;

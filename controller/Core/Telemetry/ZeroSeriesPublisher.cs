@@ -6,7 +6,7 @@ namespace IpsecMesh.Core.Telemetry;
 /// Publishes every documented counter series at zero once the OpenTelemetry providers listen: registered
 /// after them, so its start runs after theirs and the zeros reach the exporter.
 /// </summary>
-public sealed class CounterZeros(IpsecMeshTelemetry telemetry) : IHostedService
+public sealed class ZeroSeriesPublisher(IpsecMeshTelemetry telemetry) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {

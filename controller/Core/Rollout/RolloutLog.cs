@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Rollout;
 
-internal static partial class Log
+internal static partial class RolloutLog
 {
     [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "First mesh config {ConfigId}: every host runs it")]
     public static partial void FirstConfig(ILogger logger, string configId);

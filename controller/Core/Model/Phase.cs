@@ -1,7 +1,7 @@
 namespace IpsecMesh.Core.Model;
 
 /// <summary>What the <c>IPSec</c> tag asks for (or reports).</summary>
-public enum Intent
+public enum Phase
 {
     /// <summary>No tag: not ours.</summary>
     Absent,

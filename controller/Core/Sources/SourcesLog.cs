@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Sources;
 
-internal static partial class Log
+internal static partial class SourcesLog
 {
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "SQS message {MessageId} is not an event this controller handles and is left for the dead-letter queue: {Problem}")]
     public static partial void MessageRejected(ILogger logger, string messageId, string problem);

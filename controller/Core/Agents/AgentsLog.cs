@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Agents;
 
-internal static partial class Log
+internal static partial class AgentsLog
 {
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Collected IPsec health of {Hosts} hosts from command {CommandId}")]
     public static partial void HostHealthCollected(ILogger logger, int hosts, string commandId);

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Leadership;
 
-internal static partial class Log
+internal static partial class LeadershipLog
 {
     [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "Leader lease acquired by {Identity}")]
     public static partial void Acquired(ILogger logger, string identity);

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Reconcile;
 
-internal static partial class Log
+internal static partial class ReconcileLog
 {
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Decided {Decision}: {Why}")]
     public static partial void Decided(ILogger logger, string decision, string why);

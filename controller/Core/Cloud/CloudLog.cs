@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Cloud;
 
-internal static partial class Log
+internal static partial class CloudLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "The agent document {Name} version {Version} (SHA-256 {Hash}) holds this build's agent: commands run that version")]
     public static partial void AgentDocumentVerified(ILogger logger, string name, string version, string hash);

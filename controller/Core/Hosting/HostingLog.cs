@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Hosting;
 
-internal static partial class Log
+internal static partial class HostingLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "This replica leads: starting the controller loops")]
     public static partial void Leading(ILogger logger);

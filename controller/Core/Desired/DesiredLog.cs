@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Desired;
 
-internal static partial class Log
+internal static partial class DesiredLog
 {
     [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "Mesh policy rejected, keeping policy {KeptPolicyHash}: {PolicyError}")]
     public static partial void PolicyRejected(ILogger logger, string policyError, string keptPolicyHash);
