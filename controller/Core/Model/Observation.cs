@@ -6,7 +6,7 @@ public sealed record Observation
     public required string InstanceId { get; init; }
     /// <summary>Null when EC2 no longer knows the instance.</summary>
     public InstanceSnapshot? Instance { get; init; }
-    /// <summary>The phase tag's raw value (for the message when it is unknown).</summary>
+    /// <summary>The main (<c>IPSec</c>) tag's raw value (for the message when it is unknown).</summary>
     public string? TagValue { get; init; }
     public Phase Phase { get; init; }
     /// <summary>Names hash of the identity EC2 reports now (changes with the IP set).</summary>
