@@ -73,10 +73,8 @@ public sealed class Ec2Gateway : IEc2Gateway, IAsyncDisposable
 
     public async Task SetTagsAsync(string instanceId, IReadOnlyDictionary<string, string> tags, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
     {
-        var writes = new List<Task>();
-        if (tags.Count > 0) writes.Add(_tagWrites.SubmitAsync(TagBatchKey.Encode(tags), instanceId, cancellationToken));
-        if (remove.Count > 0) writes.Add(_tagDeletes.SubmitAsync(TagBatchKey.Encode(remove.ToDictionary(k => k, _ => "")), instanceId, cancellationToken));
-        await Task.WhenAll(writes);
+        if (remove.Count > 0) await _tagDeletes.SubmitAsync(TagBatchKey.Encode(remove.ToDictionary(k => k, _ => "")), instanceId, cancellationToken);
+        if (tags.Count > 0) await _tagWrites.SubmitAsync(TagBatchKey.Encode(tags), instanceId, cancellationToken);
     }
 
     public async Task<IReadOnlyList<SecurityGroupRules>> DescribeSecurityGroupsAsync(IReadOnlyCollection<string> groupIds, CancellationToken cancellationToken)

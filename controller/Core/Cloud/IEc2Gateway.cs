@@ -11,7 +11,11 @@ public interface IEc2Gateway
     /// <summary>One instance as EC2 reports it now (coalesced with concurrent reads); null when EC2 does not know it.</summary>
     Task<InstanceSnapshot?> DescribeAsync(string instanceId, CancellationToken cancellationToken);
 
-    /// <summary>Sets tags (coalesced across instances that get identical tags) and removes the keys in <paramref name="remove"/>.</summary>
+    /// <summary>
+    /// Removes the keys in <paramref name="remove"/>, then sets <paramref name="tags"/> (each coalesced across instances
+    /// that get the identical write). EC2 has no one call for both (DeleteTags, CreateTags): removals land first, so no
+    /// reader sees the new tags (a phase of <c>disabled</c>) beside tags this write retires (a sealed CertExpiry).
+    /// </summary>
     Task SetTagsAsync(string instanceId, IReadOnlyDictionary<string, string> tags, IReadOnlyCollection<string> remove, CancellationToken cancellationToken);
 
     /// <summary>

@@ -26,14 +26,7 @@ public sealed class InstanceTagWriter(IEc2Gateway ec2, TagSeal seal, IpsecMeshOp
         foreach (var key in removing) after.Remove(key);
         seal.Apply(observation.InstanceId, after, options, changed, removing);
         if (changed.Count == 0 && removing.Count == 0) return;
-        if (changed.ContainsKey(options.TagKey) && removing.Count > 0)
-        {
-            // EC2 deletes tags in a call of its own: the phase tag, which teams and a restarted controller read as the outcome,
-            // changes only once the tags it retires are gone (never `disabled` beside a sealed CertExpiry, which would uninstall again).
-            await ec2.SetTagsAsync(observation.InstanceId, new Dictionary<string, string>(), removing, cancellationToken);
-            await ec2.SetTagsAsync(observation.InstanceId, changed, [], cancellationToken);
-        }
-        else await ec2.SetTagsAsync(observation.InstanceId, changed, removing, cancellationToken);
+        await ec2.SetTagsAsync(observation.InstanceId, changed, removing, cancellationToken);
         lock (record)
         {
             if (record.Snapshot is null) return;
