@@ -1,4 +1,5 @@
 using System.CommandLine;
+using IpsecMesh.Core.Hosting;
 using IpsecMesh.Pki.Authority;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -134,7 +135,7 @@ public sealed class CaCommand
     /// <summary>Runs <paramref name="action"/> with the CA administration of the configured bucket; a PKI refusal is exit 1.</summary>
     private async Task<int> WithAdministration(string action, Func<CaAdministration, Task<int>> run)
     {
-        await using var provider = CliServices.ForCa(CliConfiguration.Build(), l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+        await using var provider = CaServices.Build(VerbSettings.Build(), l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
         var admin = provider.GetRequiredService<CaAdministration>();
         try
         {

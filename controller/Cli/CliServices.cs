@@ -1,6 +1,4 @@
 using Amazon.EC2;
-using Amazon.Extensions.NETCore.Setup;
-using Amazon.Runtime;
 using Amazon.S3;
 using IpsecMesh.Core.Cloud;
 using IpsecMesh.Core.Hosting;
@@ -8,31 +6,18 @@ using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Cli;
 
 /// <summary>
 /// The services of the verbs that are not the controller. Every verb gets its AWS clients from
 /// <see cref="AwsClients.AddIpsecMeshAwsClients"/>: <c>run</c> through <see cref="ControllerHost"/>,
-/// <c>ca</c> through <see cref="ForCa"/>, <c>status</c> and <c>config validate --vpc</c> through <see cref="ForReading"/>;
-/// <c>simulate</c>'s driver (IpsecMesh.Simulation) builds the same: <see cref="ControllerHost"/>, and <c>ca</c>'s services for
+/// <c>ca</c> through <see cref="CaServices"/>, <c>status</c> and <c>config validate --vpc</c> through <see cref="ForReading"/>;
+/// <c>simulate</c>'s driver (IpsecMesh.Simulation) builds the same: <see cref="ControllerHost"/>, and <see cref="CaServices"/> for
 /// <c>--serve</c>'s mesh CA.
 /// </summary>
 internal static class CliServices
 {
-    /// <summary>The CA administration (and what it needs: S3, KMS, the PKI) over <paramref name="configuration"/>'s settings.</summary>
-    /// <param name="aws">The AWS SDK options (the simulator's); null: the configuration's and the SDK's default chain.</param>
-    /// <param name="http">The SDK's transport instead of the network; null: the network.</param>
-    /// <exception cref="SettingsException">Invalid settings, every one named.</exception>
-    public static ServiceProvider ForCa(IConfiguration configuration, Action<ILoggingBuilder> logging, AWSOptions? aws = null, HttpClientFactory? http = null)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging(logging);
-        services.AddIpsecMeshAws(configuration, aws, http, time: null, forController: false);
-        return services.BuildServiceProvider();
-    }
-
     /// <summary>
     /// The read-only view of <c>status</c> and <c>config validate --vpc</c>: the settings (the queue, bucket and keys
     /// not required), an <see cref="Ec2Gateway"/> that does not batch, and <see cref="IAmazonS3"/>.
@@ -40,7 +25,7 @@ internal static class CliServices
     /// <exception cref="SettingsException">Invalid settings, every one named.</exception>
     public static ServiceProvider ForReading(out IpsecMeshOptions options)
     {
-        var configuration = CliConfiguration.Build();
+        var configuration = VerbSettings.Build();
         var settings = configuration.GetSection(IpsecMeshOptions.Section).Get<IpsecMeshOptions>() ?? new IpsecMeshOptions();
         var errors = OptionsValidation.Validate(settings, requireAwsResources: false);
         if (errors.Count > 0) throw new SettingsException(errors);

@@ -4,7 +4,6 @@ using IpsecMesh.Core.Hosting;
 using IpsecMesh.Pki.Authority;
 using IpsecMesh.Simulator;
 using IpsecMesh.Simulator.Sdk;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -89,21 +88,13 @@ public sealed class ServeRun(ServeSettings settings, TextWriter output)
     }
 
     /// <summary>
-    /// `ca init --if-missing` in process, against this simulator: the settings `ipsec-mesh ca` reads (appsettings.json beside
-    /// the binary, then the environment, as the CLI's CliConfiguration layers them) under this simulator's resources, and the
-    /// services `ca` builds (<see cref="IpsecMeshServiceCollectionExtensions.AddIpsecMeshAws"/>, not the controller's).
+    /// `ca init --if-missing` in process, against this simulator: the settings and services `ipsec-mesh ca` builds
+    /// (<see cref="VerbSettings"/>, <see cref="CaServices"/>), under this simulator's resources.
     /// </summary>
     private static async Task<string> EnsureCaAsync(SimulatedAws aws, CancellationToken cancellationToken)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddEnvironmentVariables()
-            .AddInMemoryCollection(ControllerSettings(aws))
-            .Build();
-        var services = new ServiceCollection();
-        services.AddLogging(l => l.ClearProviders());
-        services.AddIpsecMeshAws(configuration, SimulatedAwsOptions.Create(aws), SimulatedAwsOptions.HttpClientFactory(aws), time: null, forController: false);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = CaServices.Build(VerbSettings.Build(ControllerSettings(aws)), l => l.ClearProviders(),
+            SimulatedAwsOptions.Create(aws), SimulatedAwsOptions.HttpClientFactory(aws));
         var admin = provider.GetRequiredService<CaAdministration>();
         if (await admin.ExistsAsync(cancellationToken)) return $"{(await admin.ShowAsync(cancellationToken))[0].Subject} (present)";
         var created = await admin.InitAsync(withBackup: false, cancellationToken);

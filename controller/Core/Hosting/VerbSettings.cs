@@ -1,9 +1,13 @@
 using Microsoft.Extensions.Configuration;
 
-namespace IpsecMesh.Cli;
+namespace IpsecMesh.Core.Hosting;
 
-/// <summary>Settings for the verbs that talk to AWS: appsettings.json beside the binary, then the environment (IpsecMesh__Key), then overrides.</summary>
-public static class CliConfiguration
+/// <summary>
+/// The settings of the verbs that run outside the controller host (<c>ca</c>, <c>status</c>, <c>config validate --vpc</c>,
+/// <c>simulate --serve</c>'s mesh CA): appsettings.json beside the binary, then the environment (<c>IpsecMesh__Key</c>),
+/// then <paramref name="overrides"/>.
+/// </summary>
+public static class VerbSettings
 {
     public static IConfiguration Build(IReadOnlyDictionary<string, string?>? overrides = null) =>
         new ConfigurationBuilder()
