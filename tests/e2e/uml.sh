@@ -36,15 +36,14 @@ boots() {
   return 1
 }
 
+# The two lines this script prints, then done.
+use() { printf '%s\n%s\n' "$1" "$2"; exit 0; }
+
 if [ -n "${E2E_UML:-}" ]; then
   boots "$E2E_UML" || exit 1
-  printf '%s\n%s\n' "$E2E_UML" "${E2E_UML_MODULES:-/usr/lib/uml/modules}"
-  exit 0
+  use "$E2E_UML" "${E2E_UML_MODULES:-/usr/lib/uml/modules}"
 fi
-if [ -x /usr/bin/linux.uml ] && boots /usr/bin/linux.uml; then
-  printf '%s\n%s\n' /usr/bin/linux.uml /usr/lib/uml/modules
-  exit 0
-fi
+if [ -x /usr/bin/linux.uml ] && boots /usr/bin/linux.uml; then use /usr/bin/linux.uml /usr/lib/uml/modules; fi
 
 [ "$(id -u)" -eq 0 ] || { log "needs root to fetch a newer kernel into $cache_root"; exit 2; }
 mkdir -p "$cache_root"
@@ -56,8 +55,7 @@ for cached in "$cache_root"/uml-"$suite"-*; do
   [ -f "$cached/$marker" ] || continue
   if boots "$cached/usr/bin/linux.uml"; then
     touch "$cached/$marker"
-    printf '%s\n%s\n' "$cached/usr/bin/linux.uml" "$cached/usr/lib/uml/modules"
-    exit 0
+    use "$cached/usr/bin/linux.uml" "$cached/usr/lib/uml/modules"
   fi
 done
 
@@ -105,4 +103,4 @@ rm -rf "$target"
 mv -T "$work/root" "$target"
 boots "$target/usr/bin/linux.uml" || { rm -rf "$target"; exit 1; }
 log "user-mode-linux $version of $suite ready in $((SECONDS - started))s at $target"
-printf '%s\n%s\n' "$target/usr/bin/linux.uml" "$target/usr/lib/uml/modules"
+use "$target/usr/bin/linux.uml" "$target/usr/lib/uml/modules"
