@@ -76,7 +76,9 @@ Func<Task<ScenarioOutcome>>[] scenarios =
 var stopAfter = Environment.GetEnvironmentVariable("E2E_STOP_AFTER");
 foreach (var scenario in scenarios)
 {
-    Report(await scenario());
+    var started = time.GetTimestamp();
+    var outcome = await scenario();
+    Report(outcome with { Elapsed = time.GetElapsedTime(started) });
     if (outcomes[^1].Id == stopAfter) break;
 }
 

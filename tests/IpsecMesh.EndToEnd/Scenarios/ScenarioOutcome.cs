@@ -8,7 +8,11 @@ public sealed record ScenarioOutcome(string Id, string Title, IReadOnlyList<stri
     /// <summary>The libreswan the guest ran ("libreswan 5.2"), when the driver was told.</summary>
     public string? RanOn { get; init; }
 
+    /// <summary>The scenario's wall time, for the suite's time budget (docs/e2e.md).</summary>
+    public TimeSpan? Elapsed { get; init; }
+
     public override string ToString() =>
-        $"e2e scenario {Id}{(RanOn is null ? "" : $" ({RanOn})")} {(Passed ? "PASS" : "FAIL")}: {Title} | {Figures}"
+        $"e2e scenario {Id}{(RanOn is null ? "" : $" ({RanOn})")} {(Passed ? "PASS" : "FAIL")}"
+        + (Elapsed is { } elapsed ? $" in {elapsed.TotalSeconds:F0} s" : "") + $": {Title} | {Figures}"
         + (Passed ? "" : " | " + string.Join("; ", Failures));
 }
