@@ -69,7 +69,7 @@ public static class StatusCommand
     {
         if (string.IsNullOrEmpty(options.Bucket)) return null;
         var store = new S3ObjectStore(s3, options.Bucket);
-        var key = new TagSealKey(store);
+        var key = new StateSealKey(store);
         if (!await key.LoadAsync(cancellationToken, createIfMissing: false)) return null;
         return await new RolloutStore(store, key).LoadAsync(cancellationToken) is { } state ? RolloutView.Of(state, options) : null;
     }

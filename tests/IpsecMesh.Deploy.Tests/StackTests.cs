@@ -132,6 +132,9 @@ public class StackTests
         Assert.Contains(rules, rule => Node.Text(Node.Get(rule, "Prefix")) == "issued/" && Node.Get(rule, "ExpirationInDays") is not null);
         // Input files are content-addressed and immutable; the controller writes one again when it is gone.
         Assert.Contains(rules, rule => Node.Text(Node.Get(rule, "Prefix")) == "hosts/inputs/" && Node.Text(Node.Get(rule, "ExpirationInDays")) == "30");
+        // state/host-facts.json is rewritten while hosts change: its old versions go, the current one never expires.
+        Assert.Contains(rules, rule => Node.Text(Node.Get(rule, "Prefix")) == "state/" && Node.Get(rule, "ExpirationInDays") is null
+            && Node.Render(Node.Get(rule, "NoncurrentVersionExpiration")).Contains("NoncurrentDays", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,12 +1,11 @@
-using System.Globalization;
 using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.State;
 
 namespace IpsecMesh.Core.Desired;
 
-/// <summary>Which CA the fleet's installed certificates come from, read from memory (certificate cache, EC2 snapshots, sealed tags).</summary>
-public sealed class FleetCaCoverage(CertificateCache certificates, InstanceStore store, TagSeal seal, IpsecMeshOptions options)
+/// <summary>Which CA the fleet's installed certificates come from, read from memory (certificate cache, EC2 snapshots, host facts).</summary>
+public sealed class FleetCaCoverage(CertificateCache certificates, InstanceStore store, HostFactsStore facts, IpsecMeshOptions options)
 {
     /// <summary>
     /// Whether no instance still needs a replaced CA's certificate: every instance whose newest certificate is another CA's is
@@ -24,8 +23,7 @@ public sealed class FleetCaCoverage(CertificateCache certificates, InstanceStore
             var enabled = !snapshot.IsGone && snapshot.Tag(options.TagKey) == TagValues.Enabled;
             if (!enabled) continue;
             if (certificate.CaId != currentCaId) return false;
-            var installed = seal.Read(snapshot, options).CertExpiry;
-            if (!DateTimeOffset.TryParse(installed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiry) || expiry != certificate.NotAfter) return false;
+            if (facts.Get(id).CertExpiry != certificate.NotAfter) return false;
         }
         return true;
     }

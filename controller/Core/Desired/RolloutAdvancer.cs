@@ -8,12 +8,12 @@ namespace IpsecMesh.Core.Desired;
 
 /// <summary>
 /// Feeds the roll-out the fleet as the controller last saw it: every enabled instance and the config
-/// hash its sealed tag says it runs. Runs after each config poll; the reconciles keep the snapshots
+/// hash the controller saw it apply (<see cref="HostFactsStore"/>). Runs after each config poll; the reconciles keep the snapshots
 /// current with what they write. Then queues every enabled instance whose desired config is not the
 /// one it runs (a wave admitted it, the CRLs or the last good config changed), so a change reaches
 /// hosts within a config poll rather than at the next resync.
 /// </summary>
-public sealed class RolloutAdvancer(InstanceStore store, TagSeal seal, DesiredStateProvider desired, ConfigRollout rollout, WorkQueue<string> queue, IpsecMeshOptions options)
+public sealed class RolloutAdvancer(InstanceStore store, HostFactsStore facts, DesiredStateProvider desired, ConfigRollout rollout, WorkQueue<string> queue, IpsecMeshOptions options)
 {
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -24,7 +24,7 @@ public sealed class RolloutAdvancer(InstanceStore store, TagSeal seal, DesiredSt
             InstanceSnapshot? snapshot;
             lock (record) snapshot = record.Snapshot;
             if (snapshot is null || snapshot.IsGone || snapshot.Tag(options.TagKey) != TagValues.Enabled) continue;
-            fleet.Add((id, seal.Read(snapshot, options).ConfigHash));
+            fleet.Add((id, facts.Get(id).ConfigHash));
         }
         await rollout.AdvanceAsync(fleet, desired.TargetHash, cancellationToken);
         foreach (var (id, applied) in fleet)

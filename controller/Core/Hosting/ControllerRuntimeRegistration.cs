@@ -2,6 +2,7 @@ using IpsecMesh.Core.Agents;
 using IpsecMesh.Core.Desired;
 using IpsecMesh.Core.Options;
 using IpsecMesh.Core.Sources;
+using IpsecMesh.Core.State;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IpsecMesh.Core.Hosting;
@@ -36,6 +37,7 @@ internal static class ControllerRuntimeRegistration
         services.AddSingleton(sp => new PeriodicRunnable("heartbeat", Heartbeat.Interval, sp.GetRequiredService<Heartbeat>().BeatAsync));
         services.AddSingleton(sp => new PeriodicRunnable("command reads", options.CommandPollInterval, sp.GetRequiredService<CommandWatcher>().ReadEndedAsync));
         services.AddSingleton(sp => new PeriodicRunnable("command sweep", options.CommandSweepInterval, sp.GetRequiredService<CommandWatcher>().SweepAsync));
+        services.AddSingleton(sp => new PeriodicRunnable("host facts", HostFactsStore.FlushInterval, sp.GetRequiredService<HostFactsStore>().FlushAsync, FirstRun.AfterInterval));
         services.AddSingleton(sp => new PeriodicRunnable("host health", options.HostStatusInterval, sp.GetRequiredService<HostHealthCollector>().CollectAsync, FirstRun.AfterInterval));
         services.AddSingleton<TermRunnables>();
         services.AddHostedService<LeaderTerm>();

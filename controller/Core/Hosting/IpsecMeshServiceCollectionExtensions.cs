@@ -43,8 +43,8 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton<IpsecMeshTelemetry>();
         services.AddSingleton<AwsCallMeter>();
         services.AddSingleton<InstanceStore>();
-        services.AddSingleton<TagSealKey>();
-        services.AddSingleton<TagSeal>();
+        services.AddSingleton<StateSealKey>();
+        services.AddSingleton<HostFactsStore>();
         services.AddSingleton(sp => new CertificateCache(sp.GetRequiredService<IIssuanceRegistry>(), backdate));
         services.AddSingleton<RolloutStore>();
         services.AddSingleton<ConfigRollout>();

@@ -5,11 +5,11 @@ using IpsecMesh.Core.State;
 namespace IpsecMesh.Core.Hosting;
 
 /// <summary>What a leader keeps in memory, dropped and reloaded at the start of each term.</summary>
-public sealed class LeaderState(TagSealKey sealKey, ConfigRollout rollout, CertificateCache certificates, InstanceStore store, CommandLedger commands, RotationGate rotations)
+public sealed class LeaderState(HostFactsStore facts, ConfigRollout rollout, CertificateCache certificates, InstanceStore store, CommandLedger commands, RotationGate rotations)
 {
     /// <summary>
-    /// Forgets the instance records, the commands in flight and the rotation slots, then loads the tag seal key, the
-    /// roll-out state and the certificate registry from S3. S3 and KMS errors propagate (start-up is retried).
+    /// Forgets the instance records, the commands in flight and the rotation slots, then loads the state seal key, the
+    /// roll-out state, the host facts and the certificate registry from S3. S3 and KMS errors propagate (start-up is retried).
     /// </summary>
     public async Task ResetAndLoadAsync(CancellationToken cancellationToken)
     {
@@ -17,7 +17,8 @@ public sealed class LeaderState(TagSealKey sealKey, ConfigRollout rollout, Certi
         store.Clear();
         commands.Clear();
         rotations.Clear();
-        await sealKey.LoadAsync(cancellationToken);
+        // First: it loads the state seal key, which the roll-out's object is verified with too.
+        await facts.LoadAsync(cancellationToken);
         await rollout.LoadAsync(cancellationToken);
         await certificates.LoadAsync(cancellationToken);
     }

@@ -35,6 +35,7 @@ public sealed class LeaderTerm(
             {
                 // Shutdown or lost leadership: the loops below have stopped.
             }
+            if (!leadershipLost.IsCancellationRequested) await runnables.FinishAsync();
             if (!stoppingToken.IsCancellationRequested) HostingLog.LeadershipLost(logger);
         }
     }

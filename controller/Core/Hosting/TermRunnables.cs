@@ -1,4 +1,5 @@
 using IpsecMesh.Core.Sources;
+using IpsecMesh.Core.State;
 using Microsoft.Extensions.Logging;
 
 namespace IpsecMesh.Core.Hosting;
@@ -10,6 +11,7 @@ namespace IpsecMesh.Core.Hosting;
 public sealed class TermRunnables(
     IEnumerable<PeriodicRunnable> periodic,
     SqsEventSource events,
+    HostFactsStore facts,
 #pragma warning disable CS9113 // Taken so that the observable gauges exist exactly as long as the loops.
     ControllerGauges gauges,
 #pragma warning restore CS9113
@@ -30,6 +32,20 @@ public sealed class TermRunnables(
         }, cancellationToken)).ToList();
         loops.Add(events.RunAsync(cancellationToken));
         return loops;
+    }
+
+    /// <summary>A leader that stops (shutdown, not a lost lease) writes the host facts of its last seconds for the next one.</summary>
+    public async Task FinishAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await facts.FlushAsync(timeout.Token);
+        }
+        catch (Exception e)
+        {
+            HostingLog.LoopFailed(logger, "host facts", e.GetType().Name, HostingLog.Sanitize(e.Message));
+        }
     }
 
     private async Task RunAsync(PeriodicRunnable runnable, bool skipFirst, CancellationToken cancellationToken)

@@ -105,6 +105,4 @@ public sealed record IpsecMeshOptions
     public string StatusTagKey => TagKey + ":Status";
     public string CertExpiryTagKey => TagKey + ":CertExpiry";
     public string ConfigTagKey => TagKey + ":Config";
-    /// <summary>The HMAC over the config and certificate-expiry tags (<c>TagSeal</c>): what tells the controller's own writes from anyone else's.</summary>
-    public string SealTagKey => TagKey + ":Seal";
 }

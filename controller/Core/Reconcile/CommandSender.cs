@@ -26,7 +26,7 @@ public sealed class CommandSender(ISsmGateway ssm, CommandLedger ledger, Instanc
         var peers = send.Verbs.Contains(AgentVerbs.Install) || send.Verbs.Contains(AgentVerbs.ApplyConfig) ? PeersOf(config.Policy) : null;
         var request = AgentRequests.ForVerbs(send.Verbs, config.Policy, config.Bundle, config.Hash, options.HostKeyType, config.Crls, config.RevokedPeers, peers);
         return SendAsync(observation, record, request, () => ssm.SendAsync(observation.InstanceId, request, cancellationToken), send.Status, send.AppliedConfigHash, cancellationToken,
-            forget: send.ForgetCertificate ? [options.CertExpiryTagKey] : []);
+            forgetCertificate: send.ForgetCertificate);
     }
 
     /// <summary>
@@ -48,12 +48,11 @@ public sealed class CommandSender(ISsmGateway ssm, CommandLedger ledger, Instanc
     }
 
     private async Task SendAsync(Observation observation, InstanceRecord record, AgentRequest request, Func<Task<string>> send, string status, string? appliedConfigHash,
-        CancellationToken cancellationToken, IReadOnlyCollection<string>? forget = null)
+        CancellationToken cancellationToken, bool forgetCertificate = false)
     {
         await ledger.SendAsync(record, request, send);
         var written = new Dictionary<string, string>(StringComparer.Ordinal) { [options.StatusTagKey] = StatusText.Clean(StatusText.WhileRetrying(observation, status)) };
-        if (appliedConfigHash is not null) written[options.ConfigTagKey] = appliedConfigHash;
-        await tags.WriteAsync(observation, record, written, forget ?? [], cancellationToken);
+        await tags.WriteAsync(observation, record, written, [], cancellationToken, new HostFactsChange(appliedConfigHash, ForgetCertificate: forgetCertificate));
     }
 
     /// <summary>The enrolled peers the host initiates to once its conns are loaded (none when <see cref="IpsecMeshOptions.LatePeerLimit"/> is 0).</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using IpsecMesh.Core.Desired;
 using IpsecMesh.Core.Model;
 using IpsecMesh.Core.Options;
@@ -10,13 +9,13 @@ namespace IpsecMesh.Core.Reconcile;
 
 /// <summary>
 /// Turns what is known of an instance (its EC2 snapshot, its command, this process's record, the certificate cache)
-/// into an <see cref="Observation"/>. Reads only memory, never AWS. The config and expiry tags are believed only under
-/// the controller's seal.
+/// into an <see cref="Observation"/>. Reads only memory, never AWS. The applied config and the installed certificate come
+/// from the <see cref="HostFactsStore"/>, never from the tags that show them.
 /// </summary>
 public sealed class ObservationBuilder(
     DesiredStateProvider desired,
     CertificateCache certificates,
-    TagSeal seal,
+    HostFactsStore facts,
     IpsecMeshOptions options,
     TimeProvider time,
     ILogger<ObservationBuilder> logger)
@@ -41,22 +40,31 @@ public sealed class ObservationBuilder(
     private Observation With(Observation observation, InstanceSnapshot? snapshot, CommandSnapshot? command, InstanceRecord record)
     {
         var tagValue = snapshot?.Tag(options.TagKey);
-        var sealedFacts = snapshot is null ? SealedFacts.None : seal.Read(snapshot, options);
-        if (sealedFacts.Tampered) ReconcileLog.TagsNotSealed(logger, options.ConfigTagKey, options.CertExpiryTagKey);
+        var known = facts.Get(observation.InstanceId);
+        if (snapshot is not null) ReportShownDifferently(snapshot, known);
         return observation with
         {
-            Desired = desired.ToDesiredState(desired.ConfigFor(observation.InstanceId, sealedFacts.ConfigHash).Hash),
+            Desired = desired.ToDesiredState(desired.ConfigFor(observation.InstanceId, known.ConfigHash).Hash),
             Instance = snapshot,
             TagValue = tagValue,
             Phase = TagValues.Parse(tagValue),
             IdentityNamesHash = snapshot is null ? null : IdentityOf(snapshot).NamesHash,
-            AppliedConfigHash = sealedFacts.ConfigHash,
-            InstalledCertExpiry = DateTimeOffset.TryParse(sealedFacts.CertExpiry, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiry) ? expiry : null,
+            AppliedConfigHash = known.ConfigHash,
+            InstalledCertExpiry = known.CertExpiry,
             StatusTag = snapshot?.Tag(options.StatusTagKey),
             Command = command,
             InstallingCertFromCsr = record.InstallingCertFromCsr,
             Certificate = certificates.Facts(observation.InstanceId),
         };
+    }
+
+    /// <summary>Tags that show other facts than the controller's (someone wrote them, or the facts were lost) are reported; the next change rewrites them.</summary>
+    private void ReportShownDifferently(InstanceSnapshot snapshot, HostFacts known)
+    {
+        var config = snapshot.Tag(options.ConfigTagKey);
+        var expiry = snapshot.Tag(options.CertExpiryTagKey);
+        if (config != known.ConfigHash || expiry != (known.CertExpiry is { } e ? HostFacts.ExpiryTag(e) : null))
+            ReconcileLog.TagsShowOtherFacts(logger, options.ConfigTagKey, options.CertExpiryTagKey);
     }
 
     /// <summary>The identity a certificate for this instance carries: names and addresses from EC2 only.</summary>

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace IpsecMesh.Core.Reconcile;
 
 /// <summary>
-/// Writes what a decision concluded into the instance's tags (phase, status, applied config, certificate expiry) and
+/// Writes what a decision concluded into the instance's tags (phase, status) and its host facts (applied config, certificate expiry), and
 /// consumes the finished command it concluded from. EC2 errors propagate (the reconcile is retried).
 /// </summary>
 public sealed class PhaseMarker(InstanceTagWriter tags, CommandLedger ledger, ConfigRollout rollout, DesiredStateProvider desired, IpsecMeshOptions options, ILogger<PhaseMarker> logger)
@@ -17,14 +17,13 @@ public sealed class PhaseMarker(InstanceTagWriter tags, CommandLedger ledger, Co
     public async Task MarkAppliedAsync(Observation observation, InstanceRecord record, Decision.MarkApplied applied, CancellationToken cancellationToken)
     {
         var written = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (applied.ConfigHash is not null) written[options.ConfigTagKey] = applied.ConfigHash;
-        if (applied.CertExpiry is { } expiry) written[options.CertExpiryTagKey] = expiry.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ");
         if (applied.Enabled)
         {
             written[options.TagKey] = TagValues.Enabled;
             written[options.StatusTagKey] = StatusText.Enrolled;
         }
-        await tags.WriteAsync(observation, record, written, applied.ForgetCertificate ? [options.CertExpiryTagKey] : [], cancellationToken);
+        await tags.WriteAsync(observation, record, written, [], cancellationToken,
+            new HostFactsChange(applied.ConfigHash, applied.CertExpiry, ForgetCertificate: applied.ForgetCertificate));
         ledger.ConsumeFinished(record);
         if (applied.Enabled && observation.Phase != Phase.Enabled) ReconcileLog.PhaseChanged(logger, TagValues.Enabled, StatusText.Enrolled);
     }
@@ -37,7 +36,7 @@ public sealed class PhaseMarker(InstanceTagWriter tags, CommandLedger ledger, Co
             await rollout.ReportFailureAsync(observation.InstanceId, StatusText.Clean(failed.Reason), cancellationToken);
         var written = new Dictionary<string, string>(StringComparer.Ordinal) { [options.StatusTagKey] = StatusText.Clean(failed.Reason) };
         if (!failed.KeepPhase) written[options.TagKey] = TagValues.Failed;
-        await tags.WriteAsync(observation, record, written, failed.ForgetConfig ? [options.ConfigTagKey] : [], cancellationToken);
+        await tags.WriteAsync(observation, record, written, [], cancellationToken, new HostFactsChange(ForgetConfig: failed.ForgetConfig));
         ledger.ConsumeFinished(record);
         ReconcileLog.InstanceFailed(logger, failed.Reason);
     }
@@ -48,10 +47,8 @@ public sealed class PhaseMarker(InstanceTagWriter tags, CommandLedger ledger, Co
         var written = tagDeleted
             ? new Dictionary<string, string>(StringComparer.Ordinal)
             : new Dictionary<string, string>(StringComparer.Ordinal) { [options.TagKey] = TagValues.Disabled, [options.StatusTagKey] = StatusText.Removed };
-        IReadOnlyCollection<string> remove = tagDeleted
-            ? [options.CertExpiryTagKey, options.ConfigTagKey, options.StatusTagKey]
-            : [options.CertExpiryTagKey, options.ConfigTagKey];
-        await tags.WriteAsync(observation, record, written, remove, cancellationToken);
+        IReadOnlyCollection<string> remove = tagDeleted ? [options.StatusTagKey] : [];
+        await tags.WriteAsync(observation, record, written, remove, cancellationToken, HostFactsChange.ForgetAll);
         ledger.ConsumeFinished(record);
         ReconcileLog.PhaseChanged(logger, tagDeleted ? "untagged" : TagValues.Disabled, StatusText.Removed);
     }

@@ -10,10 +10,10 @@ namespace IpsecMesh.Core.Rollout;
 /// <summary>
 /// Keeps the <see cref="RolloutState"/> at <c>state/rollout.json</c>, with both configs' files, so a
 /// restarted controller (or a new leader) neither forgets the last good config nor restarts a
-/// roll-out past its canaries. The object carries an HMAC-SHA256 under the tag seal key: a copy
+/// roll-out past its canaries. The object carries an HMAC-SHA256 under the state seal key: a copy
 /// written by anyone else does not verify and is ignored (and reported).
 /// </summary>
-public sealed class RolloutStore(IObjectStore store, TagSealKey key)
+public sealed class RolloutStore(IObjectStore store, StateSealKey key)
 {
     public const string ObjectKey = "state/rollout.json";
     private const int Format = 1;
@@ -44,7 +44,7 @@ public sealed class RolloutStore(IObjectStore store, TagSealKey key)
         return store.PutAsync(ObjectKey, JsonSerializer.SerializeToUtf8Bytes(document), cancellationToken);
     }
 
-    private byte[] Mac(Document document) => HMACSHA256.HashData(key.Bytes, JsonSerializer.SerializeToUtf8Bytes(document with { Mac = null }));
+    private byte[] Mac(Document document) => key.Mac(JsonSerializer.SerializeToUtf8Bytes(document with { Mac = null }));
 
     private static StoredGeneration? Stored(ConfigGeneration? generation) => generation is null ? null
         : new StoredGeneration(new SortedDictionary<string, string>(generation.Policy.ToFiles().ToDictionary(), StringComparer.Ordinal),

@@ -17,6 +17,10 @@ public interface IObjectStore
     /// <returns>False when the object's current entity tag differs from <paramref name="etag"/>.</returns>
     Task<bool> PutIfMatchAsync(string key, ReadOnlyMemory<byte> content, string etag, CancellationToken cancellationToken);
 
+    /// <summary>A write on condition: <paramref name="ifMatch"/> null, only when no object exists (If-None-Match: *); else only over that entity tag (If-Match).</summary>
+    /// <returns>The written object's entity tag, or null when the condition did not hold.</returns>
+    Task<string?> PutReturningETagAsync(string key, ReadOnlyMemory<byte> content, string? ifMatch, CancellationToken cancellationToken);
+
     IAsyncEnumerable<ObjectListing> ListAsync(string prefix, CancellationToken cancellationToken);
 
     Task DeleteAsync(string key, CancellationToken cancellationToken);

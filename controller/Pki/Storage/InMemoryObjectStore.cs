@@ -67,6 +67,18 @@ public sealed class InMemoryObjectStore(TimeProvider timeProvider) : IObjectStor
         }
     }
 
+    public Task<string?> PutReturningETagAsync(string key, ReadOnlyMemory<byte> content, string? ifMatch, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var exists = _objects.TryGetValue(key, out var entry);
+            if (ifMatch is null ? exists : !exists || entry!.ETag != ifMatch) return Task.FromResult<string?>(null);
+            var written = NewEntry(content);
+            _objects[key] = written;
+            return Task.FromResult<string?>(written.ETag);
+        }
+    }
+
     public async IAsyncEnumerable<ObjectListing> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         List<ObjectListing> snapshot;

@@ -63,6 +63,18 @@ public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string? kmsKeyId 
     public async Task DeleteAsync(string key, CancellationToken cancellationToken) =>
         await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key }, cancellationToken);
 
+    public async Task<string?> PutReturningETagAsync(string key, ReadOnlyMemory<byte> content, string? ifMatch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PutAsync(key, content, request => { if (ifMatch is null) request.IfNoneMatch = "*"; else request.IfMatch = ifMatch; }, cancellationToken) ?? string.Empty;
+        }
+        catch (AmazonS3Exception error) when (error.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            return null;
+        }
+    }
+
     private async Task<bool> PutConditionallyAsync(string key, ReadOnlyMemory<byte> content, Action<PutObjectRequest> condition, CancellationToken cancellationToken)
     {
         try
@@ -77,7 +89,8 @@ public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string? kmsKeyId 
         }
     }
 
-    private async Task PutAsync(string key, ReadOnlyMemory<byte> content, Action<PutObjectRequest> condition, CancellationToken cancellationToken)
+    /// <returns>The written object's entity tag.</returns>
+    private async Task<string?> PutAsync(string key, ReadOnlyMemory<byte> content, Action<PutObjectRequest> condition, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream(content.ToArray(), writable: false);
         var request = new PutObjectRequest { BucketName = bucket, Key = key, InputStream = body, AutoCloseStream = false };
@@ -87,6 +100,6 @@ public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string? kmsKeyId 
             request.ServerSideEncryptionKeyManagementServiceKeyId = kmsKeyId;
         }
         condition(request);
-        await s3.PutObjectAsync(request, cancellationToken);
+        return (await s3.PutObjectAsync(request, cancellationToken)).ETag;
     }
 }

@@ -18,11 +18,11 @@ public class ConfigRolloutTests
 
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-30T12:00:00Z"));
     private readonly InMemoryObjectStore _objects = new();
-    private readonly TagSealKey _key;
+    private readonly StateSealKey _key;
 
     public ConfigRolloutTests()
     {
-        _key = new TagSealKey(_objects);
+        _key = new StateSealKey(_objects);
         _key.LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 

@@ -17,7 +17,7 @@ public static class StackPolicy
         "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
     ];
 
-    private const string OwnTagKeys = "${TagKey}:Status, ${TagKey}:CertExpiry, ${TagKey}:Config, ${TagKey}:Seal";
+    private const string OwnTagKeys = "${TagKey}:Status, ${TagKey}:CertExpiry, ${TagKey}:Config";
 
     public static IReadOnlyList<ReviewedStatement> Statements { get; } =
     [

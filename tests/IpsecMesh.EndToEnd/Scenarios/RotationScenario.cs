@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using IpsecMesh.EndToEnd.Cloud;
 using IpsecMesh.EndToEnd.Guest;
 
@@ -57,7 +58,7 @@ public static class RotationScenario
         // Under the nickname of the conn set in force: on libreswan 4.x a rotation switches sets (ipsec-mesh-host, ipsec-mesh-host~b).
         var listed = await context.Guest.OnHostAsync(host,
             "for n in ipsec-mesh-host 'ipsec-mesh-host~b'; do certutil -L -d sql:/var/lib/ipsec/nss -n \"$n\" 2>/dev/null; done\n", cancellationToken);
-        return listed.Stdout.Contains(notAfter.ToString("MMM dd HH:mm:ss yyyy", CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        return NotAfterPattern(notAfter, "Not After : ").IsMatch(listed.Stdout);
     }
 
     /// <summary>The host's pluto holds one private key, the one of the certificate valid until the new notAfter.</summary>
@@ -66,9 +67,16 @@ public static class RotationScenario
         if (NewNotAfter(context, host) is not { } notAfter) return (false, "no new notAfter");
         var listed = await context.Guest.OnHostAsync(host, "ipsec whack --listpubkeys\n", cancellationToken);
         var own = listed.Stdout.Split('\n').Where(l => l.Contains("(has private key)", StringComparison.Ordinal)).Select(l => l.Trim()).Distinct().ToArray();
-        var until = "until " + notAfter.ToString("MMM dd HH:mm:ss yyyy", CultureInfo.InvariantCulture);
-        return (own.Length == 1 && own[0].Contains(until, StringComparison.Ordinal), $"want one key '{until}', have " + string.Join(" | ", own));
+        var until = NotAfterPattern(notAfter, "until ");
+        return (own.Length == 1 && until.IsMatch(own[0]), $"want one key '{until}', have " + string.Join(" | ", own));
     }
+
+    /// <summary>
+    /// The tag shows the notAfter to the minute (rounded down); certutil and pluto print it to the second (certutil after
+    /// the weekday, "Not After : Tue Dec 08 10:41:37 2026"; pluto "until Dec 08 10:41:37 2026").
+    /// </summary>
+    private static Regex NotAfterPattern(DateTime minute, string prefix) =>
+        new(Regex.Escape(prefix) + @"(?:\w{3} )?" + Regex.Escape(minute.ToString("MMM dd HH:mm:", CultureInfo.InvariantCulture)) + @"\d\d " + minute.Year);
 
     private static DateTime? NewNotAfter(ScenarioContext context, GuestHost host) =>
         DateTimeOffset.TryParse(context.Tag(host, MeshTags.CertExpiry), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var notAfter)

@@ -7,8 +7,8 @@ namespace IpsecMesh.Integration.Tests.BadInput;
 
 /// <summary>
 /// Anyone may write tags on their own instances. The config the controller believes a host has is
-/// the one it sent and saw confirmed (sealed on the tags), never a value someone wrote there: a
-/// forged IPSec:Config must not keep a host on an old policy (and old CRLs).
+/// the one it sent and saw confirmed (its host facts in state/), never a value someone wrote on the
+/// display tags: a forged IPSec:Config must not keep a host on an old policy (and old CRLs).
 /// </summary>
 public class ForgedTagTests
 {
@@ -44,17 +44,17 @@ public class ForgedTagTests
         // so that the controller reads the instance again at once. The agent stays away until the
         // controller has read the forgery: with the agent back, a command already on its way could
         // apply the config and overwrite the forged tag with the real one before the controller looked.
-        var unsealedBefore = Unsealed(mesh);
+        var forgeriesBefore = Forgeries(mesh);
         mesh.Aws.Fleet.SetTag(victim.InstanceId, "IPSec:Config", current);
         mesh.Aws.Fleet.SetTag(victim.InstanceId, MeshFixture.TagKey, "enabled");
-        await mesh.WaitForAsync(() => Unsealed(mesh) > unsealedBefore, "the controller to find the victim's config tag unsealed");
+        await mesh.WaitForAsync(() => Forgeries(mesh) > forgeriesBefore, "the controller to find the victim's config tag showing other facts than its own");
         mesh.Aws.Fleet.StartAgent(victim.InstanceId);
 
         await mesh.WaitForAsync(() => Host(victim).State.ConfigHash == current, "the victim's host to apply the new config");
-        await mesh.WaitForAsync(() => victim.Tag("IPSec:Seal") is not null && victim.Tag(MeshFixture.TagKey) == "enabled", "the victim re-sealed and enabled");
+        await mesh.WaitForAsync(() => victim.Tag("IPSec:Config") == current && victim.Tag(MeshFixture.TagKey) == "enabled", "the victim enabled on the new config");
     }
 
-    private static int Unsealed(MeshFixture mesh) => mesh.Logs.Count(l => l.Contains("do not carry the controller's seal", StringComparison.Ordinal));
+    private static int Forgeries(MeshFixture mesh) => mesh.Logs.Count(l => l.Contains("do not show what the controller confirmed", StringComparison.Ordinal));
 
     private static VirtualHost Host(SimInstance instance) => Assert.IsType<VirtualHost>(instance.Runtime);
 }

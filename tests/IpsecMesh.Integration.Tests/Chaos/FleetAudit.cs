@@ -48,7 +48,8 @@ public static class FleetAudit
         var serial = cert.SerialNumber.TrimStart('0').ToLowerInvariant();
         if (!issued.Any(k => InstanceOf(k) == instance.InstanceId && SerialOf(k) == serial)) return "certificate not in the registry under this instance";
         var expiryTag = instance.Tag(MeshFixture.TagKey + ":CertExpiry");
-        if (expiryTag is null || DateTimeOffset.Parse(expiryTag, System.Globalization.CultureInfo.InvariantCulture) != new DateTimeOffset(cert.NotAfter.ToUniversalTime(), TimeSpan.Zero))
+        // The tag shows the expiry to the minute, rounded down (README, tags).
+        if (expiryTag != cert.NotAfter.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:00Z", System.Globalization.CultureInfo.InvariantCulture))
             return $"CertExpiry tag '{expiryTag}' differs from the certificate's {cert.NotAfter.ToUniversalTime():O}";
         return null;
     }

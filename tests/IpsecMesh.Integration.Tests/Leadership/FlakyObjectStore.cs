@@ -32,6 +32,12 @@ public sealed class FlakyObjectStore(IObjectStore inner) : IObjectStore
         return await inner.PutIfMatchAsync(key, content, etag, cancellationToken);
     }
 
+    public async Task<string?> PutReturningETagAsync(string key, ReadOnlyMemory<byte> content, string? ifMatch, CancellationToken cancellationToken)
+    {
+        await Trouble(cancellationToken);
+        return await inner.PutReturningETagAsync(key, content, ifMatch, cancellationToken);
+    }
+
     public IAsyncEnumerable<ObjectListing> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
 
     public async Task DeleteAsync(string key, CancellationToken cancellationToken)

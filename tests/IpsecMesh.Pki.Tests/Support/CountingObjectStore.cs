@@ -28,6 +28,9 @@ public sealed class CountingObjectStore(IObjectStore inner) : IObjectStore
 
     public Task<bool> PutIfAbsentAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => inner.PutIfAbsentAsync(key, content, cancellationToken);
 
+    public Task<string?> PutReturningETagAsync(string key, ReadOnlyMemory<byte> content, string? ifMatch, CancellationToken cancellationToken) =>
+        inner.PutReturningETagAsync(key, content, ifMatch, cancellationToken);
+
     public Task<bool> PutIfMatchAsync(string key, ReadOnlyMemory<byte> content, string etag, CancellationToken cancellationToken) =>
         inner.PutIfMatchAsync(key, content, etag, cancellationToken);
 
