@@ -6,7 +6,8 @@ namespace IpsecMesh.Core.Cloud;
 /// <summary>
 /// Coalesces calls that AWS lets us batch (DescribeInstances by id, CreateTags with identical tags,
 /// SendCommand with identical parameters, DescribeInstanceInformation): items submitted within one
-/// window under the same group key go out in one call of at most <c>maxBatch</c> items. API calls,
+/// window under the same group key go out in one call of at most <c>maxBatch</c> items; while items
+/// keep arriving, a part-full batch waits up to <see cref="MaxLingerWindows"/> more windows. API calls,
 /// not CPU, bound this controller at scale.
 /// <para>
 /// A submitter's task ends only once nothing of its item is in flight: either the item was dropped
@@ -51,14 +52,16 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
         {
             while (await reader.WaitToReadAsync(_stopping.Token))
             {
-                if (_window > TimeSpan.Zero) await Task.Delay(_window, _time, _stopping.Token);
-                else await Task.Yield();
                 var drained = new List<Pending>();
-                while (reader.TryRead(out var pending))
+                // A flood (several items in the first window: a fleet enrolling, a roll-out) waits more windows while items keep
+                // arriving and a call would go out part-full, up to MaxLingerWindows: fuller calls when the controller produces
+                // them slower than a window. A lone item still waits one window only.
+                for (var windows = 0; windows <= MaxLingerWindows; windows++)
                 {
-                    // A submitter that gave up (shutdown, or leadership lost) must not have its call made after all:
-                    // a replica that stepped down sends nothing more.
-                    if (pending.TryTake()) drained.Add(pending);
+                    if (_window > TimeSpan.Zero) await Task.Delay(_window, _time, _stopping.Token);
+                    else await Task.Yield();
+                    var arrived = Drain(reader, drained);
+                    if (drained.Count < 2 || arrived == 0 || !PartFull(drained)) break;
                 }
                 var calls = drained.GroupBy(p => p.Group)
                     .SelectMany(g => g.Chunk(_maxBatch).Select(chunk => FlushAsync(g.Key, chunk)));
@@ -74,6 +77,25 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
             if (left.TryTake()) left.Completion.TrySetCanceled();
         }
     }
+
+    /// <summary>How many more windows a batch may wait while items keep arriving.</summary>
+    public const int MaxLingerWindows = 20;
+
+    /// <returns>How many items it took (a submitter that gave up, on shutdown or a lost leadership, must not have its call made after all).</returns>
+    private static int Drain(ChannelReader<Pending> reader, List<Pending> drained)
+    {
+        var taken = 0;
+        while (reader.TryRead(out var pending))
+        {
+            if (!pending.TryTake()) continue;
+            drained.Add(pending);
+            taken++;
+        }
+        return taken;
+    }
+
+    /// <summary>Whether some group's last call would not be full.</summary>
+    private bool PartFull(List<Pending> drained) => drained.GroupBy(p => p.Group).Any(g => g.Count() % _maxBatch != 0);
 
     private async Task FlushAsync(string group, Pending[] chunk)
     {
@@ -111,36 +133,6 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
         try { await _loop; }
         catch (OperationCanceledException) { }
         _stopping.Dispose();
-    }
-
-    /// <summary>A token cancelled with <c>stopping</c>, or once every one of <c>submitters</c> is (never while one cannot be).</summary>
-    private sealed class AbandonedWhenAllGiveUp : IDisposable
-    {
-        private readonly CancellationTokenSource _source;
-        private readonly List<CancellationTokenRegistration> _registrations = [];
-        private int _left;
-
-        public AbandonedWhenAllGiveUp(IReadOnlyList<CancellationToken> submitters, CancellationToken stopping)
-        {
-            _source = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            if (submitters.Any(t => !t.CanBeCanceled)) return;
-            _left = submitters.Count;
-            foreach (var token in submitters) _registrations.Add(token.Register(GaveUp));
-        }
-
-        public CancellationToken Token => _source.Token;
-
-        private void GaveUp()
-        {
-            if (Interlocked.Decrement(ref _left) == 0) _source.Cancel();
-        }
-
-        public void Dispose()
-        {
-            // Unregistering waits for a callback already running, so none touches the disposed source.
-            foreach (var registration in _registrations) registration.Dispose();
-            _source.Dispose();
-        }
     }
 
     /// <summary>One submitted item: queued, then either taken into a call or cancelled while still queued, never both.</summary>

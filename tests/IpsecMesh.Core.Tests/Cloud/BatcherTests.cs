@@ -37,6 +37,37 @@ public class BatcherTests
     }
 
     [Fact]
+    public async Task A_flood_lingers_into_fuller_calls_and_a_lone_item_waits_one_window()
+    {
+        var recorder = new Recorder();
+        var time = new FakeTimeProvider();
+        var window = TimeSpan.FromMilliseconds(50);
+        await using var batcher = new Batcher<string, int>(50, window, time, recorder.FlushAsync);
+
+        // Three items a window for twelve windows (a fleet enrolling): without lingering, twelve calls of three.
+        var submitted = new List<Task<int>>();
+        for (var w = 0; w < 12; w++)
+        {
+            for (var i = 0; i < 3; i++) submitted.Add(batcher.SubmitAsync("g", $"{w}-{i}", CancellationToken.None));
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+            time.Advance(window);
+        }
+        await FakeClockWindows.AdvanceUntilAsync(time, window, () => submitted.All(t => t.IsCompleted));
+
+        Assert.Equal(36, recorder.Calls.Sum(c => c.Items.Length));
+        Assert.True(recorder.Calls.Count <= 2, $"{recorder.Calls.Count} calls: " + string.Join(" ", recorder.Calls.Select(c => c.Items.Length)));
+
+        // A lone item afterwards: flushed after one window, not held for the flood's linger.
+        var calls = recorder.Calls.Count;
+        var started = time.GetUtcNow();
+        var lone = batcher.SubmitAsync("g", "lone", CancellationToken.None);
+        await FakeClockWindows.AdvanceUntilAsync(time, window, () => lone.IsCompleted);
+        Assert.Equal(calls + 1, recorder.Calls.Count);
+        // One window, or two when the clock moved before the batcher had set its timer; a linger would take more.
+        Assert.True(time.GetUtcNow() - started <= 2 * window, $"the lone item waited {time.GetUtcNow() - started}");
+    }
+
+    [Fact]
     public async Task A_call_whose_submitter_gave_up_before_the_flush_is_never_made()
     {
         var recorder = new Recorder();

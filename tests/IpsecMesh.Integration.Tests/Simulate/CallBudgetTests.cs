@@ -5,9 +5,9 @@ namespace IpsecMesh.Integration.Tests.Simulate;
 /// <summary>
 /// The AWS call budget of enrolment (issue 15): 1,000 instances tagged todo, the real controller on the in-process
 /// simulator with AWS's throttling, simulated time 30 times the wall clock (as <c>ipsec-mesh simulate</c>), alone (CallBudgetCollection).
-/// SSM costs a fraction of a call per instance (0.21 measured; SendCommand batches 50 instances, certificates included; completion comes
-/// from Run Command's status-change events, each finished command read once). EC2's CreateTags cannot be batched across
-/// instances whose sealed tag values differ (each has its own certificate expiry and seal), so it is bounded separately.
+/// The target: at most 0.25 EC2 and SSM calls per instance in all (0.21 measured: SendCommand batches 50 instances, certificates
+/// included; completion comes from Run Command's status-change events, each finished command read once; tags carry values that
+/// hosts enrolled together share, so one CreateTags serves many).
 /// </summary>
 [Collection(CallBudgetCollection.Name)]
 public class CallBudgetTests
@@ -15,7 +15,7 @@ public class CallBudgetTests
     private const int Instances = 1000;
 
     [Fact]
-    public async Task Enrolling_1000_instances_costs_a_fraction_of_an_SSM_call_per_instance_and_a_few_resync_pages_per_1000()
+    public async Task Enrolling_1000_instances_costs_at_most_a_quarter_EC2_or_SSM_call_per_instance_and_a_few_resync_pages_per_1000()
     {
         var settings = new SimulationSettings { Instances = Instances, Seed = 1, Speed = 30, Json = true, WallTimeout = TimeSpan.FromMinutes(8) };
 
@@ -23,18 +23,17 @@ public class CallBudgetTests
 
         var calls = string.Join(", ", report.ApiCalls.Select(c => $"{c.Key} {c.Value}"));
         Assert.True(report.Converged, $"not converged: {string.Join(", ", report.Phases.Select(p => $"{p.Key} {p.Value}"))}");
-        // 0.21 when the machine is quiet; batches shrink when other suites share the cores (0.30 to 0.36 measured then):
-        // the bound catches a return to per-instance commands (3.9 per instance before batching), not a loaded CI runner.
-        Assert.True(report.SsmCallsPerInstance <= 0.4, $"SSM calls per instance {report.SsmCallsPerInstance} > 0.4 ({calls})");
+        // Issue 15's target. Batches linger while a flood of items keeps coming (Batcher), so a starved controller still fills them.
+        var total = report.Ec2SsmCallsPerInstance;
+        Assert.True(total <= 0.25, $"EC2 and SSM calls per instance {total} > 0.25 ({calls})");
+        Assert.True(report.SsmCallsPerInstance <= 0.2, $"SSM calls per instance {report.SsmCallsPerInstance} > 0.2 ({calls})");
         // DescribeInstances for the events of 1,000 enrolments (by id, batched), the VPC scan and the instance checks
         // (ACLs, security groups: cached per subnet and group): 0.089 to 0.102 with the VPC scan while the echo of the
         // controller's own IPSec=enabled write made it re-read the instance; 0.042 since that echo is recognised.
         Assert.True(report.OtherEc2CallsPerInstance <= 0.1, $"EC2 calls besides CreateTags per instance {report.OtherEc2CallsPerInstance} > 0.1 ({calls})");
-        // Two sealed writes per instance (the config applied, then the certificate's expiry) and a few shared status writes.
-        // Attempts EC2 throttled and the SDK retried are not writes: their number follows the machine's speed (0.84 to 0.97 per
-        // instance on a quiet machine, fewer under load), so the bound is on the accepted ones; a failure names both.
-        var accepted = report.CreateTagsPerInstance - report.CreateTagsThrottledPerInstance;
-        Assert.True(accepted <= 2.1, $"CreateTags accepted per instance {accepted:0.###} > 2.1 (throttled {report.CreateTagsThrottledPerInstance}; {calls})");
+        // Shared writes only (status, phase, config hash, the expiry to the minute): 0.038 to 0.044 measured; 2.0 while every
+        // instance carried its own seal. Attempts EC2 throttled and the SDK retried are counted too.
+        Assert.True(report.CreateTagsPerInstance <= 0.08, $"CreateTags per instance {report.CreateTagsPerInstance:0.###} > 0.08 (throttled {report.CreateTagsThrottledPerInstance}; {calls})");
         // A steady resync (issue 18): one DescribeInstances page per 1,000 instances, one DescribeNetworkInterfaces page per
         // 1,000 interfaces (the 1,000 instances' and the simulated VPC's managed ones: two pages), one DescribeVpcs; nothing else.
         var steady = report.SteadyResyncCalls ?? new Dictionary<string, long>();
