@@ -48,6 +48,15 @@ void Report(ScenarioOutcome outcome)
     Console.WriteLine(outcome);
 }
 
+// Policy roll-outs whose subject is what the controller renders (a range moved between groups, the VPC's managed
+// addresses) run on libreswan 4.x only, so that CI keeps within its time: the agent applies a config the same way on both
+// (its generation branches are certificate and CA reloads, which a, c, k and r exercise on 5.x, k with two roll-outs).
+// docs/e2e.md, "Time"; E2E_EVERY_SCENARIO=1 runs them on 5.x too.
+var laterGeneration = arguments.Libreswan is { } label && !label.StartsWith("libreswan 4", StringComparison.Ordinal)
+    && Environment.GetEnvironmentVariable("E2E_EVERY_SCENARIO") != "1";
+Func<Task<ScenarioOutcome>> OnLibreswan4Only(string id, string title, Func<Task<ScenarioOutcome>> run) =>
+    laterGeneration ? () => Task.FromResult<ScenarioOutcome>(new(id, title, [], "not run on this generation (docs/e2e.md, Time)") { Skipped = true }) : run;
+
 Func<Task<ScenarioOutcome>>[] scenarios =
 [
     async () =>
@@ -62,14 +71,15 @@ Func<Task<ScenarioOutcome>>[] scenarios =
     () => UnenrolledPeerScenario.UnderPrivateAsync(context, stop.Token),
     () => LatePeerScenario.RunAsync(context, stop.Token),
     () => RevocationCutScenario.RunAsync(context, stop.Token),
-    () => UnenrolledPeerScenario.UnderPrivateOrClearAsync(context, stop.Token),
+    OnLibreswan4Only("b2", "host out of the mesh: reached in clear under private-or-clear", () => UnenrolledPeerScenario.UnderPrivateOrClearAsync(context, stop.Token)),
     () => RotationScenario.RunAsync(context, TimeSpan.FromMinutes(6), stop.Token),
     () => ImpersonationScenario.RunAsync(context, stop.Token),
     () => CaRotationScenario.RunAsync(context, stop.Token),
     () => BadTemplateScenario.RunAsync(context, stop.Token),
-    () => ConfigChangeScenario.RunAsync(context, stop.Token),
+    OnLibreswan4Only("d", "config change: a host's range private -> clear on every host", () => ConfigChangeScenario.RunAsync(context, stop.Token)),
     // The broken host, never enrolled, becomes a managed-service peer (a load balancer node's address) before e takes h3 out.
-    () => ManagedPeerScenario.RunAsync(context, context.Broken, "10.99.0.0/24", stop.Token),
+    OnLibreswan4Only("m", "managed-service peer: clear at once under the shipped default policy, no IKE",
+        () => ManagedPeerScenario.RunAsync(context, context.Broken, "10.99.0.0/24", stop.Token)),
     () => OffScenario.RunAsync(context, stop.Token),
 ];
 // E2E_STOP_AFTER=<id> ends the suite after that scenario: a quicker run of its first part while working on it.
@@ -84,5 +94,7 @@ foreach (var scenario in scenarios)
 
 await controller.StopAsync();
 var failed = outcomes.Count(o => !o.Passed);
-Console.WriteLine($"e2e{(arguments.Libreswan is { } ranOn ? $" ({ranOn})" : "")}: {outcomes.Count - failed} scenarios passed, {failed} failed");
+var skipped = outcomes.Count(o => o.Skipped);
+Console.WriteLine($"e2e{(arguments.Libreswan is { } ranOn ? $" ({ranOn})" : "")}: {outcomes.Count - failed - skipped} scenarios passed, {failed} failed"
+    + (skipped > 0 ? $", {skipped} not run on this generation" : ""));
 return failed == 0 ? 0 : 1;
