@@ -93,6 +93,30 @@ public class EnrolmentTests
     }
 
     [Fact]
+    public async Task A_restarted_controller_believes_the_host_facts_it_wrote_not_the_display_tags()
+    {
+        await using var mesh = new MeshFixture();
+        var instance = mesh.Launch();
+        var first = await mesh.StartControllerAsync(Token);
+        await mesh.WaitForTagAsync(instance, "enabled");
+        await MeshFixture.StopAsync(first);
+        Assert.Contains("state/host-facts.json", mesh.Aws.ListKeys("state/"));
+        Assert.DoesNotContain(mesh.Logs, l => l.Contains("written by another replica", StringComparison.Ordinal));
+        var sends = mesh.Calls("ssm:SendCommand");
+
+        // The display tags changed by someone: the restarted controller reports them, writes them again from its facts
+        // and sends the host nothing.
+        var shown = (instance.Tag("IPSec:Config"), instance.Tag("IPSec:CertExpiry"));
+        mesh.Aws.Fleet.SetTag(instance.InstanceId, "IPSec:Config", "forged");
+        mesh.Aws.Fleet.DeleteTag(instance.InstanceId, "IPSec:CertExpiry");
+        await mesh.StartControllerAsync(Token);
+        await mesh.WaitForAsync(() => mesh.Logs.Any(l => l.Contains("do not show what the controller confirmed", StringComparison.Ordinal)), "the restarted controller to read the instance");
+        await mesh.WaitForAsync(() => (instance.Tag("IPSec:Config"), instance.Tag("IPSec:CertExpiry")) == shown, "the display tags written again");
+        Assert.Equal(sends, mesh.Calls("ssm:SendCommand"));
+        Assert.Equal(1, ((VirtualHost)instance.Runtime).State.VerbCounts["install"]);
+    }
+
+    [Fact]
     public async Task A_failed_install_shows_its_reason_and_recovers_once_the_fault_clears()
     {
         await using var mesh = new MeshFixture();

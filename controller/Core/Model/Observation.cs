@@ -11,8 +11,12 @@ public sealed record Observation
     public Phase Phase { get; init; }
     /// <summary>Names hash of the identity EC2 reports now (changes with the IP set).</summary>
     public string? IdentityNamesHash { get; init; }
+    /// <summary>The config hash the controller saw the host apply (its host facts, never a tag).</summary>
     public string? AppliedConfigHash { get; init; }
+    /// <summary>The notAfter of the certificate the controller saw the host load (its host facts, never a tag).</summary>
     public DateTimeOffset? InstalledCertExpiry { get; init; }
+    /// <summary>The display tags IPSec:Config and IPSec:CertExpiry show something else than the host facts (someone wrote them).</summary>
+    public bool TagsShowOtherFacts { get; init; }
     public string? StatusTag { get; init; }
     public CommandSnapshot? Command { get; init; }
     /// <summary>The install-cert in flight carries a certificate signed from the CSR the host just sent.</summary>

@@ -117,6 +117,9 @@ public static partial class Decider
 
         if (o.Phase != Phase.Enabled || o.StatusTag != StatusText.Enrolled)
             return new Decision.MarkApplied(null, null, Enabled: true, "host has everything; tag says otherwise");
+        // Someone rewrote the display tags: they show the host facts again (no command; the facts are unchanged).
+        if (o.TagsShowOtherFacts)
+            return new Decision.MarkApplied(o.AppliedConfigHash, o.InstalledCertExpiry, Enabled: true, "host has everything; display tags say otherwise");
         var renewal = o.Certificate!.IssuedAt + o.Desired.RenewAfter;
         return new Decision.Idle("converged", Max(renewal - o.Now, TimeSpan.FromSeconds(1)));
     }

@@ -41,7 +41,8 @@ public sealed class ObservationBuilder(
     {
         var tagValue = snapshot?.Tag(options.TagKey);
         var known = facts.Get(observation.InstanceId);
-        if (snapshot is not null) ReportShownDifferently(snapshot, known);
+        var otherFacts = snapshot is not null && ShowsOtherFacts(snapshot, known);
+        if (otherFacts) ReconcileLog.TagsShowOtherFacts(logger, options.ConfigTagKey, options.CertExpiryTagKey);
         return observation with
         {
             Desired = desired.ToDesiredState(desired.ConfigFor(observation.InstanceId, known.ConfigHash).Hash),
@@ -50,6 +51,7 @@ public sealed class ObservationBuilder(
             Phase = TagValues.Parse(tagValue),
             IdentityNamesHash = snapshot is null ? null : IdentityOf(snapshot).NamesHash,
             AppliedConfigHash = known.ConfigHash,
+            TagsShowOtherFacts = otherFacts,
             InstalledCertExpiry = known.CertExpiry,
             StatusTag = snapshot?.Tag(options.StatusTagKey),
             Command = command,
@@ -58,14 +60,10 @@ public sealed class ObservationBuilder(
         };
     }
 
-    /// <summary>Tags that show other facts than the controller's (someone wrote them, or the facts were lost) are reported; the next change rewrites them.</summary>
-    private void ReportShownDifferently(InstanceSnapshot snapshot, HostFacts known)
-    {
-        var config = snapshot.Tag(options.ConfigTagKey);
-        var expiry = snapshot.Tag(options.CertExpiryTagKey);
-        if (config != known.ConfigHash || expiry != (known.CertExpiry is { } e ? HostFacts.ExpiryTag(e) : null))
-            ReconcileLog.TagsShowOtherFacts(logger, options.ConfigTagKey, options.CertExpiryTagKey);
-    }
+    /// <summary>Whether the display tags show other facts than the controller's (someone wrote them, or the facts were lost).</summary>
+    private bool ShowsOtherFacts(InstanceSnapshot snapshot, HostFacts known) =>
+        snapshot.Tag(options.ConfigTagKey) != known.ConfigHash
+        || snapshot.Tag(options.CertExpiryTagKey) != (known.CertExpiry is { } expiry ? HostFacts.ExpiryTag(expiry) : null);
 
     /// <summary>The identity a certificate for this instance carries: names and addresses from EC2 only.</summary>
     public static HostIdentity IdentityOf(InstanceSnapshot snapshot) =>

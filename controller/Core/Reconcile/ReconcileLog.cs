@@ -19,7 +19,7 @@ internal static partial class ReconcileLog
     [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Certificates revoked: {Reason}")]
     public static partial void Revoked(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "The tags {ConfigTag} and {ExpiryTag} do not show what the controller confirmed on the host (written by someone else?); they are display only and are ignored")]
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "The tags {ConfigTag} and {ExpiryTag} do not show what the controller confirmed on the host (written by someone else?); they are display only: ignored, and written again once the host is converged")]
     public static partial void TagsShowOtherFacts(ILogger logger, string configTag, string expiryTag);
 
     [LoggerMessage(EventId = 108, Level = LogLevel.Debug, Message = "Certificate replacement waits for a rotation slot; looking again in {After}")]

@@ -112,6 +112,7 @@ public class DeciderTests
         { "enabled, config and cert both due", Converged() with { AppliedConfigHash = "cfg-old", IdentityNamesHash = "names-2" }, typeof(Decision.Send), "apply-config+csr" },
         { "enabled, CA rotated, reissue allowed", Converged() with { Desired = Desired with { CurrentCaId = "ca-2" } }, typeof(Decision.Send), "csr" },
         { "enabled, CA rotated, peers not ready", Converged() with { Desired = Desired with { CurrentCaId = "ca-2", CaReissueAllowed = false } }, typeof(Decision.Idle), null },
+        { "enabled and converged, display tags written by someone else: shown again from the facts, no command", Converged() with { TagsShowOtherFacts = true }, typeof(Decision.MarkApplied), null },
         { "enabled, newest cert not installed", Converged() with { InstalledCertExpiry = FreshCert.NotAfter.AddDays(-7) }, typeof(Decision.InstallIssued), null },
         { "enabled, no config tag: reinstall, keep the valid certificate", Converged() with { AppliedConfigHash = null }, typeof(Decision.Send), "install" },
         { "enabled, drift but agent offline", Converged() with { AppliedConfigHash = "cfg-old", AgentOnline = false }, typeof(Decision.Wait), StatusText.WaitingForAgent },
