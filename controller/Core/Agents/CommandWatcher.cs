@@ -15,7 +15,7 @@ namespace IpsecMesh.Core.Agents;
 /// interval, each such command of ours is read once (ListCommandInvocations by command id, 50
 /// invocations a page, outputs included), so completion costs no polling. Under that, a slow sweep
 /// (<c>CommandSweepInterval</c>): a single paginated ListCommandInvocations over the recent window for
-/// every command still open, which catches lost events. When a command finishes, its instance is
+/// every command open for an interval with no event, which catches lost events. When a command finishes, its instance is
 /// queued; reconciles read the state from here and never poll SSM themselves. Commands older than
 /// the window (a host whose agent is offline) are listed by command id instead.
 /// </summary>
@@ -117,7 +117,10 @@ public sealed class CommandWatcher(
         if (_tracked.IsEmpty) return;
         var now = time.GetUtcNow();
         var windowStart = now - Window;
-        var open = _tracked.Where(t => Latest(t.Key, t.Value.CommandId) is not { IsFinished: true }).ToList();
+        // Only commands that had a whole interval for their event: younger ones and those an event already reported ended
+        // (read at the next poll) would cost pages for nothing while a fleet enrols. A lost event is caught within two intervals.
+        var open = _tracked.Where(t => Latest(t.Key, t.Value.CommandId) is not { IsFinished: true }
+            && now - t.Value.SentAt >= options.CommandSweepInterval && !_ended.ContainsKey(t.Value.CommandId)).ToList();
         if (open.Count == 0) return;
         var recent = open.Where(t => t.Value.SentAt >= windowStart).ToList();
         var seen = new List<InvocationSummary>();

@@ -55,13 +55,13 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
                 var drained = new List<Pending>();
                 // A flood (several items in the first window: a fleet enrolling, a roll-out) waits more windows while items keep
                 // arriving and a call would go out part-full, up to MaxLingerWindows: fuller calls when the controller produces
-                // them slower than a window. A lone item still waits one window only.
-                for (var windows = 0; windows <= MaxLingerWindows; windows++)
+                // them slower than a window. A lone item still waits one window only, the last of a flood three more.
+                for (int windows = 0, quiet = 0; windows <= MaxLingerWindows; windows++)
                 {
                     if (_window > TimeSpan.Zero) await Task.Delay(_window, _time, _stopping.Token);
                     else await Task.Yield();
-                    var arrived = Drain(reader, drained);
-                    if (drained.Count < 2 || arrived == 0 || !PartFull(drained)) break;
+                    quiet = Drain(reader, drained) == 0 ? quiet + 1 : 0;
+                    if (drained.Count < 2 || quiet >= QuietWindowsEndLinger || !PartFull(drained)) break;
                 }
                 var calls = drained.GroupBy(p => p.Group)
                     .SelectMany(g => g.Chunk(_maxBatch).Select(chunk => FlushAsync(g.Key, chunk)));
@@ -80,6 +80,9 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
 
     /// <summary>How many more windows a batch may wait while items keep arriving.</summary>
     public const int MaxLingerWindows = 20;
+
+    /// <summary>A flood has ended after this many windows in a row without a new item (one gap is a busy machine, not the end).</summary>
+    private const int QuietWindowsEndLinger = 3;
 
     /// <returns>How many items it took (a submitter that gave up, on shutdown or a lost leadership, must not have its call made after all).</returns>
     private static int Drain(ChannelReader<Pending> reader, List<Pending> drained)

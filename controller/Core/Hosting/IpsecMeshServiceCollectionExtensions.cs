@@ -45,6 +45,7 @@ public static class IpsecMeshServiceCollectionExtensions
         services.AddSingleton<InstanceStore>();
         services.AddSingleton<StateSealKey>();
         services.AddSingleton<HostFactsStore>();
+        services.AddSingleton<IpsecMesh.Core.Agents.LatePeerList>();
         services.AddSingleton(sp => new CertificateCache(sp.GetRequiredService<IIssuanceRegistry>(), backdate));
         services.AddSingleton<RolloutStore>();
         services.AddSingleton<ConfigRollout>();

@@ -16,7 +16,7 @@ namespace IpsecMesh.Core.Reconcile;
 /// it in the <see cref="CommandLedger"/> and writes the status tag that says what runs. Never waits for the command.
 /// SSM and EC2 errors propagate (the reconcile is retried); a failed send records nothing.
 /// </summary>
-public sealed class CommandSender(ISsmGateway ssm, CommandLedger ledger, InstanceTagWriter tags, DesiredStateProvider desired, InstanceStore store, IpsecMeshOptions options)
+public sealed class CommandSender(ISsmGateway ssm, CommandLedger ledger, InstanceTagWriter tags, DesiredStateProvider desired, LatePeerList latePeers, IpsecMeshOptions options)
 {
     /// <summary>The verbs a <see cref="Decision.Send"/> names, with the config this host should run.</summary>
     public Task SendAsync(Observation observation, InstanceRecord record, Decision.Send send, CancellationToken cancellationToken)
@@ -56,8 +56,7 @@ public sealed class CommandSender(ISsmGateway ssm, CommandLedger ledger, Instanc
     }
 
     /// <summary>The enrolled peers the host initiates to once its conns are loaded (none when <see cref="IpsecMeshOptions.LatePeerLimit"/> is 0).</summary>
-    private IReadOnlyList<IPAddress> PeersOf(MeshPolicy policy) =>
-        LatePeers.For(policy, LatePeers.Known(store), options.TagKey, options.LatePeerLimit);
+    private IReadOnlyList<IPAddress> PeersOf(MeshPolicy policy) => options.LatePeerLimit <= 0 ? [] : latePeers.For(policy);
 
     /// <summary>Peers for a certificate install: only the first certificate loads the host's certificate conns.</summary>
     private IReadOnlyList<IPAddress>? PeersForCertificate(Observation observation) =>
