@@ -32,6 +32,8 @@ public sealed record SimulationReport
     public required double CpuSeconds { get; init; }
     public required double LowerBoundSeconds { get; init; }
     public required int MaxConcurrentCommandsPerInstance { get; init; }
+    /// <summary>The first (at most 10) commands that started on an instance while another ran there, with what ran.</summary>
+    public IReadOnlyList<string> OverlappingCommands { get; init; } = [];
     public required int DeadLetterMessages { get; init; }
     public required IReadOnlyDictionary<string, double> Metrics { get; init; }
     public string? Endpoint { get; init; }

@@ -94,6 +94,7 @@ public sealed class SimulationRun(SimulationSettings settings, TextWriter progre
             CpuSeconds = Math.Round(process.TotalProcessorTime.TotalSeconds, 1),
             LowerBoundSeconds = Math.Round(aws.LowerBoundSeconds(), 1),
             MaxConcurrentCommandsPerInstance = aws.MaxConcurrentCommandsPerInstance,
+            OverlappingCommands = aws.OverlappingCommandDetails,
             DeadLetterMessages = aws.PeekQueue(deadLetter: true).Count,
             // Per-host series (one per instance and host metric) stay out of the report; their fleet sums stand in.
             Metrics = SummarizeMetrics(metricValues),

@@ -48,11 +48,12 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
     private async Task RunAsync()
     {
         var reader = _channel.Reader;
+        var gathered = new List<Pending>();
         try
         {
             while (await reader.WaitToReadAsync(_stopping.Token))
             {
-                var drained = new List<Pending>();
+                gathered = [];
                 // A flood (several items in the first window: a fleet enrolling, a roll-out) waits more windows while items keep
                 // arriving and a call would go out part-full, up to MaxLingerWindows: fuller calls when the controller produces
                 // them slower than a window. A lone item still waits one window only, the last of a flood three more.
@@ -60,9 +61,12 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
                 {
                     if (_window > TimeSpan.Zero) await Task.Delay(_window, _time, _stopping.Token);
                     else await Task.Yield();
-                    quiet = Drain(reader, drained) == 0 ? quiet + 1 : 0;
-                    if (drained.Count < 2 || quiet >= QuietWindowsEndLinger || !PartFull(drained)) break;
+                    quiet = Gather(reader, gathered) == 0 ? quiet + 1 : 0;
+                    if (gathered.Count < 2 || quiet >= QuietWindowsEndLinger || !PartFull(gathered)) break;
                 }
+                // Taken only now: a submitter that gave up while its item lingered (a reconcile cancelled) is answered at once
+                // and its call is never made, so nothing it sent can land after the next reconcile sent its own.
+                var drained = gathered.Where(p => p.TryTake()).ToList();
                 var calls = drained.GroupBy(p => p.Group)
                     .SelectMany(g => g.Chunk(_maxBatch).Select(chunk => FlushAsync(g.Key, chunk)));
                 await Task.WhenAll(calls);
@@ -72,7 +76,7 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
         {
             // Shutting down: fail whatever is still queued below.
         }
-        while (reader.TryRead(out var left))
+        foreach (var left in gathered.Concat(Remaining(reader)))
         {
             if (left.TryTake()) left.Completion.TrySetCanceled();
         }
@@ -84,17 +88,17 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
     /// <summary>A flood has ended after this many windows in a row without a new item (one gap is a busy machine, not the end).</summary>
     private const int QuietWindowsEndLinger = 3;
 
-    /// <returns>How many items it took (a submitter that gave up, on shutdown or a lost leadership, must not have its call made after all).</returns>
-    private static int Drain(ChannelReader<Pending> reader, List<Pending> drained)
+    /// <returns>How many items it read; they stay cancellable until taken.</returns>
+    private static int Gather(ChannelReader<Pending> reader, List<Pending> gathered)
     {
-        var taken = 0;
-        while (reader.TryRead(out var pending))
-        {
-            if (!pending.TryTake()) continue;
-            drained.Add(pending);
-            taken++;
-        }
-        return taken;
+        var read = 0;
+        for (; reader.TryRead(out var pending); read++) gathered.Add(pending);
+        return read;
+    }
+
+    private static IEnumerable<Pending> Remaining(ChannelReader<Pending> reader)
+    {
+        while (reader.TryRead(out var left)) yield return left;
     }
 
     /// <summary>Whether some group's last call would not be full.</summary>
