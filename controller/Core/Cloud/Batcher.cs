@@ -54,17 +54,17 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
             while (await reader.WaitToReadAsync(_stopping.Token))
             {
                 gathered = [];
-                // A flood (several items in the first window: a fleet enrolling, a roll-out) waits more windows while items keep
-                // arriving and a call would go out part-full, up to MaxLingerWindows: fuller calls when the controller produces
-                // them slower than a window. A lone item still waits one window only, the last of a flood three more.
+                // A flood (FloodFrom items or more in the first window: a fleet enrolling, a roll-out) waits more windows while
+                // items keep arriving and a call would go out part-full, up to MaxLingerWindows: fuller calls when the controller
+                // produces them slower than a window. A handful of hosts goes out after one window, the last of a flood three more.
                 for (int windows = 0, quiet = 0; windows <= MaxLingerWindows; windows++)
                 {
                     if (_window > TimeSpan.Zero) await Task.Delay(_window, _time, _stopping.Token);
                     else await Task.Yield();
                     quiet = Gather(reader, gathered) == 0 ? quiet + 1 : 0;
-                    if (gathered.Count < 2 || quiet >= QuietWindowsEndLinger || !PartFull(gathered)) break;
+                    if (gathered.Count < FloodFrom || quiet >= QuietWindowsEndLinger || !PartFull(gathered)) break;
                 }
-                // Taken only now: a submitter that gave up while its item lingered (a reconcile cancelled) is answered at once
+                // Taken only now: a submitter that gave up while its item lingered (shutdown, a lost lease) is answered at once
                 // and its call is never made, so nothing it sent can land after the next reconcile sent its own.
                 var drained = gathered.Where(p => p.TryTake()).ToList();
                 var calls = drained.GroupBy(p => p.Group)
@@ -84,6 +84,12 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable where TItem : not
 
     /// <summary>How many more windows a batch may wait while items keep arriving.</summary>
     public const int MaxLingerWindows = 20;
+
+    /// <summary>
+    /// Items in the first window that make a flood worth lingering for; fewer (a few hosts enrolling together) go out after
+    /// one window, as each lingering window adds to every batched step of their enrolment.
+    /// </summary>
+    private const int FloodFrom = 8;
 
     /// <summary>A flood has ended after this many windows in a row without a new item (one gap is a busy machine, not the end).</summary>
     private const int QuietWindowsEndLinger = 3;
