@@ -32,6 +32,8 @@ public sealed class CommandWatcher(
 
     private readonly ConcurrentDictionary<string, TrackedCommand> _tracked = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, InvocationSummary> _latest = new(StringComparer.Ordinal);
+    // Commands found in SSM at start-up (sent by an earlier leader), listed by the first sweep whatever their age.
+    private readonly ConcurrentDictionary<string, byte> _recovered = new(StringComparer.Ordinal);
     // Commands an event said have ended invocations, not read since: when the first such event came, and whether the whole command has ended.
     private readonly ConcurrentDictionary<string, (DateTimeOffset FirstAt, bool CommandEnded)> _ended = new(StringComparer.Ordinal);
 
@@ -76,9 +78,16 @@ public sealed class CommandWatcher(
         _latest.TryRemove(instanceId, out _);
     }
 
+    /// <summary>A command an earlier leader sent: its events may have gone to that leader, so the next sweep lists it whatever its age.</summary>
+    public void TrackRecovered(string instanceId, TrackedCommand command)
+    {
+        Track(instanceId, command);
+        _recovered[command.CommandId] = 0;
+    }
+
     public void Untrack(string instanceId)
     {
-        _tracked.TryRemove(instanceId, out _);
+        if (_tracked.TryRemove(instanceId, out var command)) _recovered.TryRemove(command.CommandId, out _);
         _latest.TryRemove(instanceId, out _);
     }
 
@@ -86,6 +95,7 @@ public sealed class CommandWatcher(
     {
         _tracked.Clear();
         _latest.Clear();
+        _recovered.Clear();
     }
 
     /// <summary>What the last sweep saw of this command on this instance; null before any sweep saw it.</summary>
@@ -120,7 +130,8 @@ public sealed class CommandWatcher(
         // Only commands that had a whole interval for their event: younger ones and those an event already reported ended
         // (read at the next poll) would cost pages for nothing while a fleet enrols. A lost event is caught within two intervals.
         var open = _tracked.Where(t => Latest(t.Key, t.Value.CommandId) is not { IsFinished: true }
-            && now - t.Value.SentAt >= options.CommandSweepInterval && !_ended.ContainsKey(t.Value.CommandId)).ToList();
+            && (now - t.Value.SentAt >= options.CommandSweepInterval || _recovered.ContainsKey(t.Value.CommandId))
+            && !_ended.ContainsKey(t.Value.CommandId)).ToList();
         if (open.Count == 0) return;
         var recent = open.Where(t => t.Value.SentAt >= windowStart).ToList();
         var seen = new List<InvocationSummary>();

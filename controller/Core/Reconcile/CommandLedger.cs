@@ -70,7 +70,7 @@ public sealed class CommandLedger(CommandWatcher watcher, InstanceStore store, R
         var record = store.Get(instanceId);
         if (record.Command is not null) return false;
         record.Command = command;
-        watcher.Track(instanceId, command);
+        watcher.TrackRecovered(instanceId, command);
         if (command.Verbs.Contains(AgentVerbs.InstallCert) || command.Verbs.Contains(AgentVerbs.InstallP12))
             rotations.Recover(instanceId, command.SentAt);
         return true;
