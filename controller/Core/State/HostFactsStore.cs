@@ -119,7 +119,8 @@ public sealed class HostFactsStore(IObjectStore store, StateSealKey key, ILogger
     private byte[] Write(IReadOnlyDictionary<string, HostFacts> facts)
     {
         var snapshot = facts.ToDictionary(StringComparer.Ordinal);
-        var hosts = snapshot.OrderBy(f => f.Key, StringComparer.Ordinal).ToDictionary(f => f.Key, f => new StoredFacts(f.Value.ConfigHash, f.Value.CertExpiry), StringComparer.Ordinal);
+        // No order needed here: the MAC covers the canonical form, which sorts.
+        var hosts = snapshot.ToDictionary(f => f.Key, f => new StoredFacts(f.Value.ConfigHash, f.Value.CertExpiry), StringComparer.Ordinal);
         return JsonSerializer.SerializeToUtf8Bytes(new Document(Format, hosts, Convert.ToBase64String(key.Mac(Canonical(snapshot)))));
     }
 
