@@ -21,6 +21,8 @@ public sealed record Observation
     public CommandSnapshot? Command { get; init; }
     /// <summary>The install-cert in flight carries a certificate signed from the CSR the host just sent.</summary>
     public bool InstallingCertFromCsr { get; init; }
+    /// <summary>That CSR came from a renewal's csr (sent while the host was enrolled), not from an install.</summary>
+    public bool CsrFromRenewal { get; init; }
     public CertificateFacts? Certificate { get; init; }
     /// <summary>Null until asked for: only fetched when the decision wants to send a command.</summary>
     public bool? AgentOnline { get; init; }

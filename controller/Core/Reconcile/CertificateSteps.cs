@@ -54,7 +54,7 @@ public sealed class CertificateSteps(CertificateActions actions, CertificateRevo
     private bool EnterRotation(Observation observation, out TimeSpan retryAfter)
     {
         retryAfter = TimeSpan.Zero;
-        if (observation.InstalledCertExpiry is null || rotations.TryEnter(observation.InstanceId, out retryAfter)) return true;
+        if (observation.InstalledCertExpiry is not { } installed || rotations.TryEnter(observation.InstanceId, installed, out retryAfter)) return true;
         ReconcileLog.RotationWaits(logger, retryAfter);
         return false;
     }

@@ -43,12 +43,17 @@ public sealed class CommandLedger(CommandWatcher watcher, InstanceStore store, R
         watcher.Track(record.InstanceId, command);
         record.Finished = null;
         record.InstallingCertFromCsr = false;
+        record.CsrFromRenewal = false;
         ReconcileLog.CommandSent(logger, string.Join('+', request.Verbs), commandId);
         return command;
     }
 
     /// <summary>The command just sent installs a certificate signed from the CSR the host sent (the decision reads this).</summary>
-    public static void InstallsCertFromCsr(InstanceRecord record) => record.InstallingCertFromCsr = true;
+    public static void InstallsCertFromCsr(InstanceRecord record, bool renewal)
+    {
+        record.InstallingCertFromCsr = true;
+        record.CsrFromRenewal = renewal;
+    }
 
     /// <summary>A finished command has been acted on: forget it, so it is neither polled nor acted on again.</summary>
     public void ConsumeFinished(InstanceRecord record)
@@ -58,6 +63,7 @@ public sealed class CommandLedger(CommandWatcher watcher, InstanceStore store, R
         record.Finished = null;
         record.Command = null;
         record.InstallingCertFromCsr = false;
+        record.CsrFromRenewal = false;
     }
 
     /// <summary>

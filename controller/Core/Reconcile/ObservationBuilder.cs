@@ -56,6 +56,7 @@ public sealed class ObservationBuilder(
             StatusTag = snapshot?.Tag(options.StatusTagKey),
             Command = command,
             InstallingCertFromCsr = record.InstallingCertFromCsr,
+            CsrFromRenewal = record.CsrFromRenewal,
             Certificate = certificates.Facts(observation.InstanceId),
         };
     }

@@ -9,7 +9,11 @@ namespace IpsecMesh.Core.Reconcile;
 /// libreswan 4.x a rotation switches the host's conns, and a peer switching at the same moment can
 /// delete the negotiation the host started, leaving the pair dark until a failure shunt expires.
 /// A reconcile asks before it sends (and before it signs or issues); one that may not waits and
-/// asks again. Leader-local and in memory: a new leader starts empty and counts the install
+/// asks again. Slots go in order, not to whoever asks first after one frees: the host whose installed
+/// certificate expires first, then the one that has waited longest. Otherwise a host that asks often
+/// (a fresh certificate due again under a short RenewAfter, a quick agent) can take every slot while
+/// another waits on. A waiter that stops asking (its reconcile moved on) loses its place after
+/// <see cref="StaleAfter"/>. Leader-local and in memory: a new leader starts empty and counts the install
 /// commands it recovers from SSM until they finish. A slot whose command was never seen to finish
 /// is dropped after the command timeout.
 /// </summary>
@@ -18,11 +22,48 @@ public sealed class RotationGate(IpsecMeshOptions options, TimeProvider time)
     private static readonly TimeSpan MinimumRetry = TimeSpan.FromMilliseconds(200);
     private readonly Lock _sync = new();
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Waiter> _waiters = new(StringComparer.Ordinal);
+    private readonly SortedSet<Place> _queue = new();
+
+    /// <summary>How long a refused host keeps its place without asking again: it is told to ask within <c>CommandPollInterval</c>.</summary>
+    public TimeSpan StaleAfter => options.CommandPollInterval * 2 + TimeSpan.FromSeconds(30);
 
     private sealed class Slot(DateTimeOffset since)
     {
         public DateTimeOffset Since { get; set; } = since;
         public DateTimeOffset? FinishedAt { get; set; }
+    }
+
+    private sealed class Waiter(Place place, DateTimeOffset lastAsked)
+    {
+        public Place Place { get; set; } = place;
+        public DateTimeOffset LastAsked { get; set; } = lastAsked;
+    }
+
+    /// <summary>A waiter's place in line: earliest installed notAfter first, then the longest waiting.</summary>
+    private sealed record Place(DateTimeOffset NotAfter, DateTimeOffset Since, string InstanceId) : IComparable<Place>
+    {
+        public int CompareTo(Place? other)
+        {
+            if (other is null) return 1;
+            var byExpiry = NotAfter.CompareTo(other.NotAfter);
+            if (byExpiry != 0) return byExpiry;
+            var bySince = Since.CompareTo(other.Since);
+            return bySince != 0 ? bySince : string.CompareOrdinal(InstanceId, other.InstanceId);
+        }
+    }
+
+    /// <summary>Hosts waiting for a slot now (asked within <see cref="StaleAfter"/>).</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_sync)
+            {
+                DropStale(time.GetUtcNow());
+                return _waiters.Count;
+            }
+        }
     }
 
     /// <summary>Slots held now (commands in flight or settling).</summary>
@@ -40,9 +81,11 @@ public sealed class RotationGate(IpsecMeshOptions options, TimeProvider time)
 
     /// <summary>
     /// Takes a slot for a replacing install to <paramref name="instanceId"/> (an instance that
-    /// holds one already keeps it), or says after how long to ask again.
+    /// holds one already keeps it) when one is free and no waiter comes before it, or says after
+    /// how long to ask again. <paramref name="installedNotAfter"/> is the notAfter of the
+    /// certificate the host runs now: the sooner it expires, the earlier the host's turn.
     /// </summary>
-    public bool TryEnter(string instanceId, out TimeSpan retryAfter)
+    public bool TryEnter(string instanceId, DateTimeOffset installedNotAfter, out TimeSpan retryAfter)
     {
         lock (_sync)
         {
@@ -55,10 +98,18 @@ public sealed class RotationGate(IpsecMeshOptions options, TimeProvider time)
                 own.FinishedAt = null;
                 return true;
             }
-            if (_slots.Count < options.RotationConcurrency)
+            Join(instanceId, installedNotAfter, now);
+            var free = options.RotationConcurrency - _slots.Count;
+            if (free > 0 && IsNextInLine(instanceId, free, now))
             {
+                Leave(instanceId);
                 _slots[instanceId] = new Slot(now);
                 return true;
+            }
+            if (free > 0)
+            {
+                retryAfter = options.CommandPollInterval;
+                return false;
             }
             var settling = _slots.Values.Where(s => s.FinishedAt is not null).Select(s => s.FinishedAt!.Value + options.RotationSettle - now).ToList();
             var wait = settling.Count > 0 ? settling.Min() : options.CommandPollInterval;
@@ -76,10 +127,14 @@ public sealed class RotationGate(IpsecMeshOptions options, TimeProvider time)
         }
     }
 
-    /// <summary>Nothing was sent after all (the send failed, the CSR was refused, the instance is gone): the slot frees now.</summary>
+    /// <summary>Nothing was sent after all (the send failed, the CSR was refused, the instance is gone): the slot frees now, and the host leaves the line.</summary>
     public void Abandon(string instanceId)
     {
-        lock (_sync) _slots.Remove(instanceId);
+        lock (_sync)
+        {
+            _slots.Remove(instanceId);
+            Leave(instanceId);
+        }
     }
 
     /// <summary>A certificate install a previous leader sent and that may still run holds a slot from its send.</summary>
@@ -91,7 +146,70 @@ public sealed class RotationGate(IpsecMeshOptions options, TimeProvider time)
     /// <summary>Forgets every slot: a replica that (re)gains leadership starts from what SSM says.</summary>
     public void Clear()
     {
-        lock (_sync) _slots.Clear();
+        lock (_sync)
+        {
+            _slots.Clear();
+            _waiters.Clear();
+            _queue.Clear();
+        }
+    }
+
+    /// <summary>Puts the asking host in line, or refreshes its place (its certificate may have changed meanwhile).</summary>
+    private void Join(string instanceId, DateTimeOffset notAfter, DateTimeOffset now)
+    {
+        if (_waiters.TryGetValue(instanceId, out var waiter))
+        {
+            if (waiter.Place.NotAfter != notAfter)
+            {
+                _queue.Remove(waiter.Place);
+                waiter.Place = waiter.Place with { NotAfter = notAfter };
+                _queue.Add(waiter.Place);
+            }
+            waiter.LastAsked = now;
+        }
+        else
+        {
+            var place = new Place(notAfter, now, instanceId);
+            _waiters[instanceId] = new Waiter(place, now);
+            _queue.Add(place);
+        }
+    }
+
+    /// <summary>Whether the host is among the first <paramref name="free"/> waiters that still ask.</summary>
+    private bool IsNextInLine(string instanceId, int free, DateTimeOffset now)
+    {
+        // Walks only the head of the line: those who stopped asking leave it as they are met.
+        var stale = new List<string>();
+        var next = false;
+        foreach (var place in _queue)
+        {
+            if (place.InstanceId == instanceId)
+            {
+                next = true;
+                break;
+            }
+            if (now - _waiters[place.InstanceId].LastAsked > StaleAfter)
+            {
+                stale.Add(place.InstanceId);
+                continue;
+            }
+            if (--free == 0) break;
+        }
+        foreach (var id in stale) Leave(id);
+        return next;
+    }
+
+    private void Leave(string instanceId)
+    {
+        if (_waiters.Remove(instanceId, out var waiter)) _queue.Remove(waiter.Place);
+    }
+
+    private void DropStale(DateTimeOffset now)
+    {
+        foreach (var (id, waiter) in _waiters.ToList())
+        {
+            if (now - waiter.LastAsked > StaleAfter) Leave(id);
+        }
     }
 
     private void Expire(DateTimeOffset now)

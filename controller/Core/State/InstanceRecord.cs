@@ -16,6 +16,8 @@ public sealed class InstanceRecord(string instanceId)
     public CommandSnapshot? Finished { get; set; }
     /// <summary>The command in flight installs a certificate signed from the CSR the host just sent.</summary>
     public bool InstallingCertFromCsr { get; set; }
+    /// <summary>That CSR came from a renewal (csr alone, sent to an enrolled host), not from an install.</summary>
+    public bool CsrFromRenewal { get; set; }
     public CommandSnapshot? LastHostStatus { get; set; }
     /// <summary>Tag values this controller wrote (null: removed) whose tag-change event has not come back yet.</summary>
     public Dictionary<string, string?> PendingEchoes { get; } = new(StringComparer.Ordinal);

@@ -21,6 +21,13 @@ public class LatePeerTests
     private static IEnumerable<string> InAddressOrder(IEnumerable<SimInstance> instances) =>
         instances.Select(i => IPAddress.Parse(i.PrivateIpAddress)).OrderBy(a => a.GetAddressBytes(), Comparer<byte[]>.Create((x, y) => x.AsSpan().SequenceCompareTo(y))).Select(a => a.ToString());
 
+    /// <summary>
+    /// The late-peer list is computed once per batch linger (LatePeerList, 21 batch windows): one computed while the early
+    /// hosts were still enrolling would leave out the last of them, as it does for co-enrolled hosts (README, Known gaps).
+    /// </summary>
+    private static Task PastTheListLifetimeAsync(MeshFixture mesh) =>
+        Task.Delay(TimeSpan.Parse(mesh.Settings["IpsecMesh:BatchWindow"]!, System.Globalization.CultureInfo.InvariantCulture) * (Batcher<string, bool>.MaxLingerWindows + 2), mesh.Time, Token);
+
     [Fact]
     public async Task A_late_host_is_sent_the_enrolled_peers_with_its_install_and_first_certificate_and_a_renewal_sends_none()
     {
@@ -29,6 +36,7 @@ public class LatePeerTests
         var untagged = mesh.Launch(tag: null);
         await mesh.StartControllerAsync(Token);
         foreach (var instance in early) await mesh.WaitForTagAsync(instance, "enabled");
+        await PastTheListLifetimeAsync(mesh);
 
         var late = mesh.Launch();
         await mesh.WaitForTagAsync(late, "enabled");
@@ -51,6 +59,7 @@ public class LatePeerTests
         var early = Enumerable.Range(0, 4).Select(_ => mesh.Launch()).ToArray();
         await mesh.StartControllerAsync(Token);
         foreach (var instance in early) await mesh.WaitForTagAsync(instance, "enabled");
+        await PastTheListLifetimeAsync(mesh);
 
         var late = mesh.Launch();
         await mesh.WaitForTagAsync(late, "enabled");
