@@ -22,11 +22,10 @@ public sealed class RotationGate(IpsecMeshOptions options, TimeProvider time)
     private static readonly TimeSpan MinimumRetry = TimeSpan.FromMilliseconds(200);
     private readonly Lock _sync = new();
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Waiter> _waiters = new(StringComparer.Ordinal);
-    private readonly SortedSet<Place> _queue = new();
+    private readonly RotationLine _line = new(options.CommandPollInterval * 2 + TimeSpan.FromSeconds(30));
 
     /// <summary>How long a refused host keeps its place without asking again: it is told to ask within <c>CommandPollInterval</c>.</summary>
-    public TimeSpan StaleAfter => options.CommandPollInterval * 2 + TimeSpan.FromSeconds(30);
+    public TimeSpan StaleAfter => _line.StaleAfter;
 
     private sealed class Slot(DateTimeOffset since)
     {
@@ -34,35 +33,12 @@ public sealed class RotationGate(IpsecMeshOptions options, TimeProvider time)
         public DateTimeOffset? FinishedAt { get; set; }
     }
 
-    private sealed class Waiter(Place place, DateTimeOffset lastAsked)
-    {
-        public Place Place { get; set; } = place;
-        public DateTimeOffset LastAsked { get; set; } = lastAsked;
-    }
-
-    /// <summary>A waiter's place in line: earliest installed notAfter first, then the longest waiting.</summary>
-    private sealed record Place(DateTimeOffset NotAfter, DateTimeOffset Since, string InstanceId) : IComparable<Place>
-    {
-        public int CompareTo(Place? other)
-        {
-            if (other is null) return 1;
-            var byExpiry = NotAfter.CompareTo(other.NotAfter);
-            if (byExpiry != 0) return byExpiry;
-            var bySince = Since.CompareTo(other.Since);
-            return bySince != 0 ? bySince : string.CompareOrdinal(InstanceId, other.InstanceId);
-        }
-    }
-
     /// <summary>Hosts waiting for a slot now (asked within <see cref="StaleAfter"/>).</summary>
     public int Waiting
     {
         get
         {
-            lock (_sync)
-            {
-                DropStale(time.GetUtcNow());
-                return _waiters.Count;
-            }
+            lock (_sync) return _line.Count(time.GetUtcNow());
         }
     }
 
@@ -98,11 +74,11 @@ public sealed class RotationGate(IpsecMeshOptions options, TimeProvider time)
                 own.FinishedAt = null;
                 return true;
             }
-            Join(instanceId, installedNotAfter, now);
+            _line.Join(instanceId, installedNotAfter, now);
             var free = options.RotationConcurrency - _slots.Count;
-            if (free > 0 && IsNextInLine(instanceId, free, now))
+            if (free > 0 && _line.IsAmongFirst(instanceId, free, now))
             {
-                Leave(instanceId);
+                _line.Leave(instanceId);
                 _slots[instanceId] = new Slot(now);
                 return true;
             }
@@ -133,7 +109,7 @@ public sealed class RotationGate(IpsecMeshOptions options, TimeProvider time)
         lock (_sync)
         {
             _slots.Remove(instanceId);
-            Leave(instanceId);
+            _line.Leave(instanceId);
         }
     }
 
@@ -149,66 +125,7 @@ public sealed class RotationGate(IpsecMeshOptions options, TimeProvider time)
         lock (_sync)
         {
             _slots.Clear();
-            _waiters.Clear();
-            _queue.Clear();
-        }
-    }
-
-    /// <summary>Puts the asking host in line, or refreshes its place (its certificate may have changed meanwhile).</summary>
-    private void Join(string instanceId, DateTimeOffset notAfter, DateTimeOffset now)
-    {
-        if (_waiters.TryGetValue(instanceId, out var waiter))
-        {
-            if (waiter.Place.NotAfter != notAfter)
-            {
-                _queue.Remove(waiter.Place);
-                waiter.Place = waiter.Place with { NotAfter = notAfter };
-                _queue.Add(waiter.Place);
-            }
-            waiter.LastAsked = now;
-        }
-        else
-        {
-            var place = new Place(notAfter, now, instanceId);
-            _waiters[instanceId] = new Waiter(place, now);
-            _queue.Add(place);
-        }
-    }
-
-    /// <summary>Whether the host is among the first <paramref name="free"/> waiters that still ask.</summary>
-    private bool IsNextInLine(string instanceId, int free, DateTimeOffset now)
-    {
-        // Walks only the head of the line: those who stopped asking leave it as they are met.
-        var stale = new List<string>();
-        var next = false;
-        foreach (var place in _queue)
-        {
-            if (place.InstanceId == instanceId)
-            {
-                next = true;
-                break;
-            }
-            if (now - _waiters[place.InstanceId].LastAsked > StaleAfter)
-            {
-                stale.Add(place.InstanceId);
-                continue;
-            }
-            if (--free == 0) break;
-        }
-        foreach (var id in stale) Leave(id);
-        return next;
-    }
-
-    private void Leave(string instanceId)
-    {
-        if (_waiters.Remove(instanceId, out var waiter)) _queue.Remove(waiter.Place);
-    }
-
-    private void DropStale(DateTimeOffset now)
-    {
-        foreach (var (id, waiter) in _waiters.ToList())
-        {
-            if (now - waiter.LastAsked > StaleAfter) Leave(id);
+            _line.Clear();
         }
     }
 
