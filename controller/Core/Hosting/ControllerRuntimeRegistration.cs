@@ -35,7 +35,16 @@ internal static class ControllerRuntimeRegistration
             }, FirstRun.AfterInterval);
         });
         services.AddSingleton(sp => new PeriodicRunnable("heartbeat", Heartbeat.Interval, sp.GetRequiredService<Heartbeat>().BeatAsync));
-        services.AddSingleton(sp => new PeriodicRunnable("command reads", options.CommandPollInterval, sp.GetRequiredService<CommandWatcher>().ReadEndedAsync));
+        services.AddSingleton(sp =>
+        {
+            var commands = sp.GetRequiredService<CommandWatcher>();
+            var health = sp.GetRequiredService<HostHealthCollector>();
+            return new PeriodicRunnable("command reads", options.CommandPollInterval, async ct =>
+            {
+                await commands.ReadEndedAsync(ct);
+                await health.ReadEndedAsync(ct);
+            });
+        });
         services.AddSingleton(sp => new PeriodicRunnable("command sweep", options.CommandSweepInterval, sp.GetRequiredService<CommandWatcher>().SweepAsync));
         services.AddSingleton(sp => new PeriodicRunnable("host facts", HostFactsStore.FlushInterval, sp.GetRequiredService<HostFactsStore>().FlushAsync, FirstRun.AfterInterval));
         services.AddSingleton(sp => new PeriodicRunnable("host health", options.HostStatusInterval, sp.GetRequiredService<HostHealthCollector>().CollectAsync, FirstRun.AfterInterval));

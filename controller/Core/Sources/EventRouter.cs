@@ -10,9 +10,9 @@ namespace IpsecMesh.Core.Sources;
 /// What an event means, decided in one place: an EC2 event marks the instance's snapshot stale and queues it (a change
 /// of our tag also ends its backoff, so a user's <c>todo</c> or <c>off</c> is acted on at once), unless it is the echo
 /// of the controller's own tag write (<see cref="InstanceStore.Echoes"/>); a Run Command status
-/// change is a hint to the <see cref="CommandWatcher"/> that a command has output to read.
+/// change is a hint to the <see cref="CommandWatcher"/> (and the <see cref="HostHealthCollector"/>) that a command has output to read.
 /// </summary>
-public sealed class EventRouter(WorkQueue<string> queue, InstanceStore store, CommandWatcher commands, IpsecMeshOptions options, ILogger<EventRouter> logger)
+public sealed class EventRouter(WorkQueue<string> queue, InstanceStore store, CommandWatcher commands, HostHealthCollector health, IpsecMeshOptions options, ILogger<EventRouter> logger)
 {
     private readonly EventBridgeParser _parser = new(options.TagKey);
 
@@ -23,6 +23,7 @@ public sealed class EventRouter(WorkQueue<string> queue, InstanceStore store, Co
         if (parsed.Command is { } command)
         {
             commands.Notify(command);
+            health.Notify(command);
             return true;
         }
         if (parsed.Event is not { } e)

@@ -8,6 +8,7 @@ namespace IpsecMesh.Core.Tests.Telemetry;
 public sealed class StatusOnlySsm(IReadOnlyDictionary<string, string> statusLines) : ISsmGateway
 {
     public int TaggedSends { get; private set; }
+    public int Listings { get; private set; }
 
     public Task<string> SendToTaggedAsync(string tagKey, string tagValue, AgentRequest request, CancellationToken cancellationToken)
     {
@@ -17,9 +18,12 @@ public sealed class StatusOnlySsm(IReadOnlyDictionary<string, string> statusLine
 
     public Task<string> SendAsync(string instanceId, AgentRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<IReadOnlyList<InvocationSummary>> ListInvocationsAsync(DateTimeOffset since, string? commandId, bool details, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<InvocationSummary>>([.. statusLines.Select(s =>
+    public Task<IReadOnlyList<InvocationSummary>> ListInvocationsAsync(DateTimeOffset since, string? commandId, bool details, CancellationToken cancellationToken)
+    {
+        Listings++;
+        return Task.FromResult<IReadOnlyList<InvocationSummary>>([.. statusLines.Select(s =>
             new InvocationSummary(commandId ?? "", s.Key, CommandStatus.Success, "ipsec-mesh status", DateTimeOffset.UnixEpoch, s.Value))]);
+    }
 
     public Task<CommandSnapshot> FetchAsync(TrackedCommand command, string instanceId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
