@@ -37,8 +37,11 @@ public static class SuitePolicy
             ? template.Replace(setting, replacement, StringComparison.Ordinal)
             : throw new InvalidOperationException($"the conn template no longer says '{setting}'; update {nameof(SuitePolicy)}");
 
+    /// <summary>How long the suite's host certificates are valid.</summary>
+    public static readonly TimeSpan CertificateLifetime = TimeSpan.FromDays(1);
+
     /// <summary>
-    /// Certificates live a day; <see cref="RenewalPace.Soon"/> renews those older than two minutes.
+    /// Certificates live a day and renew after the pace's <see cref="RenewalPace.RenewAfter"/>.
     /// Fast resync, config, command and host status polling; no health endpoint (the driver reads
     /// the controller in process).
     /// </summary>
@@ -48,8 +51,8 @@ public static class SuitePolicy
         ["IpsecMesh:Bucket"] = aws.BucketName,
         ["IpsecMesh:CaKmsKeyId"] = aws.CaKeyId,
         ["IpsecMesh:Region"] = aws.Region,
-        ["IpsecMesh:CertificateLifetime"] = "1.00:00:00",
-        ["IpsecMesh:RenewAfter"] = pace == RenewalPace.Soon ? "00:02:00" : "12:00:00",
+        ["IpsecMesh:CertificateLifetime"] = CertificateLifetime.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+        ["IpsecMesh:RenewAfter"] = pace.RenewAfter.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         ["IpsecMesh:ResyncInterval"] = "00:00:30",
         ["IpsecMesh:ConfigPollInterval"] = "00:00:05",
         ["IpsecMesh:CommandPollInterval"] = "00:00:01",
