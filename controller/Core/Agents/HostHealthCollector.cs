@@ -33,13 +33,27 @@ public sealed class HostHealthCollector(ISsmGateway ssm, IpsecMeshOptions option
         if (Interlocked.Exchange(ref _endedCommand, null) is not { } ended) return;
         // Compared by reference, so with the collector's own string: the event's is another instance of the same id.
         var pending = Volatile.Read(ref _pendingCommand);
-        if (pending == ended && ReferenceEquals(Interlocked.CompareExchange(ref _pendingCommand, null, pending), pending)) await ReadAsync(pending, cancellationToken);
+        if (pending == ended && ReferenceEquals(Interlocked.CompareExchange(ref _pendingCommand, null, pending), pending)) await ReadOrKeepAsync(pending, cancellationToken);
     }
 
     public async Task CollectAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _pendingCommand, null) is { } previous) await ReadAsync(previous, cancellationToken);
+        if (Interlocked.Exchange(ref _pendingCommand, null) is { } previous) await ReadOrKeepAsync(previous, cancellationToken);
         Volatile.Write(ref _pendingCommand, await ssm.SendToTaggedAsync(options.TagKey, TagValues.Enabled, AgentRequest.For(AgentVerbs.Status), cancellationToken));
+    }
+
+    /// <summary>Reads the round; when the read fails (throttled, say), the round stays pending for the next tick, unless a newer one was sent.</summary>
+    private async Task ReadOrKeepAsync(string commandId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReadAsync(commandId, cancellationToken);
+        }
+        catch
+        {
+            Interlocked.CompareExchange(ref _pendingCommand, commandId, null);
+            throw;
+        }
     }
 
     private async Task ReadAsync(string commandId, CancellationToken cancellationToken)

@@ -41,7 +41,7 @@ public sealed class CertificateActions(
         }
         Issued(issued, sign.Reason);
         await revocations.RevokeSupersededAsync(issued, cancellationToken);
-        await sender.SendCertificateAsync(observation, record, issued.CertificatePem, sign.AppliedConfigHash, fromCsr: true, cancellationToken, renewalCsr: sign.Reason == "renew");
+        await sender.SendCertificateAsync(observation, record, issued.CertificatePem, sign.AppliedConfigHash, fromCsr: true, cancellationToken, renewalCsr: sign.Reason == "renew" && !record.CsrSentInTodo);
         return null;
     }
 

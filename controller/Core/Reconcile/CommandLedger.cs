@@ -44,6 +44,7 @@ public sealed class CommandLedger(CommandWatcher watcher, InstanceStore store, R
         record.Finished = null;
         record.InstallingCertFromCsr = false;
         record.CsrFromRenewal = false;
+        record.CsrSentInTodo = false;
         ReconcileLog.CommandSent(logger, string.Join('+', request.Verbs), commandId);
         return command;
     }

@@ -19,14 +19,15 @@ namespace IpsecMesh.Core.Reconcile;
 public sealed class CommandSender(ISsmGateway ssm, CommandLedger ledger, InstanceTagWriter tags, DesiredStateProvider desired, LatePeerList latePeers, IpsecMeshOptions options)
 {
     /// <summary>The verbs a <see cref="Decision.Send"/> names, with the config this host should run.</summary>
-    public Task SendAsync(Observation observation, InstanceRecord record, Decision.Send send, CancellationToken cancellationToken)
+    public async Task SendAsync(Observation observation, InstanceRecord record, Decision.Send send, CancellationToken cancellationToken)
     {
         var config = desired.ConfigOf(observation);
         // install and apply-config load conns: the host then initiates to its enrolled peers.
         var peers = send.Verbs.Contains(AgentVerbs.Install) || send.Verbs.Contains(AgentVerbs.ApplyConfig) ? PeersOf(config.Policy) : null;
         var request = AgentRequests.ForVerbs(send.Verbs, config.Policy, config.Bundle, config.Hash, options.HostKeyType, config.Crls, config.RevokedPeers, peers);
-        return SendAsync(observation, record, request, () => ssm.SendAsync(observation.InstanceId, request, cancellationToken), send.Status, send.AppliedConfigHash, cancellationToken,
+        await SendAsync(observation, record, request, () => ssm.SendAsync(observation.InstanceId, request, cancellationToken), send.Status, send.AppliedConfigHash, cancellationToken,
             forgetCertificate: send.ForgetCertificate);
+        record.CsrSentInTodo = send.Verbs.Contains(AgentVerbs.Csr) && observation.Phase == Phase.Todo;
     }
 
     /// <summary>

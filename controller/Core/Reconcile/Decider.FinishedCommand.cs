@@ -18,7 +18,7 @@ public static partial class Decider
                 // not its own. Asking again would sign forever; it is the host's fault, reported as such.
                 // Unless the team asked for a reinstall (todo) after a renewal's CSR went out: root on the host may
                 // have replaced that key meanwhile, and their todo must not be overwritten by a failure. A CSR
-                // from the todo's own install has no such excuse.
+                // asked for while the tag said todo (with the install, or alone after it) has no such excuse.
                 if (o.InstallingCertFromCsr && o.CsrFromRenewal && o.Phase == Phase.Todo)
                     return new Decision.Send([AgentVerbs.Install, AgentVerbs.Csr], StatusText.Installing, "todo: the certificate of an older CSR has no key on the host");
                 if (o.InstallingCertFromCsr)

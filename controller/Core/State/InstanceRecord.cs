@@ -18,6 +18,8 @@ public sealed class InstanceRecord(string instanceId)
     public bool InstallingCertFromCsr { get; set; }
     /// <summary>That CSR came from a renewal (csr alone, sent to an enrolled host), not from an install.</summary>
     public bool CsrFromRenewal { get; set; }
+    /// <summary>The command in flight asks for a CSR and was sent while the tag said todo: its CSR is the todo's own, never a renewal's.</summary>
+    public bool CsrSentInTodo { get; set; }
     public CommandSnapshot? LastHostStatus { get; set; }
     /// <summary>Tag values this controller wrote (null: removed) whose tag-change event has not come back yet.</summary>
     public Dictionary<string, string?> PendingEchoes { get; } = new(StringComparer.Ordinal);

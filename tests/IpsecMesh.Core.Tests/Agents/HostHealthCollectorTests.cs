@@ -52,4 +52,18 @@ public sealed class HostHealthCollectorTests
         Assert.Equal(2, _collector.Latest.Count);
         Assert.Equal(1, _ssm.Listings);
     }
+
+    [Fact]
+    public async Task A_failed_read_keeps_the_round_for_the_next_tick()
+    {
+        await _collector.CollectAsync(Token);
+        _ssm.FailingListings = 1;
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _collector.CollectAsync(Token));
+        Assert.Empty(_collector.Latest);
+
+        await _collector.CollectAsync(Token);
+        Assert.Equal(2, _collector.Latest.Count);
+        Assert.Equal(2, _ssm.TaggedSends);
+    }
 }

@@ -9,6 +9,8 @@ public sealed class StatusOnlySsm(IReadOnlyDictionary<string, string> statusLine
 {
     public int TaggedSends { get; private set; }
     public int Listings { get; private set; }
+    /// <summary>How many of the next listings fail (as a throttled call would, once the SDK gave up).</summary>
+    public int FailingListings { get; set; }
 
     public Task<string> SendToTaggedAsync(string tagKey, string tagValue, AgentRequest request, CancellationToken cancellationToken)
     {
@@ -21,6 +23,11 @@ public sealed class StatusOnlySsm(IReadOnlyDictionary<string, string> statusLine
     public Task<IReadOnlyList<InvocationSummary>> ListInvocationsAsync(DateTimeOffset since, string? commandId, bool details, CancellationToken cancellationToken)
     {
         Listings++;
+        if (FailingListings > 0)
+        {
+            FailingListings--;
+            throw new InvalidOperationException("throttled");
+        }
         return Task.FromResult<IReadOnlyList<InvocationSummary>>([.. statusLines.Select(s =>
             new InvocationSummary(commandId ?? "", s.Key, CommandStatus.Success, "ipsec-mesh status", DateTimeOffset.UnixEpoch, s.Value))]);
     }

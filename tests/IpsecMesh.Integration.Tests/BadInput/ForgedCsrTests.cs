@@ -39,6 +39,24 @@ public class ForgedCsrTests
         Assert.False(runtime.Host.IsEnabled);
     }
 
+    [Fact]
+    public async Task A_host_that_claims_a_new_nss_database_at_each_todo_install_and_sends_a_foreign_csr_alone_fails_without_a_signing_loop()
+    {
+        // The todo rule (a renewal's CSR whose key is gone reinstalls) must not count a CSR asked for while the tag says
+        // todo as a renewal's, or this host would be reinstalled and signed for forever.
+        await using var mesh = new MeshFixture();
+        var runtime = new ForgingRuntime(new VirtualHost(VirtualHostOptions.Instant), () => Forge("foreign names"), reinitialiseOnInstall: true);
+        var instance = mesh.Aws.Fleet.Launch(InstanceSpec.Tagged(MeshFixture.TagKey, "todo") with { Runtime = runtime });
+        await mesh.StartControllerAsync(Token);
+
+        await mesh.WaitForTagAsync(instance, "failed");
+        await Task.Delay(TimeSpan.FromSeconds(3), Token);
+
+        Assert.Equal("failed", instance.Tag(MeshFixture.TagKey));
+        Assert.Equal("certificate install failed: the host holds no key for the certificate signed from its own CSR", instance.Tag(MeshFixture.TagKey + ":Status"));
+        Assert.Single(FleetAudit.IssuedCertificates(mesh.Aws), k => FleetAudit.InstanceOf(k) == instance.InstanceId);
+    }
+
     [Theory]
     [MemberData(nameof(Forgeries))]
     public async Task A_forged_csr_fails_clearly_and_never_yields_a_certificate_with_foreign_names(string forgery)
