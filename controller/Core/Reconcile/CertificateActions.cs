@@ -41,7 +41,7 @@ public sealed class CertificateActions(
         }
         Issued(issued, sign.Reason);
         await revocations.RevokeSupersededAsync(issued, cancellationToken);
-        await sender.SendCertificateAsync(observation, record, issued.CertificatePem, sign.AppliedConfigHash, fromCsr: true, cancellationToken, renewalCsr: sign.Reason == "renew" && !record.CsrSentInTodo);
+        await sender.SendCertificateAsync(observation, record, issued.CertificatePem, sign.AppliedConfigHash, fromCsr: true, renewalCsr: sign.Reason == "renew" && !record.CsrSentInTodo, cancellationToken);
         return null;
     }
 
@@ -61,7 +61,7 @@ public sealed class CertificateActions(
         var pem = string.IsNullOrEmpty(certificate.CertificatePem) ? await registry.GetCertificatePemAsync(certificate, cancellationToken) : certificate.CertificatePem;
         // Also here: a crash between issuing and revoking what the new certificate superseded resumes through this step.
         await revocations.RevokeSupersededAsync(certificate, cancellationToken);
-        await sender.SendCertificateAsync(observation, record, pem, null, fromCsr: false, cancellationToken);
+        await sender.SendCertificateAsync(observation, record, pem, null, fromCsr: false, renewalCsr: false, cancellationToken);
     }
 
     private void Issued(IssuedCertificate certificate, string reason)

@@ -34,7 +34,7 @@ public sealed class CommandSender(ISsmGateway ssm, CommandLedger ledger, Instanc
     /// A certificate install, batched with other hosts' installs of the same CA bundle and peers (one command for up to 50
     /// hosts). <paramref name="fromCsr"/>: the certificate was signed from the CSR the host just sent; <paramref name="renewalCsr"/>: by a renewal's csr.
     /// </summary>
-    public async Task SendCertificateAsync(Observation observation, InstanceRecord record, string certificatePem, string? appliedConfigHash, bool fromCsr, CancellationToken cancellationToken, bool renewalCsr = false)
+    public async Task SendCertificateAsync(Observation observation, InstanceRecord record, string certificatePem, string? appliedConfigHash, bool fromCsr, bool renewalCsr, CancellationToken cancellationToken)
     {
         var shared = AgentRequests.InstallCertShared(desired.ConfigOf(observation).Bundle, PeersForCertificate(observation));
         await SendAsync(observation, record, shared, () => ssm.SendCertificateAsync(observation.InstanceId, certificatePem, shared, cancellationToken), StatusText.InstallingCertificate, appliedConfigHash, cancellationToken);
