@@ -7,6 +7,12 @@ namespace IpsecMesh.EndToEnd.Guest;
 /// root namespaces) or a host's own spool: pings, bridge captures, background pingers, host shells.
 /// Traffic only ever flows between the namespaces the guest built.
 /// </summary>
+/// <remarks>
+/// Every ping names its source address (<c>-I</c>): without one, iputils ping first connect()s a UDP socket to the
+/// destination to learn it, and exits when that fails. Under libreswan 5.x that connect() to a peer that pluto is negotiating
+/// with, or holds a failure shunt for, can meet a block policy (EPERM: "ping: connect: Operation not permitted"), so a
+/// pinger started then never sent a packet; scenario g read that as a peer the late host never reached (docs/e2e.md).
+/// </remarks>
 public sealed class GuestControl(SpoolClient spool, string workDirectory)
 {
     private const string Control = "control";
@@ -30,7 +36,7 @@ public sealed class GuestControl(SpoolClient spool, string workDirectory)
     public async Task<PingSummary> PingAsync(GuestHost from, GuestHost to, int count, CancellationToken cancellationToken)
     {
         var result = await spool.RunAsync(Control,
-            $"ip netns exec {from.Name} ping -n -q -c {count} -i 0.5 -W 1 {to.Address}\n", ShortCommand, cancellationToken);
+            $"ip netns exec {from.Name} ping -n -q -I {from.Address} -c {count} -i 0.5 -W 1 {to.Address}\n", ShortCommand, cancellationToken);
         return PingSummary.Parse(result.Stdout);
     }
 
@@ -42,7 +48,7 @@ public sealed class GuestControl(SpoolClient spool, string workDirectory)
             start=$(date +%s.%N)
             end=$(( $(date +%s) + {{seconds}} ))
             while [ "$(date +%s)" -lt "$end" ]; do
-              if ip netns exec {{from.Name}} ping -n -q -c 1 -W 1 {{to.Address}} >/dev/null; then
+              if ip netns exec {{from.Name}} ping -n -q -I {{from.Address}} -c 1 -W 1 {{to.Address}} >/dev/null; then
                 echo "$(date +%s.%N) $start" | awk '{ printf "%.2f\n", $1 - $2 }'
                 exit 0
               fi
@@ -82,7 +88,7 @@ public sealed class GuestControl(SpoolClient spool, string workDirectory)
     {
         var seconds = interval.TotalSeconds.ToString("0.0##", CultureInfo.InvariantCulture);
         await spool.RunAsync(Control, $"""
-            ip netns exec {from.Name} ping -n -q -i {seconds} -W 1 {to.Address} >/run/e2e/pinger-{name}.log 2>&1 &
+            ip netns exec {from.Name} ping -n -q -I {from.Address} -i {seconds} -W 1 {to.Address} >/run/e2e/pinger-{name}.log 2>&1 &
             echo $! >/run/e2e/pinger-{name}.pid
             """, ShortCommand, cancellationToken);
     }

@@ -1,5 +1,6 @@
 using IpsecMesh.EndToEnd.Cloud;
 using IpsecMesh.EndToEnd.Wire;
+using IpsecMesh.EndToEnd.Guest;
 
 namespace IpsecMesh.EndToEnd.Scenarios;
 
@@ -29,9 +30,12 @@ public static class LatePeerScenario
         var enabledAt = context.Time.GetUtcNow();
         verdict.Expect(enabled, $"{late.Name} is '{context.Tag(late, MeshTags.Key)}', not enabled");
         await Task.Delay(SuitePolicy.LatePeerTarget + TimeSpan.FromSeconds(5), context.Time, cancellationToken);
-        await context.Guest.StopPingersAsync("g", pairs, cancellationToken);
+        var pinged = await context.Guest.StopPingersAsync("g", pairs, cancellationToken);
         var packets = await context.Guest.StopCaptureAsync(capture, cancellationToken);
 
+        // A pinger that never sent would read as a peer the late host never reached.
+        foreach (var (from, _, summary) in pinged)
+            verdict.Expect(summary.Transmitted > 0, $"{from.Name}'s pinger to {late.Name} sent nothing");
         foreach (var peer in peers)
         {
             // The late host's echo replies, encrypted: the first ESP packet from it to the peer after it was enabled.
@@ -40,12 +44,8 @@ public static class LatePeerScenario
             var seconds = firstReply is null ? (double?)null : (context.ToLocalTime(firstReply.Timestamp) - enabledAt).TotalSeconds;
             verdict.Figure($"{peer.Name}<-{late.Name} first ESP {(seconds is { } s ? $"{s:0.0}s" : "never")} after enabled");
             var reached = seconds is not null && seconds <= SuitePolicy.LatePeerTarget.TotalSeconds;
-            // Known gap on 5.x (README): a peer may keep dropping its own traffic to the host until its failure shunt
-            // expires although the host's initiation set up an SA with it. Asserted on 4.x.
-            if (context.LibreswanMajor == 5 && !reached)
-                verdict.Figure($"{peer.Name}: known 5.x gap, its failure shunt outlived the late host's SA");
-            else
-                verdict.Expect(reached, $"{peer.Name} got no ESP from {late.Name} within {SuitePolicy.LatePeerTarget.TotalSeconds:0}s of it being enabled");
+            verdict.Expect(reached, $"{peer.Name} got no ESP from {late.Name} within {SuitePolicy.LatePeerTarget.TotalSeconds:0}s of it being enabled");
+            if (!reached) await DumpPeerStateAsync(context, peer, late, cancellationToken);
         }
         var leak = packets.Count(p => p.IsCleartext && peers.Any(peer => p.Between(peer.Address, late.Address)));
         verdict.Expect(leak == 0, $"{leak} cleartext packets between the peers and {late.Name} under private");
@@ -56,5 +56,20 @@ public static class LatePeerScenario
             verdict.Expect(controller <= EnrolmentLatency.Target, $"{controller.TotalSeconds:0.0}s of controller latency, over {EnrolmentLatency.Target.TotalSeconds:0}s");
         }
         return verdict.Outcome();
+    }
+
+    /// <summary>What an unreached peer holds for the late host (XFRM counters, shunts, SAs, kernel policies, pluto's lines), on stderr for driver.log.</summary>
+    private static async Task DumpPeerStateAsync(ScenarioContext context, GuestHost peer, GuestHost late, CancellationToken cancellationToken)
+    {
+        var result = await context.Guest.OnHostAsync(peer, $"""
+            echo "--- xfrm_stat"; grep -v '[[:space:]]0$' /proc/net/xfrm_stat
+            echo "--- shunts"; ipsec whack --shuntstatus 2>&1
+            echo "--- traffic"; ipsec whack --trafficstatus 2>&1 | grep -F '{late.Address}'
+            echo "--- states"; ipsec whack --showstates 2>&1 | grep -F '{late.Address}'
+            echo "--- policies"; ip xfrm policy 2>&1 | grep -A3 -F '{late.Address}'
+            echo "--- xfrm states"; ip xfrm state 2>&1 | grep -A2 -F '{late.Address}'
+            echo "--- pluto"; grep -F '{late.Address}' /var/log/pluto.log | tail -n 60
+            """, cancellationToken);
+        Console.Error.WriteLine($"g: {peer.Name}, not reached by {late.Name}:\n{result.Stdout}{result.Stderr}");
     }
 }
