@@ -38,7 +38,6 @@ await controller.StartAsync(RenewalPace.Never, stop.Token);
 var context = new ScenarioContext(guest, cloud, time, hosts, policy, controller)
 {
     GuestClockOffset = await guest.ClockOffsetAsync(time, stop.Token),
-    Libreswan = arguments.Libreswan,
 };
 var outcomes = new List<ScenarioOutcome>();
 void Report(ScenarioOutcome outcome)

@@ -1,6 +1,6 @@
 using IpsecMesh.EndToEnd.Cloud;
-using IpsecMesh.EndToEnd.Wire;
 using IpsecMesh.EndToEnd.Guest;
+using IpsecMesh.EndToEnd.Wire;
 
 namespace IpsecMesh.EndToEnd.Scenarios;
 

@@ -21,12 +21,7 @@ public sealed class ScenarioContext(GuestControl guest, IMeshCloud cloud, TimePr
     public GuestHost Broken { get; } = hosts[4];
     public MeshPolicy Policy { get; private set; } = policy;
     public SuiteController Controller { get; } = controller;
-    /// <summary>The libreswan the guest runs as tests/e2e/run.sh labels it ("libreswan 4.10"), when the driver was told.</summary>
-    public string? Libreswan { get; init; }
 
-    /// <summary>The major version in <see cref="Libreswan"/> (4, 5), or null when unknown.</summary>
-    public int? LibreswanMajor =>
-        Libreswan is { } label && System.Text.RegularExpressions.Regex.Match(label, @"(\d+)\.\d+") is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
     /// <summary>Guest clock minus ours, to place capture timestamps on our timeline.</summary>
     public TimeSpan GuestClockOffset { get; set; }
 
