@@ -18,6 +18,10 @@ public sealed class GuestControl(SpoolClient spool, string workDirectory)
     private const string Control = "control";
     private static readonly TimeSpan ShortCommand = TimeSpan.FromSeconds(60);
 
+    /// <summary>The guest's command line for iputils ping from one host's namespace to another host, quiet, numeric, from its own address (see remarks).</summary>
+    private static string Ping(GuestHost from, GuestHost to, string options) =>
+        $"ip netns exec {from.Name} ping -n -q -I {from.Address} {options} {to.Address}";
+
     /// <summary>Runs a script in a host's network and mount namespaces (the SSM stand-in's spool).</summary>
     public Task<SpoolResult> OnHostAsync(GuestHost host, string script, CancellationToken cancellationToken) =>
         spool.RunAsync(host.Name, script, ShortCommand, cancellationToken);
@@ -36,7 +40,7 @@ public sealed class GuestControl(SpoolClient spool, string workDirectory)
     public async Task<PingSummary> PingAsync(GuestHost from, GuestHost to, int count, CancellationToken cancellationToken)
     {
         var result = await spool.RunAsync(Control,
-            $"ip netns exec {from.Name} ping -n -q -I {from.Address} -c {count} -i 0.5 -W 1 {to.Address}\n", ShortCommand, cancellationToken);
+            $"{Ping(from, to, $"-c {count} -i 0.5 -W 1")}\n", ShortCommand, cancellationToken);
         return PingSummary.Parse(result.Stdout);
     }
 
@@ -48,7 +52,7 @@ public sealed class GuestControl(SpoolClient spool, string workDirectory)
             start=$(date +%s.%N)
             end=$(( $(date +%s) + {{seconds}} ))
             while [ "$(date +%s)" -lt "$end" ]; do
-              if ip netns exec {{from.Name}} ping -n -q -I {{from.Address}} -c 1 -W 1 {{to.Address}} >/dev/null; then
+              if {{Ping(from, to, "-c 1 -W 1")}} >/dev/null; then
                 echo "$(date +%s.%N) $start" | awk '{ printf "%.2f\n", $1 - $2 }'
                 exit 0
               fi
@@ -88,7 +92,7 @@ public sealed class GuestControl(SpoolClient spool, string workDirectory)
     {
         var seconds = interval.TotalSeconds.ToString("0.0##", CultureInfo.InvariantCulture);
         await spool.RunAsync(Control, $"""
-            ip netns exec {from.Name} ping -n -q -I {from.Address} -i {seconds} -W 1 {to.Address} >/run/e2e/pinger-{name}.log 2>&1 &
+            {Ping(from, to, $"-i {seconds} -W 1")} >/run/e2e/pinger-{name}.log 2>&1 &
             echo $! >/run/e2e/pinger-{name}.pid
             """, ShortCommand, cancellationToken);
     }
